@@ -1,0 +1,40 @@
+// Re-lays a weight (CIN, COG, KD, KH, KW), stored as an activation with N = CIN and C = COG, into the order the
+// gather shader reads: row ((cob·NB + j)·KD + kd)·KH + kh, column kw·4 + i holds input lane i of block
+// firstBlock(cob) + j against output channels 4·cob .. 4·cob + 3. Pairs from different groups are 0.
+//
+// #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, RAW_LAYOUT, Y_LAYOUT, Y_ROWS, Y_COLS.
+precision highp float;
+precision highp int;
+precision highp sampler2DArray;
+
+uniform sampler2DArray u_raw;
+uniform int u_layer;
+
+layout(location = 0) out vec4 o_value;
+
+void main() {
+  ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, Y_LAYOUT);
+  if (cell.x >= Y_ROWS || cell.y >= Y_COLS) {
+    o_value = vec4(0.0);
+    return;
+  }
+  int kw = cell.y / 4;
+  int i = cell.y % 4;
+  int kh = cell.x % KH;
+  int t = cell.x / KH;
+  int kd = t % KD;
+  t /= KD;
+  int j = t % NB;
+  int cob = t / NB;
+  int ci = 4 * (((4 * cob / COG) * CIG) / 4 + j) + i;
+  vec4 v = vec4(0.0);
+  for (int r = 0; r < 4; ++r) {
+    int co = 4 * cob + r;
+    if (ci < CIN && co < COUT && ci / CIG == co / COG) {
+      int cl = co - (co / COG) * COG;
+      vec4 raw = texelFetch(u_raw, texLoc(((ci * COGB + cl / 4) * KD + kd) * KH + kh, kw, RAW_LAYOUT), 0);
+      v[r] = raw[cl % 4];
+    }
+  }
+  o_value = v;
+}

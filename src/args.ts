@@ -1,0 +1,255 @@
+// Every argument rule of conv_transpose3d lives here, so the CPU reference, the GPU path and the shape helpers
+// reject exactly the same calls, with the same words, before any work is done.
+import type { ConvTranspose3dOptions, Int3, Tensor, Triple } from './types';
+
+/** A fully checked conv_transpose3d call, in plain numbers: what both the CPU and the GPU paths consume. */
+export interface ConvSpec {
+  /** Whether the caller passed a 5-D input (otherwise 4-D, and the output drops the batch axis too). */
+  batched: boolean;
+  batch: number;
+  inChannels: number;
+  outChannels: number;
+  groups: number;
+  /** Input channels per group. */
+  inPerGroup: number;
+  /** Output channels per group (the weight's dim 1). */
+  outPerGroup: number;
+  inSize: Int3;
+  kernel: Int3;
+  stride: Int3;
+  padding: Int3;
+  outputPadding: Int3;
+  dilation: Int3;
+  outSize: Int3;
+  hasBias: boolean;
+  /** The output shape as the caller will see it (4-D for unbatched input). */
+  outShape: number[];
+}
+
+const OPTION_NAMES = ['bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation'] as const;
+const SNAKE_CASE_HINTS: Record<string, string> = { output_padding: 'outputPadding' };
+
+/** Formats a value for an error message, compactly and without throwing on odd inputs. */
+export function show(value: unknown): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  if (typeof value === 'function') return 'a function';
+  return Object.prototype.toString.call(value);
+}
+
+function fail(message: string): never {
+  throw new Error(`conv_transpose3d: ${message}`);
+}
+
+function isInt(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v);
+}
+
+/**
+ * Checks that `t` is a well-formed {@link Tensor} (integer non-negative shape, Float32Array data of the right
+ * length) and returns its shape as a fresh array. `name` is the argument's name in messages.
+ */
+export function checkTensor(t: unknown, name: string): number[] {
+  if (typeof t !== 'object' || t === null) fail(`${name} must be a tensor { shape, data }, got ${show(t)}`);
+  const { shape, data } = t as Partial<Tensor>;
+  if (!Array.isArray(shape)) fail(`${name}.shape must be an array of sizes, got ${show(shape)}`);
+  for (const s of shape) {
+    if (!isInt(s) || s < 0) fail(`${name}.shape must hold non-negative integers, got ${show(shape)}`);
+  }
+  if (!(data instanceof Float32Array)) fail(`${name}.data must be a Float32Array, got ${show(data)}`);
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(count)) fail(`${name}.shape ${show(shape)} has too many elements`);
+  if (data.length !== count) {
+    fail(`${name}.data has ${data.length} elements but ${name}.shape ${show(shape)} needs ${count}`);
+  }
+  return shape.slice();
+}
+
+/** Normalizes an int-or-3-tuple argument, PyTorch style, checking each value against `min`. */
+export function triple(value: Triple | undefined, name: string, fallback: number, min: number, rule: string): Int3 {
+  if (value === undefined) return [fallback, fallback, fallback];
+  let t: unknown[];
+  if (Array.isArray(value)) {
+    if (value.length !== 3) {
+      fail(`${name} must be an integer or a list of 3 integers (depth, height, width), got ${show(value)} ` +
+        `with ${value.length} values`);
+    }
+    t = value;
+  } else {
+    t = [value, value, value];
+  }
+  if (!t.every(isInt)) fail(`${name} must hold integers, got ${show(value)}`);
+  const ints = t as number[];
+  if (ints.some((v) => v < min)) fail(`${name} must be ${rule}, got ${show(value)}`);
+  return [ints[0], ints[1], ints[2]];
+}
+
+/** `(in − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1`, PyTorch's output length of one axis. */
+export function outputLength(inLen: number, k: number, stride: number, padding: number, dilation: number,
+  outputPadding: number): number {
+  return (inLen - 1) * stride - 2 * padding + dilation * (k - 1) + outputPadding + 1;
+}
+
+/**
+ * Checks every argument of a conv_transpose3d call and returns the call in plain numbers.
+ * Throws an `Error` naming the argument and the offending values; touches no data.
+ *
+ * @example
+ * resolveShapes([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], null, { stride: 2 }).outShape; // [1, 32, 32, 32, 32]
+ */
+export function resolveShapes(inputShape: number[], weightShape: number[], biasShape: number[] | null,
+  options: Omit<ConvTranspose3dOptions, 'bias'>): ConvSpec {
+  if (inputShape.length !== 4 && inputShape.length !== 5) {
+    fail(`input must be 4-D (C, D, H, W) or 5-D (N, C, D, H, W), got shape ${show(inputShape)} ` +
+      `(${inputShape.length}-D)`);
+  }
+  if (weightShape.length !== 5) {
+    fail(`weight must be 5-D (Cin, Cout/groups, kD, kH, kW), got shape ${show(weightShape)} (${weightShape.length}-D)`);
+  }
+  if (weightShape.some((s) => s === 0)) {
+    fail(`weight must have no zero-sized dimension, got shape ${show(weightShape)}`);
+  }
+  const batched = inputShape.length === 5;
+  const full = batched ? inputShape : [1, ...inputShape];
+  const [batch, inChannels, ...spatial] = full;
+  const inSize = spatial as Int3;
+
+  const groups = options.groups ?? 1;
+  if (!isInt(groups)) fail(`groups must be an integer, got ${show(groups)}`);
+  if (groups < 1) fail(`groups must be positive, got ${show(groups)}`);
+  const stride = triple(options.stride, 'stride', 1, 1, 'positive');
+  const padding = triple(options.padding, 'padding', 0, 0, 'non-negative');
+  const dilation = triple(options.dilation, 'dilation', 1, 1, 'positive');
+  const outputPadding = triple(options.outputPadding, 'outputPadding', 0, 0, 'non-negative');
+
+  const [wIn, outPerGroup, ...k] = weightShape;
+  const kernel = k as Int3;
+  if (wIn % groups !== 0) {
+    fail(`groups=${groups} must divide weight.shape[0] (in channels), got weight shape ${show(weightShape)}`);
+  }
+  if (inChannels !== wIn) {
+    fail(`input has ${inChannels} channels (shape ${show(inputShape)}) but weight of shape ${show(weightShape)} ` +
+      `expects ${wIn}`);
+  }
+  const outChannels = outPerGroup * groups;
+  if (biasShape !== null && (biasShape.length !== 1 || biasShape[0] !== outChannels)) {
+    fail(`bias must be 1-D with ${outChannels} elements (weight.shape[1]·groups = ${outPerGroup}·${groups}), ` +
+      `got shape ${show(biasShape)}`);
+  }
+  for (let a = 0; a < 3; a++) {
+    if (outputPadding[a] >= stride[a] && outputPadding[a] >= dilation[a]) {
+      fail(`outputPadding must be smaller than either stride or dilation on each axis, got outputPadding ` +
+        `${show(outputPadding)} with stride ${show(stride)} and dilation ${show(dilation)}`);
+    }
+  }
+  if (inSize.some((s) => s === 0)) {
+    fail(`input must have non-zero depth, height and width (only the batch may be empty), got shape ` +
+      `${show(inputShape)}`);
+  }
+  const outSize = [0, 1, 2].map((a) =>
+    outputLength(inSize[a], kernel[a], stride[a], padding[a], dilation[a], outputPadding[a])) as Int3;
+  if (outSize.some((s) => s < 1)) {
+    fail(`output size ${show(outSize)} is too small for input size ${show(inSize)} with kernel ${show(kernel)}, ` +
+      `stride ${show(stride)}, padding ${show(padding)}, dilation ${show(dilation)}, outputPadding ` +
+      `${show(outputPadding)}: each must be at least 1`);
+  }
+  const outShape = batched ? [batch, outChannels, ...outSize] : [outChannels, ...outSize];
+  const outCount = outShape.reduce((a, b) => a * b, 1);
+  if (!Number.isSafeInteger(outCount) || outCount > 2 ** 32) {
+    fail(`output shape ${show(outShape)} has ${outCount} elements, more than 2^32`);
+  }
+  return {
+    batched, batch, inChannels, outChannels, groups, inPerGroup: inChannels / groups, outPerGroup,
+    inSize, kernel, stride, padding, outputPadding, dilation, outSize, hasBias: biasShape !== null, outShape,
+  };
+}
+
+/** Rejects option objects with unknown keys (a snake_case `output_padding` would otherwise be silently ignored). */
+export function checkOptions(options: unknown): ConvTranspose3dOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    fail(`options must be an object, got ${show(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      const hint = SNAKE_CASE_HINTS[key] ? ` (did you mean ${SNAKE_CASE_HINTS[key]}?)` : '';
+      fail(`unknown option ${show(key)}${hint}; known options are ${OPTION_NAMES.join(', ')}`);
+    }
+  }
+  return options as ConvTranspose3dOptions;
+}
+
+/**
+ * Checks a whole call. `describe` validates one tensor argument and returns its shape: {@link checkTensor} for CPU
+ * tensors (shape and data), the backend's own check for GPU tensors.
+ */
+export function resolveCall(input: { shape: number[] }, weight: { shape: number[] }, options: unknown,
+  describe: (t: unknown, name: string) => number[] = checkTensor): ConvSpec {
+  const opts = checkOptions(options);
+  const inputShape = describe(input, 'input');
+  const weightShape = describe(weight, 'weight');
+  const bias = opts.bias ?? null;
+  const biasShape = bias === null ? null : describe(bias, 'bias');
+  return resolveShapes(inputShape, weightShape, biasShape, opts);
+}
+
+/**
+ * The shape `conv_transpose3d` returns for these shapes and options (throws like the call itself would).
+ *
+ * @example
+ * convTranspose3dOutputShape([20, 16, 50, 10, 20], [16, 33, 3, 3, 3], { stride: 2 }); // [20, 33, 101, 21, 41]
+ */
+export function convTranspose3dOutputShape(inputShape: number[], weightShape: number[],
+  options: Omit<ConvTranspose3dOptions, 'bias'> & { bias?: Tensor | null } = {}): number[] {
+  const opts = checkOptions(options);
+  const shapeOnly = (s: unknown, name: string) => checkShape(s, name);
+  const biasShape = opts.bias ? checkTensor(opts.bias, 'bias') : null;
+  return resolveShapes(shapeOnly(inputShape, 'input.shape'), shapeOnly(weightShape, 'weight.shape'), biasShape,
+    opts).outShape;
+}
+
+function checkShape(s: unknown, name: string): number[] {
+  if (!Array.isArray(s) || !s.every((v) => isInt(v) && v >= 0)) {
+    fail(`${name} must be an array of non-negative integers, got ${show(s)}`);
+  }
+  return s.slice();
+}
+
+/**
+ * PyTorch's `nn.ConvTranspose3d._output_padding`: the `outputPadding` that makes the output exactly `outputSize`
+ * (3 spatial sizes, or the full 4-/5-D shape, whose leading sizes are then ignored as in PyTorch).
+ * Throws when the size is out of the reachable range `[min, min + stride − 1]` per axis.
+ *
+ * @example
+ * outputPaddingForSize([2, 4, 3, 3, 3], [3, 3, 3], [8, 8, 8], { stride: 2 }); // [1, 1, 1]
+ */
+export function outputPaddingForSize(inputShape: number[], kernelSize: Triple, outputSize: number[],
+  options: { stride?: Triple; padding?: Triple; dilation?: Triple } = {}): Int3 {
+  const shape = checkShape(inputShape, 'input.shape');
+  if (shape.length !== 4 && shape.length !== 5) {
+    fail(`input must be 4-D or 5-D, got shape ${show(shape)}`);
+  }
+  const kernel = triple(kernelSize, 'kernelSize', 1, 1, 'positive');
+  const stride = triple(options.stride, 'stride', 1, 1, 'positive');
+  const padding = triple(options.padding, 'padding', 0, 0, 'non-negative');
+  const dilation = triple(options.dilation, 'dilation', 1, 1, 'positive');
+  const nonSpatial = shape.length - 3;
+  let size = checkShape(outputSize, 'outputSize');
+  if (size.length === nonSpatial + 3) size = size.slice(nonSpatial);
+  if (size.length !== 3) {
+    fail(`outputSize must have 3 or ${nonSpatial + 3} elements for a ${shape.length}-D input, got ${show(outputSize)}`);
+  }
+  const inSize = shape.slice(nonSpatial);
+  const min = [0, 1, 2].map((a) => outputLength(inSize[a], kernel[a], stride[a], padding[a], dilation[a], 0));
+  const max = min.map((m, a) => m + stride[a] - 1);
+  if (size.some((s, a) => s < min[a] || s > max[a])) {
+    fail(`outputSize: requested an output size of ${show(size)}, but valid sizes range from ${show(min)} to ` +
+      `${show(max)} (for an input of spatial size ${show(inSize)})`);
+  }
+  return [size[0] - min[0], size[1] - min[1], size[2] - min[2]];
+}

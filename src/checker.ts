@@ -1,0 +1,99 @@
+import { show } from './args';
+import { convTranspose3dReference } from './reference';
+import type { ConvTranspose3dOptions, Tensor } from './types';
+
+/** `|got − want| ≤ atol + rtol·|want|` passes. Defaults suit float32 paths: 1e-4 and 1e-4. */
+export interface Tolerance {
+  atol?: number;
+  rtol?: number;
+}
+
+/** What {@link compareTensors} found. */
+export interface CheckReport {
+  /** True when shapes agree, no element is out of tolerance, and NaN positions agree. */
+  ok: boolean;
+  shapeMatches: boolean;
+  /** Elements compared. */
+  count: number;
+  /** Largest `|got − want|` over elements where both are finite (or both the same infinity, counted as 0). */
+  maxAbsError: number;
+  /** Largest `|got − want| / |want|` over the same elements with `want ≠ 0`. */
+  maxRelError: number;
+  /** Elements out of tolerance, including NaN and infinity disagreements. */
+  mismatches: number;
+  /** Flat index of the first mismatch, or -1. */
+  firstMismatch: number;
+  /** `got` and `want` at the first mismatch (null when none). */
+  firstMismatchValues: { got: number; want: number } | null;
+  /** Whether `got` is NaN exactly where `want` is NaN. */
+  nanPositionsAgree: boolean;
+  /** The tolerance used. */
+  tolerance: Required<Tolerance>;
+}
+
+/**
+ * Compares two tensors element by element.
+ *
+ * @example
+ * const r = compareTensors(gpuResult, cpuResult, { atol: 1e-4, rtol: 1e-4 });
+ * if (!r.ok) console.log(r.mismatches, r.firstMismatch, r.maxAbsError);
+ */
+export function compareTensors(got: Tensor, want: Tensor, tolerance: Tolerance = {}): CheckReport {
+  const tol = { atol: tolerance.atol ?? 1e-4, rtol: tolerance.rtol ?? 1e-4 };
+  const shapeMatches = got.shape.length === want.shape.length && got.shape.every((s, i) => s === want.shape[i]) &&
+    got.data.length === want.data.length;
+  const count = Math.min(got.data.length, want.data.length);
+  let maxAbsError = 0;
+  let maxRelError = 0;
+  let mismatches = 0;
+  let firstMismatch = -1;
+  let nanPositionsAgree = true;
+  for (let i = 0; i < count; i++) {
+    const g = got.data[i];
+    const w = want.data[i];
+    let bad: boolean;
+    if (Number.isNaN(g) || Number.isNaN(w)) {
+      bad = Number.isNaN(g) !== Number.isNaN(w);
+      if (bad) nanPositionsAgree = false;
+    } else if (!Number.isFinite(g) || !Number.isFinite(w)) {
+      bad = g !== w;
+    } else {
+      const err = Math.abs(g - w);
+      maxAbsError = Math.max(maxAbsError, err);
+      if (w !== 0) maxRelError = Math.max(maxRelError, err / Math.abs(w));
+      bad = err > tol.atol + tol.rtol * Math.abs(w);
+    }
+    if (bad) {
+      mismatches++;
+      if (firstMismatch < 0) firstMismatch = i;
+    }
+  }
+  return {
+    ok: shapeMatches && mismatches === 0 && nanPositionsAgree,
+    shapeMatches, count, maxAbsError, maxRelError, mismatches, firstMismatch,
+    firstMismatchValues: firstMismatch < 0 ? null : { got: got.data[firstMismatch], want: want.data[firstMismatch] },
+    nanPositionsAgree, tolerance: tol,
+  };
+}
+
+/**
+ * The checker: runs the CPU reference on the same arguments and compares `got` with it.
+ *
+ * @example
+ * const y = await convTranspose3d(x, w, opts);
+ * const report = checkConvTranspose3d(y, x, w, opts);
+ * console.log(report.ok, report.maxAbsError, report.maxRelError);
+ */
+export function checkConvTranspose3d(got: Tensor, input: Tensor, weight: Tensor, options?: ConvTranspose3dOptions,
+  tolerance?: Tolerance): CheckReport {
+  return compareTensors(got, convTranspose3dReference(input, weight, options), tolerance);
+}
+
+/** A one-line summary of a report, for logs and test messages. */
+export function describeReport(r: CheckReport): string {
+  const first = r.firstMismatchValues ? ` first at ${r.firstMismatch}: got ${show(r.firstMismatchValues.got)} want ` +
+    `${show(r.firstMismatchValues.want)};` : '';
+  return `${r.ok ? 'ok' : 'FAIL'}: ${r.count} values, ${r.mismatches} mismatches;${first} max abs ${r.maxAbsError}, ` +
+    `max rel ${r.maxRelError}, NaN positions ${r.nanPositionsAgree ? 'agree' : 'differ'}` +
+    (r.shapeMatches ? '' : ', shapes differ');
+}

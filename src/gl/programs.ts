@@ -1,0 +1,44 @@
+// Shader programs: sources from glsl/ specialized by #defines, compiled with twgl.js once per specialization.
+import * as twgl from 'twgl.js';
+import vertexSource from '../../glsl/fullscreen.vert.glsl?raw';
+import layoutChunk from '../../glsl/texlayout.glsl?raw';
+import type { BackendStats } from './stats';
+
+/** Values of `#define`s; booleans become 1/0. */
+export type Defines = Record<string, number | boolean | string>;
+
+/** The full fragment source: version, defines, the shared layout functions, then the shader body. */
+export function specialize(body: string, defines: Defines): string {
+  const lines = Object.entries(defines).map(([name, value]) => {
+    const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
+    return `#define ${name} ${text}`;
+  });
+  return ['#version 300 es', ...lines, layoutChunk, body].join('\n');
+}
+
+/** Compiles programs on demand and keeps them by their full source. */
+export class ProgramCache {
+  private readonly programs = new Map<string, twgl.ProgramInfo>();
+
+  constructor(private readonly gl: WebGL2RenderingContext, private readonly stats: BackendStats) {}
+
+  get(fragmentSource: string): twgl.ProgramInfo {
+    let info = this.programs.get(fragmentSource);
+    if (!info) {
+      const errors: string[] = [];
+      info = twgl.createProgramInfo(this.gl, [vertexSource, fragmentSource], (msg: string) => errors.push(msg));
+      if (!info) {
+        throw new Error(`conv_transpose3d: shader failed to compile or link (${this.gl.isContextLost() ?
+          'context lost' : errors.join('; ').slice(0, 2000)})`);
+      }
+      this.programs.set(fragmentSource, info);
+      this.stats.programs++;
+    }
+    return info;
+  }
+
+  dispose(): void {
+    for (const info of this.programs.values()) this.gl.deleteProgram(info.program);
+    this.programs.clear();
+  }
+}

@@ -1,0 +1,86 @@
+// RGBA32F array textures laid out by the layout manager: creation, upload and asynchronous readback.
+import * as twgl from 'twgl.js';
+import { texelCount, type TextureLayout } from '../layout';
+import type { BackendStats } from './stats';
+
+/** A texture and the layout of its texels. */
+export interface LayoutTexture {
+  texture: WebGLTexture;
+  layout: TextureLayout;
+  bytes: number;
+}
+
+/**
+ * Makes an RGBA32F 2-D array texture for `layout`, filled with `texels` (4 floats per texel) or left undefined
+ * (for render targets).
+ *
+ * @example
+ * const t = createLayoutTexture(gl, stats, layout, packActivation(x.data, shape5, layout));
+ */
+export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendStats, layout: TextureLayout,
+  texels?: Float32Array): LayoutTexture {
+  const texture = twgl.createTexture(gl, {
+    target: gl.TEXTURE_2D_ARRAY, internalFormat: gl.RGBA32F, format: gl.RGBA, type: gl.FLOAT,
+    width: layout.width, height: layout.height, depth: layout.layers, src: texels ?? null,
+    minMag: gl.NEAREST, wrap: gl.CLAMP_TO_EDGE, auto: false,
+  } as twgl.TextureOptions);
+  const bytes = texelCount(layout) * 16;
+  stats.textures++;
+  stats.textureBytes += bytes;
+  return { texture, layout, bytes };
+}
+
+export function deleteLayoutTexture(gl: WebGL2RenderingContext, stats: BackendStats, t: LayoutTexture): void {
+  gl.deleteTexture(t.texture);
+  stats.textures--;
+  stats.textureBytes -= t.bytes;
+}
+
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Reads every layer of `t` back without blocking the main thread: readPixels into a PIXEL_PACK_BUFFER, a fence,
+ * polled once per task, then one getBufferSubData. Resolves to the texels (4 floats each, layer-major).
+ */
+export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture,
+  isLost: () => boolean): Promise<Float32Array> {
+  const { width, height, layers } = t.layout;
+  const layerFloats = width * height * 4;
+  const buffer = gl.createBuffer();
+  const fb = gl.createFramebuffer();
+  try {
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+    gl.bufferData(gl.PIXEL_PACK_BUFFER, layerFloats * layers * 4, gl.STREAM_READ);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+    for (let layer = 0; layer < layers; layer++) {
+      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, t.texture, 0, layer);
+      gl.readPixels(0, 0, width, height, gl.RGBA, gl.FLOAT, layer * layerFloats * 4);
+    }
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+    if (!sync) throw new Error('conv_transpose3d: fenceSync failed (is the WebGL context lost?)');
+    gl.flush();
+    try {
+      for (;;) {
+        if (isLost()) throw new Error('conv_transpose3d: the WebGL context was lost while reading a result');
+        const status = gl.clientWaitSync(sync, 0, 0);
+        if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) break;
+        if (status === gl.WAIT_FAILED) throw new Error('conv_transpose3d: waiting for the GPU failed');
+        await nextTask();
+      }
+    } finally {
+      gl.deleteSync(sync);
+    }
+    const out = new Float32Array(layerFloats * layers);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+    gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, out);
+    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    return out;
+  } finally {
+    gl.deleteFramebuffer(fb);
+    gl.deleteBuffer(buffer);
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * PyTorch's `torch.nn.functional.conv_transpose3d` on WebGL2, exact to float32 rounding, with a CPU reference and a
+ * checker.
+ *
+ * @packageDocumentation
+ */
+import { checkOptions, checkTensor, outputPaddingForSize, resolveCall, show } from './args';
+import { createBackend, type Backend } from './backend';
+import type { ConvTranspose3dOptions, Tensor } from './types';
+
+export type { ConvTranspose3dOptions, Tensor, Triple, Int3 } from './types';
+export { tensor, numel } from './tensor';
+export { convTranspose3dOutputShape, outputPaddingForSize } from './args';
+export { convTranspose3dReference } from './reference';
+export { checkConvTranspose3d, compareTensors, describeReport, type CheckReport, type Tolerance } from './checker';
+export { createBackend, type Backend, type BackendOptions, type GpuTensor, type AnyTensor,
+  type BackendConvOptions } from './backend';
+export type { DeviceCapabilities } from './gl/context';
+export type { BackendStats } from './gl/stats';
+export { planLayout, texelLocation, gridCell, type TextureLayout, type LayoutLimits } from './layout';
+
+let shared: Backend | null = null;
+
+/** The backend behind {@link convTranspose3d}, created on first use on a context of its own. */
+export function defaultBackend(): Backend {
+  if (!shared || shared.gl.isContextLost()) shared = createBackend();
+  return shared;
+}
+
+/**
+ * `torch.nn.functional.conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation)` on
+ * the GPU (the shared default WebGL2 context). Bad arguments reject before any GPU work; inputs are never modified.
+ *
+ * @example
+ * // y = F.conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1)
+ * const y = await convTranspose3d(x, w, { bias: b, stride: 2, padding: 1, outputPadding: 1 });
+ */
+export async function convTranspose3d(input: Tensor, weight: Tensor, options?: ConvTranspose3dOptions):
+  Promise<Tensor> {
+  resolveCall(input, weight, options, checkTensor);
+  const result = defaultBackend().convTranspose3d(input, weight, options);
+  try {
+    return await result.read();
+  } finally {
+    result.dispose();
+  }
+}
+
+/**
+ * `nn.ConvTranspose3d.forward(input, output_size=outputSize)`: picks `outputPadding` by PyTorch's rule so that the
+ * output has exactly `outputSize` (3 spatial sizes, or the whole shape), then runs {@link convTranspose3d}.
+ * An `outputPadding` in `options` is ignored, as PyTorch ignores the module's when `output_size` is given.
+ *
+ * @example
+ * // up = nn.ConvTranspose3d(16, 8, 3, stride=2); y = up(x, output_size=[8, 8, 8])
+ * const y = await convTranspose3dToSize(x, w, [8, 8, 8], { stride: 2 });
+ */
+export async function convTranspose3dToSize(input: Tensor, weight: Tensor, outputSize: number[],
+  options: ConvTranspose3dOptions = {}): Promise<Tensor> {
+  const opts = checkOptions(options);
+  const wShape = checkTensor(weight, 'weight');
+  if (wShape.length !== 5) throw new Error(`conv_transpose3d: weight must be 5-D, got shape ${show(wShape)}`);
+  const outputPadding = outputPaddingForSize(checkTensor(input, 'input'), [wShape[2], wShape[3], wShape[4]],
+    outputSize, opts);
+  return convTranspose3d(input, weight, { ...opts, outputPadding });
+}

@@ -1,0 +1,98 @@
+// The texture-layout manager: places a logical grid of RGBA texels (`rows` × `cols`) into a 2-D texture array
+// whose width and height respect the device's MAX_TEXTURE_SIZE. It knows nothing about what the texels mean.
+//
+// Short rows are packed side by side (`rowsPerLine` of them on one texture line); rows longer than a line are cut
+// into `segmentsPerRow` segments on consecutive lines; lines fill a layer top to bottom, then the next layer.
+// Every index here stays far below 2^24, so the same arithmetic is exact in shaders with 24-bit highp ints.
+
+/** Device limits the layout must respect. */
+export interface LayoutLimits {
+  /** Largest texture width and height (MAX_TEXTURE_SIZE, or a smaller cap). */
+  maxTextureSize: number;
+  /** Largest number of layers of a 2-D array texture (MAX_ARRAY_TEXTURE_LAYERS). */
+  maxLayers: number;
+}
+
+/** Where a `rows` × `cols` grid of texels lives in a `width` × `height` × `layers` array texture. */
+export interface TextureLayout {
+  rows: number;
+  cols: number;
+  rowsPerLine: number;
+  segmentsPerRow: number;
+  /** Texels of one row segment on a line: `min(cols, maxTextureSize)`. */
+  segmentWidth: number;
+  /** Lines used in all, across layers. */
+  lines: number;
+  width: number;
+  height: number;
+  layers: number;
+}
+
+/** Largest row index the shaders may handle (Firefox's highp int is 24 bits). */
+export const MAX_ROWS = 2 ** 24 - 1;
+
+/**
+ * Plans the texture for a grid of texels. Throws a RangeError only when the grid cannot fit in one array texture
+ * of the device (or has more rows than 24-bit shader integers can index).
+ *
+ * @example
+ * planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
+ * // → rows cut in 2 segments of 64: { rowsPerLine: 1, segmentsPerRow: 2, lines: 12, width: 64, height: 12, layers: 1 }
+ */
+export function planLayout(rows: number, cols: number, limits: LayoutLimits): TextureLayout {
+  const { maxTextureSize: max, maxLayers } = limits;
+  if (!(rows >= 1 && cols >= 1 && Number.isSafeInteger(rows) && Number.isSafeInteger(cols))) {
+    throw new RangeError(`planLayout: rows and cols must be positive integers, got ${rows} × ${cols}`);
+  }
+  if (rows > MAX_ROWS) {
+    throw new RangeError(`tensor too large: ${rows} texel rows exceed the 2^24 that shaders can index`);
+  }
+  const segmentsPerRow = Math.ceil(cols / max);
+  const segmentWidth = Math.min(cols, max);
+  const rowsPerLine = segmentsPerRow > 1 ? 1 : Math.min(rows, Math.floor(max / cols));
+  const lines = Math.ceil(rows / rowsPerLine) * segmentsPerRow;
+  const height = Math.min(lines, max);
+  const layers = Math.ceil(lines / height);
+  if (layers > maxLayers) {
+    throw new RangeError(`tensor too large: ${rows} × ${cols} texels need ${layers} texture layers of ` +
+      `${rowsPerLine * segmentWidth} × ${height}, the device allows ${maxLayers}`);
+  }
+  return { rows, cols, rowsPerLine, segmentsPerRow, segmentWidth, lines, width: rowsPerLine * segmentWidth, height,
+    layers };
+}
+
+/** Texel location `[x, y, layer]` of grid cell (`row`, `col`): the same formula as `texLoc` in the shaders. */
+export function texelLocation(l: TextureLayout, row: number, col: number): [number, number, number] {
+  const line = Math.floor(row / l.rowsPerLine) * l.segmentsPerRow + Math.floor(col / l.segmentWidth);
+  return [(row % l.rowsPerLine) * l.segmentWidth + (col % l.segmentWidth), line % l.height, Math.floor(line / l.height)];
+}
+
+/** Grid cell `[row, col]` drawn at texel (`x`, `y`, `layer`), or null for padding texels that hold no cell. */
+export function gridCell(l: TextureLayout, x: number, y: number, layer: number): [number, number] | null {
+  const line = layer * l.height + y;
+  const row = Math.floor(line / l.segmentsPerRow) * l.rowsPerLine + Math.floor(x / l.segmentWidth);
+  const col = (line % l.segmentsPerRow) * l.segmentWidth + (x % l.segmentWidth);
+  return row < l.rows && col < l.cols && line < l.lines ? [row, col] : null;
+}
+
+/** Number of texels (4 floats each) in the whole array texture. */
+export function texelCount(l: TextureLayout): number {
+  return l.width * l.height * l.layers;
+}
+
+/**
+ * Calls `visit(row, colStart, colEnd, texel)` for each run of a row that is contiguous in the texture's data
+ * (layer-major, then y, then x), where `texel` is the run's first texel index: the way to pack or unpack a grid
+ * without per-texel index arithmetic.
+ */
+export function forEachRun(l: TextureLayout,
+  visit: (row: number, colStart: number, colEnd: number, texel: number) => void): void {
+  for (let row = 0; row < l.rows; row++) {
+    const firstLine = Math.floor(row / l.rowsPerLine) * l.segmentsPerRow;
+    const x = (row % l.rowsPerLine) * l.segmentWidth;
+    for (let s = 0; s < l.segmentsPerRow; s++) {
+      const colStart = s * l.segmentWidth;
+      visit(row, colStart, Math.min(l.cols, colStart + l.segmentWidth), (firstLine + s) * l.width + x);
+    }
+  }
+}

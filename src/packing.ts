@@ -1,0 +1,120 @@
+// How activations and weights become texel grids for the layout manager: pure index arithmetic, mirrored by the
+// shaders in glsl/. Activations (N, C, D, H, W) pack 4 consecutive channels into one RGBA texel.
+import { forEachRun, texelCount, type TextureLayout } from './layout';
+import type { ConvSpec } from './args';
+
+/** Channel blocks of 4. */
+export function blocks(channels: number): number {
+  return Math.ceil(channels / 4);
+}
+
+/** 5-D view `[N, C, D, H, W]` of a 1- to 5-D shape (leading axes are prepended as size 1; 1-D is channels). */
+export function as5d(shape: readonly number[]): [number, number, number, number, number] {
+  if (shape.length === 1) return [1, shape[0], 1, 1, 1];
+  const s = [1, 1, 1, 1, 1, ...shape].slice(-5);
+  return [s[0], s[1], s[2], s[3], s[4]];
+}
+
+/**
+ * The texel grid of an activation: row `((n·⌈C/4⌉ + c/4)·D + d)·H + h`, column `w`, lane `c mod 4`.
+ *
+ * @example
+ * activationGrid([2, 5, 3, 4, 6]); // { rows: 2·2·3·4 = 48, cols: 6 }
+ */
+export function activationGrid(shape5: readonly number[]): { rows: number; cols: number } {
+  const [N, C, D, H, W] = shape5;
+  return { rows: N * blocks(C) * D * H, cols: W };
+}
+
+function runs(shape5: readonly number[], layout: TextureLayout,
+  copy: (src: number, texel: number, count: number, W: number) => void): void {
+  const [, C, D, H, W] = shape5;
+  const Cb = blocks(C);
+  forEachRun(layout, (row, c0, c1, texel) => {
+    const h = row % H;
+    const d = Math.floor(row / H) % D;
+    const cb = Math.floor(row / (H * D)) % Cb;
+    const n = Math.floor(row / (H * D * Cb));
+    for (let lane = 0; lane < 4; lane++) {
+      const c = cb * 4 + lane;
+      if (c >= C) break;
+      const src = (((n * C + c) * D + d) * H + h) * W + c0;
+      copy(src, texel * 4 + lane, c1 - c0, W);
+    }
+  });
+}
+
+/** Packs NCDHW data into the texel array of `layout` (padding lanes and texels are 0). */
+export function packActivation(data: Float32Array, shape5: readonly number[], layout: TextureLayout): Float32Array {
+  const out = new Float32Array(texelCount(layout) * 4);
+  runs(shape5, layout, (src, dst, count) => {
+    for (let k = 0; k < count; k++) out[dst + 4 * k] = data[src + k];
+  });
+  return out;
+}
+
+/** Inverse of {@link packActivation}. */
+export function unpackActivation(texels: Float32Array, shape5: readonly number[], layout: TextureLayout):
+  Float32Array {
+  const out = new Float32Array(shape5.reduce((a, b) => a * b, 1));
+  runs(shape5, layout, (dst, src, count) => {
+    for (let k = 0; k < count; k++) out[dst + k] = texels[src + 4 * k];
+  });
+  return out;
+}
+
+/**
+ * How the gather shader walks input-channel blocks for one output block of 4 channels.
+ * For output block `cob` it visits input blocks `firstInputBlock(cob) + j`, `j < blocksPerOutput`. When groups cut
+ * through texels (`aligned` false), the shader masks each product to the lanes of its own group, so that a NaN in
+ * one group can never leak into another.
+ */
+export interface ChannelPlan {
+  inBlocks: number;
+  outBlocks: number;
+  blocksPerOutput: number;
+  aligned: boolean;
+}
+
+/** First input-channel block read for output block `cob` (mirrored in conv_transpose3d.frag.glsl). */
+export function firstInputBlock(spec: Pick<ConvSpec, 'inPerGroup' | 'outPerGroup'>, cob: number): number {
+  return Math.floor((Math.floor((4 * cob) / spec.outPerGroup) * spec.inPerGroup) / 4);
+}
+
+/** Plans the channel loop of the gather shader. */
+export function channelPlan(spec: Pick<ConvSpec, 'inChannels' | 'outChannels' | 'groups' | 'inPerGroup' |
+  'outPerGroup'>): ChannelPlan {
+  const inBlocks = blocks(spec.inChannels);
+  const outBlocks = blocks(spec.outChannels);
+  const aligned = spec.groups === 1 || (spec.inPerGroup % 4 === 0 && spec.outPerGroup % 4 === 0);
+  let blocksPerOutput = 1;
+  for (let cob = 0; cob < outBlocks; cob++) {
+    const lastGroup = Math.floor(Math.min(4 * cob + 3, spec.outChannels - 1) / spec.outPerGroup);
+    const lastBlock = Math.floor(((lastGroup + 1) * spec.inPerGroup - 1) / 4);
+    blocksPerOutput = Math.max(blocksPerOutput, lastBlock - firstInputBlock(spec, cob) + 1);
+  }
+  return { inBlocks, outBlocks, blocksPerOutput, aligned };
+}
+
+/**
+ * The texel grid of the packed weights: row `((cob·B + j)·kD + kd)·kH + kh`, column `kw·4 + i`, where texel `i` is
+ * column `i` of the 4×4 block (input lane `i` against the 4 output lanes).
+ */
+export function packedWeightGrid(plan: ChannelPlan, kernel: readonly number[]): { rows: number; cols: number } {
+  return { rows: plan.outBlocks * plan.blocksPerOutput * kernel[0] * kernel[1], cols: kernel[2] * 4 };
+}
+
+/**
+ * Per axis, the first kernel tap reaching an output position `o` with `(o + padding) mod stride = r`
+ * (`kernel` when none does), and the step between taps: taps solve `k·dilation ≡ r (mod stride)`.
+ *
+ * @example
+ * phaseTaps(3, 2, 1); // { firstTap: [0, 1], step: 2 } — even phases use taps 0, 2; odd phases tap 1
+ */
+export function phaseTaps(kernel: number, stride: number, dilation: number): { firstTap: number[]; step: number } {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const step = stride / gcd(stride, dilation);
+  const firstTap = new Array<number>(stride).fill(kernel);
+  for (let k = Math.min(kernel, step) - 1; k >= 0; k--) firstTap[(k * dilation) % stride] = k;
+  return { firstTap, step };
+}
