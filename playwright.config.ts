@@ -1,0 +1,22 @@
+import { defineConfig } from '@playwright/test';
+
+const port = Number(process.env.HARNESS_PORT ?? 4173);
+
+export default defineConfig({
+  testDir: 'test/browser',
+  testMatch: '*.spec.ts',
+  // Software WebGL keeps both cores busy: one browser at a time.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 10 * 60 * 1000,
+  reporter: [['list'], ['json', { outputFile: 'test-results/browser-results.json' }]],
+  globalSetup: './test/browser/global-setup.ts',
+  use: { baseURL: `http://127.0.0.1:${port}` },
+  webServer: {
+    command: `npx vite --config test/browser/vite.config.ts --host 127.0.0.1 --port ${port}`,
+    url: `http://127.0.0.1:${port}/index.html`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+  },
+  projects: [{ name: 'chromium' }, { name: 'firefox' }, { name: 'webkit' }],
+});

@@ -1,0 +1,120 @@
+// The GPU path in each engine: PyTorch golden cases, seeded random configurations against the CPU reference,
+// tiny texture limits, determinism, GPU-resident chaining and argument errors.
+import { compareTensors, describeReport, type CheckReport } from '../../src/checker';
+import {
+  decode, encode, loadGolden, optionsOf, OWN_GOLDEN_PATH, SHARED_GOLDEN_PATH, type GoldenCase,
+} from '../support/golden';
+import type { RandomConfig } from '../support/randomCases';
+import { expect, test } from './fixtures';
+import { recordResult } from './summary';
+
+interface RandomResult { seed: number; config: RandomConfig; report: CheckReport }
+
+const RANDOM_CONFIGS = 300;
+const RANDOM_BATCH = 50;
+
+function callArgs(c: GoldenCase) {
+  return { input: c.input, weight: c.weight, bias: c.bias, options: optionsOf(c) };
+}
+
+function checkGolden(c: GoldenCase, got: { shape: number[]; data: string }): CheckReport {
+  expect(got.shape, `${c.name}: shape`).toEqual(c.output.shape);
+  const report = compareTensors(decode(got), decode(c.output));
+  expect(report.ok, `${c.name}: ${describeReport(report)}`).toBe(true);
+  expect(report.count).toBe(c.output.shape.reduce((a, b) => a * b, 1));
+  return report;
+}
+
+function expectAllOk(results: RandomResult[], label: string): void {
+  const bad = results.filter((r) => !r.report.ok);
+  const lines = bad.slice(0, 5).map((r) => `seed ${r.seed} ${JSON.stringify(r.config)}: ${describeReport(r.report)}`);
+  expect(bad.length, `${label}: ${bad.length} of ${results.length} failed\n${lines.join('\n')}`).toBe(0);
+}
+
+test('device report', async ({ engine }) => {
+  const info = await engine.call<{ capabilities: { renderer: string; floatRenderTargets: boolean;
+    maxTextureSize: number } }>('info');
+  test.info().annotations.push({ type: 'renderer', description: info.capabilities.renderer });
+  expect(info.capabilities.floatRenderTargets).toBe(true);
+  expect(info.capabilities.maxTextureSize).toBeGreaterThanOrEqual(2048);
+  recordResult(engine.name, 'renderer', info.capabilities.renderer);
+});
+
+for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden', SHARED_GOLDEN_PATH]] as const) {
+  const set = loadGolden(path);
+  test.describe(`PyTorch golden (${label})`, () => {
+    test.skip(!set, `${path} not found: the shared golden set is only there beside a workplace checkout`);
+    for (const c of set?.cases ?? []) {
+      test(c.name, async ({ engine }) => {
+        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c));
+        recordResult(engine.name, `golden ${label}`, checkGolden(c, got));
+      });
+    }
+    test('every case again with 16-texel textures (rows split, many layers)', async ({ engine }) => {
+      for (const c of set?.cases ?? []) {
+        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { maxTextureSize: 16 });
+        recordResult(engine.name, 'small textures', checkGolden(c, got));
+      }
+    });
+    test('every error case rejects with a message naming the argument, before any GPU work', async ({ engine }) => {
+      for (const e of set?.errors ?? []) {
+        const zeros = (shape: number[]) => encode({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+        const message = await engine.call<string>('rejects', {
+          input: zeros(e.input_shape), weight: zeros(e.weight_shape), bias: e.bias_shape ? zeros(e.bias_shape) : null,
+          options: optionsOf(e),
+        });
+        expect(message, e.name).toMatch(/^conv_transpose3d: /);
+        if (e.argument) expect(message, e.name).toContain(e.argument);
+      }
+    });
+  });
+}
+
+test.describe('random configurations against the CPU reference', () => {
+  for (let first = 1; first <= RANDOM_CONFIGS; first += RANDOM_BATCH) {
+    test(`seeds ${first}–${first + RANDOM_BATCH - 1}`, async ({ engine }) => {
+      const results = await engine.call<RandomResult[]>('random', first, RANDOM_BATCH);
+      expect(results).toHaveLength(RANDOM_BATCH);
+      expectAllOk(results, 'random');
+      for (const r of results) recordResult(engine.name, 'random', r.report);
+    });
+  }
+  test('seeds 1001–1060 with an 8-texel texture limit', async ({ engine }) => {
+    const results = await engine.call<RandomResult[]>('random', 1001, 60, { maxTextureSize: 8 });
+    expectAllOk(results, 'random, 8-texel limit');
+    for (const r of results) recordResult(engine.name, 'small textures', r.report);
+  });
+});
+
+test('realistic shapes under a 64-texel texture limit', async ({ engine }) => {
+  const cfg = (inputShape: number[], weightShape: number[], options: Partial<RandomConfig['options']>,
+    bias = true): RandomConfig => ({
+    inputShape, weightShape, bias,
+    options: { stride: 1, padding: 0, outputPadding: 0, dilation: 1, groups: 1, ...options },
+  });
+  const configs = [
+    cfg([1, 16, 8, 8, 8], [16, 8, 2, 2, 2], { stride: 2 }), // 3-D U-Net up-step: output 16 layers of 64×64
+    cfg([1, 8, 4, 8, 8], [8, 4, 4, 4, 4], { stride: 2, padding: 1 }), // VAE up-sampling
+    cfg([1, 4, 2, 3, 70], [4, 3, 3, 3, 3], { stride: [1, 2, 2], padding: 1, outputPadding: [0, 1, 1] }), // W > 64
+    cfg([2, 12, 3, 5, 5], [12, 1, 3, 3, 3], { stride: 2, groups: 12 }, false), // depthwise, batch 2
+  ];
+  const results = await engine.call<RandomResult[]>('checked', configs, { maxTextureSize: 64 });
+  expectAllOk(results, 'realistic, 64-texel limit');
+  for (const r of results) recordResult(engine.name, 'small textures', r.report);
+});
+
+test('the same call twice is bitwise identical', async ({ engine }) => {
+  const r = await engine.call<{ equal: boolean; values: number; report: CheckReport }>('determinism', 5);
+  expect(r.values).toBeGreaterThan(10_000);
+  expect(r.equal).toBe(true);
+  expect(r.report.ok, describeReport(r.report)).toBe(true);
+});
+
+test('GPU-resident chaining: upload once, four calls, one read', async ({ engine }) => {
+  for (const options of [undefined, { maxTextureSize: 8 }]) {
+    const r = await engine.call<{ report: CheckReport; shape: number[]; draws: number }>('chain', options);
+    expect(r.shape).toEqual([1, 6, 10, 21, 10]);
+    expect(r.report.ok, describeReport(r.report)).toBe(true);
+    recordResult(engine.name, 'chaining', r.report);
+  }
+});

@@ -1,0 +1,117 @@
+// The three browser engines under test, each driven the way that works here (see README, "Browsers"):
+// Chromium and Firefox ESR through Playwright, WebKitGTK's MiniBrowser through WebDriver classic (selenium).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { chromium, firefox, type Browser, type Page } from '@playwright/test';
+import { Builder, type WebDriver } from 'selenium-webdriver';
+
+export type EngineName = 'chromium' | 'firefox' | 'webkit';
+
+export const BROWSER_PATHS = {
+  chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  firefox: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
+  webkit: process.env.MINIBROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser',
+  webkitDriver: process.env.WEBKIT_WEBDRIVER_PATH ?? '/usr/bin/WebKitWebDriver',
+};
+
+/** A page with the harness loaded, whatever drives it. */
+export interface Engine {
+  name: EngineName;
+  /** Calls `window.harness[method](...args)` in the page and returns its (JSON) result. */
+  call<T>(method: string, ...args: unknown[]): Promise<T>;
+  /** Console errors and page errors seen so far. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+const CALL_TIMEOUT_MS = 20 * 60 * 1000;
+
+async function playwrightEngine(name: 'chromium' | 'firefox', url: string): Promise<Engine> {
+  const browser: Browser = name === 'chromium'
+    ? await chromium.launch({ executablePath: BROWSER_PATHS.chromium, args: ['--enable-unsafe-swiftshader',
+      '--disable-background-networking', '--disable-component-update', '--no-first-run'] })
+    : await firefox.launch({ executablePath: BROWSER_PATHS.firefox, channel: 'moz-firefox' });
+  const page: Page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => 'harness' in window);
+  return {
+    name, errors,
+    call: <T>(method: string, ...args: unknown[]) => page.evaluate(
+      ([m, a]) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)
+        .harness[m as string](...(a as unknown[])), [method, args] as const) as Promise<T>,
+    close: () => browser.close(),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(t); resolve(v); }, (e) => { clearTimeout(t); reject(e); });
+  });
+}
+
+async function webkitEngine(url: string): Promise<Engine> {
+  const port = await freePort();
+  const driverProcess: ChildProcess = spawn(BROWSER_PATHS.webkitDriver, [`--port=${port}`], { stdio: 'ignore' });
+  const server = `http://127.0.0.1:${port}`;
+  // WebKitWebDriver needs a moment to listen; retry the session until it does.
+  let driver: WebDriver | null = null;
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < 20 && !driver; attempt++) {
+    try {
+      driver = await withTimeout(new Builder().usingServer(server).withCapabilities({
+        browserName: 'MiniBrowser',
+        'webkitgtk:browserOptions': { binary: BROWSER_PATHS.webkit, args: ['--automation'] },
+      }).build(), 30_000, 'WebKit session (is an X server running?)');
+    } catch (e) {
+      lastError = e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  if (!driver) {
+    driverProcess.kill();
+    throw new Error(`could not start WebKitGTK: ${String(lastError)}`);
+  }
+  const d = driver;
+  await d.manage().setTimeouts({ script: CALL_TIMEOUT_MS, pageLoad: 60_000 });
+  await d.get(url);
+  await d.wait(async () => d.executeScript('return "harness" in window'), 30_000);
+  const errors: string[] = [];
+  return {
+    name: 'webkit', errors,
+    call: async <T>(method: string, ...args: unknown[]) => {
+      const r = await d.executeAsyncScript(`
+        const done = arguments[arguments.length - 1];
+        Promise.resolve().then(() => window.harness[arguments[0]](...arguments[1]))
+          .then((value) => done({ value }), (e) => done({ error: String(e && e.message || e) }));`,
+      method, args) as { value?: T; error?: string };
+      if (r.error !== undefined) throw new Error(r.error);
+      return r.value as T;
+    },
+    close: async () => {
+      try {
+        await d.quit();
+      } finally {
+        driverProcess.kill();
+      }
+    },
+  };
+}
+
+export function launchEngine(name: EngineName, url: string): Promise<Engine> {
+  return name === 'webkit' ? webkitEngine(url) : playwrightEngine(name, url);
+}

@@ -1,0 +1,162 @@
+// Runs in the browser under test. Everything crosses the driver boundary as JSON: tensors as base64 float32.
+import {
+  compareTensors, convTranspose3d, convTranspose3dReference, createBackend, defaultBackend, type Backend,
+  type BackendOptions,
+  type CheckReport, type ConvTranspose3dOptions, type Tensor,
+} from '../../src/index';
+import { randomConfig, randomTensor, type RandomConfig } from '../support/randomCases';
+
+interface Encoded { shape: number[]; data: string }
+interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
+
+function decode(t: Encoded): Tensor {
+  const bin = atob(t.data);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return { shape: t.shape, data: new Float32Array(bytes.buffer) };
+}
+
+function encode(t: Tensor): Encoded {
+  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return { shape: t.shape, data: btoa(bin) };
+}
+
+const backends = new Map<string, Backend>();
+function backendFor(options: BackendOptions = {}): Backend {
+  const key = JSON.stringify(options);
+  let b = backends.get(key);
+  if (!b) {
+    b = createBackend(options);
+    backends.set(key, b);
+  }
+  return b;
+}
+
+async function runOn(backend: Backend | null, x: Tensor, w: Tensor, options: ConvTranspose3dOptions):
+  Promise<Tensor> {
+  if (!backend) return convTranspose3d(x, w, options);
+  const y = backend.convTranspose3d(x, w, options);
+  try {
+    return await y.read();
+  } finally {
+    y.dispose();
+  }
+}
+
+interface RandomResult { seed: number; config: RandomConfig; report: CheckReport }
+
+async function runConfig(config: RandomConfig, seed: number, backend: Backend | null): Promise<RandomResult> {
+  const x = randomTensor(config.inputShape, seed * 3 + 1);
+  const w = randomTensor(config.weightShape, seed * 3 + 2);
+  const options: ConvTranspose3dOptions = {
+    ...config.options, bias: config.bias ? randomTensor([config.weightShape[1] * config.options.groups], seed * 3) : null,
+  };
+  const got = await runOn(backend, x, w, options);
+  return { seed, config, report: compareTensors(got, convTranspose3dReference(x, w, options)) };
+}
+
+const harness = {
+  info() {
+    const b = backendFor();
+    return { capabilities: { ...b.capabilities, extensions: b.capabilities.extensions.length }, userAgent: navigator.userAgent };
+  },
+
+  /** One call on the GPU; the output goes back to Node to be compared with PyTorch's. */
+  async run(args: CallArgs, backendOptions?: BackendOptions): Promise<Encoded> {
+    const x = decode(args.input);
+    const w = decode(args.weight);
+    const options = { ...args.options, bias: args.bias ? decode(args.bias) : null };
+    const before = [x.data.slice(), w.data.slice()];
+    const y = await runOn(backendOptions ? backendFor(backendOptions) : null, x, w, options);
+    if (!x.data.every((v, i) => Object.is(v, before[0][i])) || !w.data.every((v, i) => Object.is(v, before[1][i]))) {
+      throw new Error('the call modified its inputs');
+    }
+    return encode(y);
+  },
+
+  /** Seeded random configurations, each compared with the CPU reference here. */
+  async random(firstSeed: number, count: number, backendOptions?: BackendOptions): Promise<RandomResult[]> {
+    const out: RandomResult[] = [];
+    for (let seed = firstSeed; seed < firstSeed + count; seed++) {
+      out.push(await runConfig(randomConfig(seed), seed, backendOptions ? backendFor(backendOptions) : null));
+    }
+    return out;
+  },
+
+  /** Given configurations with seeded random data, each compared with the CPU reference here. */
+  async checked(configs: RandomConfig[], backendOptions?: BackendOptions): Promise<RandomResult[]> {
+    const out: RandomResult[] = [];
+    for (const [i, config] of configs.entries()) {
+      out.push(await runConfig(config, 7000 + i, backendOptions ? backendFor(backendOptions) : null));
+    }
+    return out;
+  },
+
+  /** The same call twice: are the outputs bitwise equal? */
+  async determinism(seed: number): Promise<{ equal: boolean; values: number; report: CheckReport }> {
+    const backend = backendFor();
+    const x = randomTensor([2, 8, 6, 7, 5], seed);
+    const w = randomTensor([8, 6, 3, 3, 3], seed + 1);
+    const opts = { stride: 2, padding: 1, outputPadding: 1, bias: randomTensor([6], seed + 2) };
+    const a = await runOn(backend, x, w, opts);
+    const b = await runOn(backend, x, w, opts);
+    const ua = new Uint32Array(a.data.buffer);
+    const ub = new Uint32Array(b.data.buffer);
+    return { equal: ua.length === ub.length && ua.every((v, i) => v === ub[i]), values: ua.length,
+      report: compareTensors(a, convTranspose3dReference(x, w, opts)) };
+  },
+
+  /** Upload once, chain several calls on the GPU, read once; compare with the same chain on the CPU. */
+  async chain(backendOptions?: BackendOptions): Promise<{ report: CheckReport; shape: number[]; draws: number }> {
+    const backend = backendFor(backendOptions ?? {});
+    const x = randomTensor([1, 6, 3, 4, 3], 11);
+    const w1 = randomTensor([6, 5, 2, 2, 2], 12);
+    const b1 = randomTensor([5], 13);
+    const w2 = randomTensor([5, 3, 3, 3, 3], 14);
+    const w3 = randomTensor([6, 1, 3, 3, 3], 15);
+    const s1 = { stride: 2, bias: b1 };
+    const s2 = { padding: 1, dilation: 2 };
+    const s3 = { groups: 6, stride: [1, 2, 1] as [number, number, number] };
+    const gx = backend.upload(x);
+    const gw1 = backend.upload(w1);
+    const gb1 = backend.upload(b1);
+    const gw2 = backend.upload(w2);
+    const gw3 = backend.upload(w3);
+    const y1 = backend.convTranspose3d(gx, gw1, { ...s1, bias: gb1 });
+    const y2 = backend.convTranspose3d(y1, gw2, s2);
+    // 3 → 6 channels with a 1×1×1 kernel, then depthwise over the 6
+    const w2b = randomTensor([3, 6, 1, 1, 1], 16);
+    const y3 = backend.convTranspose3d(y2, w2b);
+    const y4 = backend.convTranspose3d(y3, gw3, s3);
+    const draws = backend.stats().draws;
+    const got = await y4.read();
+    for (const t of [gx, gw1, gb1, gw2, gw3, y1, y2, y3, y4]) t.dispose();
+    const r1 = convTranspose3dReference(x, w1, s1);
+    const r2 = convTranspose3dReference(r1, w2, s2);
+    const r3 = convTranspose3dReference(r2, w2b);
+    const r4 = convTranspose3dReference(r3, w3, s3);
+    return { report: compareTensors(got, r4), shape: got.shape, draws };
+  },
+
+  /** A call whose argument is wrong must reject with our message, before any GPU work. */
+  async rejects(args: CallArgs): Promise<string> {
+    const backend = defaultBackend();
+    const drawsBefore = backend.stats().draws;
+    const texturesBefore = backend.stats().textures;
+    try {
+      await convTranspose3d(decode(args.input), decode(args.weight), { ...args.options, bias: args.bias ? decode(args.bias) : null });
+    } catch (e) {
+      const s = backend.stats();
+      if (s.draws !== drawsBefore || s.textures !== texturesBefore) throw new Error('GPU work happened before the error');
+      return (e as Error).message;
+    }
+    throw new Error('the call did not reject');
+  },
+};
+
+declare global {
+  interface Window { harness: typeof harness }
+}
+window.harness = harness;

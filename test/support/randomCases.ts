@@ -1,0 +1,63 @@
+// Seeded random conv_transpose3d configurations, varied over every parameter. Pure: used in the browsers.
+import type { ConvTranspose3dOptions, Tensor } from '../../src/index';
+
+export interface RandomConfig {
+  inputShape: number[];
+  weightShape: number[];
+  bias: boolean;
+  options: Required<Omit<ConvTranspose3dOptions, 'bias'>>;
+}
+
+/** mulberry32: a small, fast, seedable generator with good enough statistics for test data. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function randomConfig(seed: number): RandomConfig {
+  const r = rng(seed);
+  const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(xs: T[]) => xs[Math.floor(r() * xs.length)];
+  const axes = <T>(f: () => T): [T, T, T] => [f(), f(), f()];
+  const groupsKind = pick(['one', 'one', 'few', 'depthwise']);
+  const groups = groupsKind === 'one' ? 1 : groupsKind === 'few' ? int(2, 4) : int(2, 9);
+  const inPerGroup = groupsKind === 'depthwise' ? 1 : int(1, 6);
+  const outPerGroup = groupsKind === 'depthwise' ? pick([1, 1, 2, 3]) : int(1, 6);
+  const kernel = axes(() => int(1, 4));
+  const stride = axes(() => pick([1, 1, 2, 2, 3, 4]));
+  const dilation = axes(() => pick([1, 1, 1, 2, 3]));
+  const outputPadding = [0, 1, 2].map((a) => (r() < 0.4 ? int(0, Math.max(stride[a], dilation[a]) - 1) : 0)) as
+    [number, number, number];
+  const size = axes(() => int(1, 5));
+  const padding = [0, 1, 2].map((a) => {
+    const full = (size[a] - 1) * stride[a] + dilation[a] * (kernel[a] - 1) + outputPadding[a] + 1;
+    return Math.min(int(0, 3), Math.floor((full - 1) / 2));
+  }) as [number, number, number];
+  const unbatched = r() < 0.2;
+  const batch = unbatched ? 0 : pick([1, 1, 2, 3]);
+  const cin = groups * inPerGroup;
+  return {
+    inputShape: unbatched ? [cin, ...size] : [batch, cin, ...size],
+    weightShape: [cin, outPerGroup, ...kernel],
+    bias: r() < 0.5,
+    options: { stride, padding, outputPadding, dilation, groups },
+  };
+}
+
+/** Seeded values in [-1, 1), with an occasional exact zero and integer. */
+export function randomTensor(shape: number[], seed: number): Tensor {
+  const r = rng(seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    const u = r();
+    data[i] = u < 0.05 ? 0 : u < 0.1 ? Math.round(r() * 6 - 3) : r() * 2 - 1;
+  }
+  return { shape, data };
+}

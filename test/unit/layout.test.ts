@@ -1,0 +1,164 @@
+// The layout manager and the packing index arithmetic, checked exhaustively on small grids.
+import { describe, expect, it } from 'vitest';
+import { forEachRun, gridCell, planLayout, texelCount, texelLocation, type TextureLayout } from '../../src/layout';
+import {
+  activationGrid, as5d, channelPlan, firstInputBlock, packActivation, phaseTaps, unpackActivation,
+} from '../../src/packing';
+import { activationLayout, planConv } from '../../src/convPlan';
+import { resolveShapes } from '../../src/args';
+
+function checkBijection(l: TextureLayout, maxTextureSize: number): void {
+  expect(l.width).toBeLessThanOrEqual(maxTextureSize);
+  expect(l.height).toBeLessThanOrEqual(maxTextureSize);
+  const seen = new Set<string>();
+  for (let row = 0; row < l.rows; row++) {
+    for (let col = 0; col < l.cols; col++) {
+      const [x, y, layer] = texelLocation(l, row, col);
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(x).toBeLessThan(l.width);
+      expect(y).toBeLessThan(l.height);
+      expect(layer).toBeLessThan(l.layers);
+      const key = `${x},${y},${layer}`;
+      expect(seen.has(key)).toBe(false);
+      seen.add(key);
+      expect(gridCell(l, x, y, layer)).toEqual([row, col]);
+    }
+  }
+  let cells = 0;
+  for (let layer = 0; layer < l.layers; layer++) {
+    for (let y = 0; y < l.height; y++) {
+      for (let x = 0; x < l.width; x++) if (gridCell(l, x, y, layer)) cells++;
+    }
+  }
+  expect(cells).toBe(l.rows * l.cols);
+}
+
+describe('planLayout', () => {
+  it('packs short rows side by side', () => {
+    const l = planLayout(100, 20, { maxTextureSize: 64, maxLayers: 256 });
+    expect(l).toMatchObject({ rowsPerLine: 3, segmentsPerRow: 1, width: 60, height: 34, layers: 1 });
+    checkBijection(l, 64);
+  });
+  it('cuts long rows into segments', () => {
+    const l = planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
+    expect(l).toMatchObject({ rowsPerLine: 1, segmentsPerRow: 2, segmentWidth: 64, width: 64, lines: 12 });
+    checkBijection(l, 64);
+  });
+  it('spills into layers', () => {
+    const l = planLayout(300, 7, { maxTextureSize: 16, maxLayers: 256 });
+    expect(l.layers).toBe(Math.ceil(Math.ceil(300 / 2) / 16));
+    checkBijection(l, 16);
+  });
+  it('handles odd shapes exhaustively', () => {
+    for (const [rows, cols, max] of [[1, 1, 4], [5, 9, 4], [17, 3, 8], [3, 17, 8], [33, 8, 8], [7, 64, 64]]) {
+      checkBijection(planLayout(rows, cols, { maxTextureSize: max, maxLayers: 1024 }), max);
+    }
+  });
+  it('refuses only what cannot fit', () => {
+    expect(() => planLayout(1000, 1000, { maxTextureSize: 64, maxLayers: 4 })).toThrowError(/texture layers/);
+    expect(() => planLayout(2 ** 24, 1, { maxTextureSize: 16384, maxLayers: 2048 })).toThrowError(/2\^24/);
+  });
+  it('realistic tensors fit a 64-texel limit', () => {
+    const limits = { maxTextureSize: 64, maxLayers: 2048 };
+    const l = activationLayout([1, 32, 64, 64, 64], limits);
+    expect(l.width).toBeLessThanOrEqual(64);
+    expect(texelCount(l)).toBeGreaterThanOrEqual(8 * 64 * 64 * 64);
+    const wide = activationLayout([1, 3, 2, 2, 300], limits); // W > limit
+    expect(wide.segmentsPerRow).toBe(5);
+  });
+  it('runs cover every cell once, contiguously', () => {
+    const l = planLayout(11, 70, { maxTextureSize: 32, maxLayers: 64 });
+    let total = 0;
+    forEachRun(l, (row, c0, c1, texel) => {
+      expect(texel).toBe(((): number => {
+        const [x, y, layer] = texelLocation(l, row, c0);
+        return (layer * l.height + y) * l.width + x;
+      })());
+      const [xEnd] = texelLocation(l, row, c1 - 1);
+      expect(xEnd - texelLocation(l, row, c0)[0]).toBe(c1 - c0 - 1);
+      total += c1 - c0;
+    });
+    expect(total).toBe(11 * 70);
+  });
+});
+
+describe('activation packing', () => {
+  it('round-trips NCDHW data with odd channel counts through small textures', () => {
+    for (const shape of [[2, 5, 3, 4, 6], [1, 1, 1, 1, 1], [3, 7, 2, 3, 40], [9]]) {
+      const s5 = as5d(shape);
+      const grid = activationGrid(s5);
+      const l = planLayout(grid.rows, grid.cols, { maxTextureSize: 16, maxLayers: 256 });
+      const data = Float32Array.from({ length: s5.reduce((a, b) => a * b, 1) }, (_, i) => i + 1);
+      const texels = packActivation(data, s5, l);
+      expect(unpackActivation(texels, s5, l)).toEqual(data);
+      // padding lanes of the last channel block stay zero
+      const nonzero = texels.reduce((n, v) => n + (v !== 0 ? 1 : 0), 0);
+      expect(nonzero).toBe(data.length);
+    }
+  });
+  it('puts channel c of voxel (n, d, h, w) in lane c mod 4 of row ((n·Cb + c/4)·D + d)·H + h', () => {
+    const s5 = [2, 6, 2, 3, 4];
+    const l = planLayout(2 * 2 * 2 * 3, 4, { maxTextureSize: 8, maxLayers: 16 });
+    const data = Float32Array.from({ length: 2 * 6 * 24 }, (_, i) => i);
+    const texels = packActivation(data, s5, l);
+    const [n, c, d, h, w] = [1, 5, 1, 2, 3];
+    const [x, y, layer] = texelLocation(l, ((n * 2 + 1) * 2 + d) * 3 + h, w);
+    expect(texels[((layer * l.height + y) * l.width + x) * 4 + 1]).toBe(data[(((n * 6 + c) * 2 + d) * 3 + h) * 4 + w]);
+  });
+});
+
+describe('channel plan', () => {
+  const spec = (cin: number, cout: number, groups: number) =>
+    resolveShapes([1, cin, 2, 2, 2], [cin, cout / groups, 1, 1, 1], null, { groups });
+  it('covers every same-group (ci, co) pair, for many group shapes', () => {
+    for (const [cin, cout, groups] of [[8, 8, 1], [5, 7, 1], [6, 6, 2], [9, 15, 3], [8, 8, 8], [5, 15, 5],
+      [12, 4, 4], [16, 32, 4], [6, 12, 6], [10, 4, 2]]) {
+      const s = spec(cin, cout, groups);
+      const plan = channelPlan(s);
+      expect(plan.aligned).toBe(groups === 1 || (s.inPerGroup % 4 === 0 && s.outPerGroup % 4 === 0));
+      for (let co = 0; co < cout; co++) {
+        const g = Math.floor(co / s.outPerGroup);
+        const first = firstInputBlock(s, Math.floor(co / 4));
+        for (let ci = g * s.inPerGroup; ci < (g + 1) * s.inPerGroup; ci++) {
+          const j = Math.floor(ci / 4) - first;
+          expect(j, `cin ${cin} cout ${cout} groups ${groups} ci ${ci} co ${co}`).toBeGreaterThanOrEqual(0);
+          expect(j).toBeLessThan(plan.blocksPerOutput);
+        }
+      }
+    }
+  });
+  it('depthwise needs one input block per output block', () => {
+    expect(channelPlan(spec(8, 8, 8)).blocksPerOutput).toBe(1);
+    expect(channelPlan(spec(64, 64, 1)).blocksPerOutput).toBe(16);
+  });
+});
+
+describe('stride phases', () => {
+  it('lists exactly the taps with k·dilation ≡ r (mod stride)', () => {
+    for (let k = 1; k <= 7; k++) {
+      for (let s = 1; s <= 5; s++) {
+        for (let d = 1; d <= 6; d++) {
+          const { firstTap, step } = phaseTaps(k, s, d);
+          for (let r = 0; r < s; r++) {
+            const want = Array.from({ length: k }, (_, t) => t).filter((t) => (t * d) % s === r);
+            const got: number[] = [];
+            for (let t = firstTap[r]; t < k; t += step) got.push(t);
+            expect(got, `k ${k} s ${s} d ${d} r ${r}`).toEqual(want);
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('planConv', () => {
+  it('fits every tensor of a U-Net step in 64-texel textures', () => {
+    const s = resolveShapes([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], [32], { stride: 2 });
+    const p = planConv(s, { maxTextureSize: 64, maxLayers: 2048 });
+    for (const l of [p.input, p.rawWeight, p.packedWeight, p.output, p.bias!]) {
+      expect(l.width).toBeLessThanOrEqual(64);
+      expect(l.height).toBeLessThanOrEqual(64);
+    }
+    expect(p.output.rows).toBe(8 * 32 * 32);
+  });
+});
