@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: type check, unit tests in Node (vitest), then the browser suites in Chromium, Firefox ESR
+# and WebKitGTK (Playwright, one browser at a time). Installs what a fresh Debian machine lacks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci
+bash scripts/ensure-browsers.sh
+mkdir -p test-results
+npx tsc -p tsconfig.json --noEmit
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit-results.json
+status=0
+npx playwright test "$@" || status=$?
+node scripts/test-summary.mjs || true
+exit $status
