@@ -9,7 +9,7 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   timeout: 10 * 60 * 1000,
-  reporter: [['list'], ['json', { outputFile: 'test-results/browser-results.json' }]],
+  reporter: [['list'], ['json', { outputFile: 'reports/browser-results.json' }]],
   globalSetup: './test/browser/global-setup.ts',
   use: { baseURL: `http://127.0.0.1:${port}` },
   webServer: {

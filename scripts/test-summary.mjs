@@ -3,9 +3,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 const read = (f) => (existsSync(f) ? JSON.parse(readFileSync(f, 'utf8')) : null);
-const unit = read('test-results/unit-results.json');
-const browser = read('test-results/browser-results.json');
-const summary = read('test-results/summary.json');
+const unit = read('reports/unit-results.json');
+const browser = read('reports/browser-results.json');
+const summary = read('reports/summary.json');
 let passed = 0;
 let failed = 0;
 let skipped = 0;

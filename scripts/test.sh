@@ -5,10 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/ensure-browsers.sh
-mkdir -p test-results
+mkdir -p reports
 npx tsc -p tsconfig.json --noEmit
-npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/unit-results.json
+npx vitest run --reporter=default --reporter=json --outputFile.json=reports/unit-results.json
 status=0
+rm -f reports/summary.json
 npx playwright test "$@" || status=$?
 node scripts/test-summary.mjs || true
 exit $status

@@ -1,8 +1,8 @@
-// Collects, per engine, how many comparisons passed and the largest errors seen, into test-results/summary.json.
+// Collects, per engine, how many comparisons passed and the largest errors seen, into reports/summary.json.
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import type { CheckReport } from '../../src/checker';
 
-const FILE = 'test-results/summary.json';
+const FILE = 'reports/summary.json';
 
 interface Entry { checks: number; maxAbsError: number; maxRelError: number }
 type Summary = Record<string, Record<string, Entry | string>>;
@@ -17,6 +17,6 @@ export function recordResult(engine: string, group: string, value: CheckReport |
     e[group] = { checks: prev.checks + 1, maxAbsError: Math.max(prev.maxAbsError, value.maxAbsError),
       maxRelError: Math.max(prev.maxRelError, value.maxRelError) };
   }
-  mkdirSync('test-results', { recursive: true });
+  mkdirSync('reports', { recursive: true });
   writeFileSync(FILE, `${JSON.stringify(all, null, 1)}\n`);
 }
