@@ -1,53 +1,149 @@
-// Gather form of conv_transpose3d: one fragment = one output texel (4 output channels of one voxel).
+// Gather form of conv_transpose3d. One fragment computes NV output voxels along W that share a stride phase
+// (ow = a + (q·NV + m)·STRIDE_W, m < NV) for NBO blocks of 4 output channels, and writes them to NV·NBO render
+// targets ("slices", see src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout.
+// Every fetched weight block serves NV voxels and every fetched input texel NBO channel blocks.
 //
-// Specialized by #defines (see src/gl/convProgram.ts):
-//   input  N_BATCH, CIN, CIB (= ceil(CIN/4)), ID, IH, IW
-//   output COUT, COB, OD, OH, OW
+// Specialized by #defines (see convDefines in src/convPlan.ts):
+//   input  CIN, CIB (= ceil(CIN/4)), ID, IH, IW; output COUT, COB, OD, OH, OW
 //   groups CIG, COG (channels per group), NB (input blocks per output block), ALIGNED (0/1), HAS_BIAS (0/1)
 //   kernel KD, KH, KW; per axis STRIDE_*, PAD_*, DIL_*, TAP_STEP_* and FIRST_TAPS_* (a list of STRIDE_* ints:
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does)
-//   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, Y_LAYOUT as ivec4 (see texlayout.glsl), Y_ROWS, Y_COLS
+//   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase)
+//   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
+//     row of input and weights); S_ROWS, S_COLS (the slice grid)
 precision highp float;
 precision highp int;
 precision highp sampler2DArray;
 
 uniform sampler2DArray u_x;     // input, activation layout
-uniform sampler2DArray u_w;     // packed weights, see src/packing.ts packedWeightGrid
+uniform sampler2DArray u_w;     // packed weights, see packedWeightGrid in src/packing.ts
 uniform sampler2DArray u_bias;  // bias as a (1, COUT, 1, 1, 1) activation
-uniform int u_layer;            // output layer being drawn
+uniform int u_layer;            // slice layer being drawn
 
-layout(location = 0) out vec4 o_value;
+#define NOUT (NV * NBO)
+layout(location = 0) out vec4 o0;
+#if NOUT > 1
+layout(location = 1) out vec4 o1;
+#endif
+#if NOUT > 2
+layout(location = 2) out vec4 o2;
+#endif
+#if NOUT > 3
+layout(location = 3) out vec4 o3;
+#endif
+#if NOUT > 4
+layout(location = 4) out vec4 o4;
+#endif
+#if NOUT > 5
+layout(location = 5) out vec4 o5;
+#endif
+#if NOUT > 6
+layout(location = 6) out vec4 o6;
+#endif
+#if NOUT > 7
+layout(location = 7) out vec4 o7;
+#endif
 
 const int FIRST_TAP_D[STRIDE_D] = int[STRIDE_D](FIRST_TAPS_D);
 const int FIRST_TAP_H[STRIDE_H] = int[STRIDE_H](FIRST_TAPS_H);
 const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 
+// Input texel at column `col` of row `row`, whose column 0 is at `start` when rows are not segmented.
+#if X_SEGMENTS == 1
+#define X_AT(start, row, col) ((start) + ivec3((col), 0, 0))
+#else
+#define X_AT(start, row, col) texLoc((row), (col), X_LAYOUT)
+#endif
+#if W_SEGMENTS == 1
+#define W_AT(start, row, col) ((start) + ivec3((col), 0, 0))
+#else
+#define W_AT(start, row, col) texLoc((row), (col), W_LAYOUT)
+#endif
+
+// The 4×4 block of output block `b` for the current tap and input block.
+#define LOAD_WEIGHTS(M, b) { \
+    int wRow = ((min(cob0 + (b), COB - 1) * NB + j) * KD + kd) * KH + kh; \
+    ivec3 ws = rowStart(wRow, W_LAYOUT); \
+    M = mat4(texelFetch(u_w, W_AT(ws, wRow, kw4 + 0), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 1), 0), \
+             texelFetch(u_w, W_AT(ws, wRow, kw4 + 2), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 3), 0)); }
+
+#if ALIGNED
+// All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add.
+#define MAC(acc, M, x) acc += (M) * (x);
+#else
+// Input lanes and output lanes may belong to different groups: select (never multiply by a zero weight), so a NaN
+// or Inf in one group stays out of the others, as in PyTorch.
+#define MAC(acc, M, x) acc += mix(vec4(0.0), (M)[0] * (x).x, sameGroup[0]) + \
+    mix(vec4(0.0), (M)[1] * (x).y, sameGroup[1]) + mix(vec4(0.0), (M)[2] * (x).z, sameGroup[2]) + \
+    mix(vec4(0.0), (M)[3] * (x).w, sameGroup[3]);
+#endif
+
+// Voxel m: fetch its input texel (when its tap is inside the input) and multiply-add every output block.
+#if NBO == 1
+#define VOXEL(m) if (uint(iw0 + (m)) < uint(IW)) { \
+    vec4 x = texelFetch(u_x, X_AT(xs, xRow, iw0 + (m)), 0); MAC(acc[(m)], W0, x) }
+#elif NBO == 2
+#define VOXEL(m) if (uint(iw0 + (m)) < uint(IW)) { \
+    vec4 x = texelFetch(u_x, X_AT(xs, xRow, iw0 + (m)), 0); MAC(acc[(m)], W0, x) MAC(acc[NV + (m)], W1, x) }
+#else
+#define VOXEL(m) if (uint(iw0 + (m)) < uint(IW)) { \
+    vec4 x = texelFetch(u_x, X_AT(xs, xRow, iw0 + (m)), 0); MAC(acc[(m)], W0, x) MAC(acc[NV + (m)], W1, x) \
+    MAC(acc[2 * NV + (m)], W2, x) MAC(acc[3 * NV + (m)], W3, x) }
+#endif
+
+vec4 finish(vec4 acc, int cob) {
+#if HAS_BIAS
+  acc += texelFetch(u_bias, texLoc(min(cob, COB - 1), 0, B_LAYOUT), 0);
+#endif
+  // Lanes past COUT stay exactly 0 so that the output is a valid input for the next call.
+  return mix(vec4(0.0), acc, lessThan(4 * cob + ivec4(0, 1, 2, 3), ivec4(COUT)));
+}
+
 void main() {
-  ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, Y_LAYOUT);
-  if (cell.x >= Y_ROWS || cell.y >= Y_COLS) {
-    o_value = vec4(0.0);
-    return;
-  }
-  int ow = cell.y;
+  ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, S_LAYOUT);
+  vec4 acc[NOUT];
+  acc[0] = vec4(0.0);
+#if NOUT > 1
+  acc[1] = vec4(0.0);
+#endif
+#if NOUT > 2
+  acc[2] = vec4(0.0);
+#endif
+#if NOUT > 3
+  acc[3] = vec4(0.0);
+#endif
+#if NOUT > 4
+  acc[4] = vec4(0.0);
+#endif
+#if NOUT > 5
+  acc[5] = vec4(0.0);
+#endif
+#if NOUT > 6
+  acc[6] = vec4(0.0);
+#endif
+#if NOUT > 7
+  acc[7] = vec4(0.0);
+#endif
+  // Slice row ((n·COBG + cobg)·OD + od)·OH + oh, column a·Q + q.
+  int a = cell.y / Q;
+  int q = cell.y % Q;
   int oh = cell.x % OH;
   int t = cell.x / OH;
   int od = t % OD;
   t /= OD;
-  int cob = t % COB;
-  int n = t / COB;
-
-  ivec4 co = 4 * cob + ivec4(0, 1, 2, 3);
-  int firstBlock = ((4 * cob / COG) * CIG) / 4;
+  int cobg = t % COBG;
+  int n = t / COBG;
+  int cob0 = cobg * NBO;
+  bool inside = cell.x < S_ROWS && cell.y < S_COLS;
+  int firstBlock = ((4 * cob0 / COG) * CIG) / 4;
 #if !ALIGNED
-  ivec4 coGroup = co / COG;  // lanes past COUT get groups >= groups, matching no input channel
+  ivec4 coGroup = (4 * cob0 + ivec4(0, 1, 2, 3)) / COG;  // lanes past COUT match no input group
 #endif
-
-  vec4 acc = vec4(0.0);
   int pd = od + PAD_D;
   int ph = oh + PAD_H;
-  int pw = ow + PAD_W;
-  // Only taps with k·dil ≡ o + pad (mod stride) reach this voxel: start at the first and step over the rest.
-  for (int kd = FIRST_TAP_D[pd % STRIDE_D]; kd < KD; kd += TAP_STEP_D) {
+  int pw = a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
+  // Only taps with k·dil ≡ o + pad (mod stride) reach a voxel: start at the first and step over the rest.
+  for (int kd = inside ? FIRST_TAP_D[pd % STRIDE_D] : KD; kd < KD; kd += TAP_STEP_D) {
     int td = pd - kd * DIL_D;
     if (td < 0) break;  // taps only move further left
     int id = td / STRIDE_D;
@@ -58,36 +154,77 @@ void main() {
       int ih = th / STRIDE_H;
       if (ih >= IH) continue;
       for (int kw = FIRST_TAP_W[pw % STRIDE_W]; kw < KW; kw += TAP_STEP_W) {
-        int tw = pw - kw * DIL_W;
-        if (tw < 0) break;
-        int iw = tw / STRIDE_W;
-        if (iw >= IW) continue;
+        // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shift it up so the division is exact.
+        int iw0 = (pw - kw * DIL_W + STRIDE_W * KW * DIL_W) / STRIDE_W - KW * DIL_W + q * NV;
+        if (iw0 + NV <= 0) break;
+        if (iw0 >= IW) continue;
+        int kw4 = kw * 4;
         for (int j = 0; j < NB; ++j) {
-          int cib = min(firstBlock + j, CIB - 1);
-          vec4 x = texelFetch(u_x, texLoc(((n * CIB + cib) * ID + id) * IH + ih, iw, X_LAYOUT), 0);
-          int wRow = ((cob * NB + j) * KD + kd) * KH + kh;
-          vec4 w0 = texelFetch(u_w, texLoc(wRow, kw * 4 + 0, W_LAYOUT), 0);
-          vec4 w1 = texelFetch(u_w, texLoc(wRow, kw * 4 + 1, W_LAYOUT), 0);
-          vec4 w2 = texelFetch(u_w, texLoc(wRow, kw * 4 + 2, W_LAYOUT), 0);
-          vec4 w3 = texelFetch(u_w, texLoc(wRow, kw * 4 + 3, W_LAYOUT), 0);
-#if ALIGNED
-          acc += mat4(w0, w1, w2, w3) * x;
-#else
-          // Each input lane may belong to a different group than each output lane: select, never multiply by a
-          // zero weight, so a NaN or Inf in another group stays out (as in PyTorch).
+          int xRow = ((n * CIB + min(firstBlock + j, CIB - 1)) * ID + id) * IH + ih;
+          ivec3 xs = rowStart(xRow, X_LAYOUT);
+#if !ALIGNED
           ivec4 ciGroup = (4 * (firstBlock + j) + ivec4(0, 1, 2, 3)) / CIG;
-          acc += mix(vec4(0.0), w0 * x.x, equal(coGroup, ivec4(ciGroup.x)));
-          acc += mix(vec4(0.0), w1 * x.y, equal(coGroup, ivec4(ciGroup.y)));
-          acc += mix(vec4(0.0), w2 * x.z, equal(coGroup, ivec4(ciGroup.z)));
-          acc += mix(vec4(0.0), w3 * x.w, equal(coGroup, ivec4(ciGroup.w)));
+          bvec4 sameGroup[4] = bvec4[4](equal(coGroup, ivec4(ciGroup.x)), equal(coGroup, ivec4(ciGroup.y)),
+                                        equal(coGroup, ivec4(ciGroup.z)), equal(coGroup, ivec4(ciGroup.w)));
+#endif
+          mat4 W0;
+          LOAD_WEIGHTS(W0, 0)
+#if NBO > 1
+          mat4 W1;
+          LOAD_WEIGHTS(W1, 1)
+#endif
+#if NBO > 2
+          mat4 W2;
+          LOAD_WEIGHTS(W2, 2)
+          mat4 W3;
+          LOAD_WEIGHTS(W3, 3)
+#endif
+          VOXEL(0)
+#if NV > 1
+          VOXEL(1)
+#endif
+#if NV > 2
+          VOXEL(2)
+#endif
+#if NV > 3
+          VOXEL(3)
+#endif
+#if NV > 4
+          VOXEL(4)
+#endif
+#if NV > 5
+          VOXEL(5)
+#endif
+#if NV > 6
+          VOXEL(6)
+#endif
+#if NV > 7
+          VOXEL(7)
 #endif
         }
       }
     }
   }
-#if HAS_BIAS
-  acc += texelFetch(u_bias, texLoc(cob, 0, B_LAYOUT), 0);
+  o0 = finish(acc[0], cob0);
+#if NOUT > 1
+  o1 = finish(acc[1], cob0 + 1 / NV);
 #endif
-  // Lanes past COUT stay exactly 0 so that this output is a valid input for the next call.
-  o_value = mix(vec4(0.0), acc, lessThan(co, ivec4(COUT)));
+#if NOUT > 2
+  o2 = finish(acc[2], cob0 + 2 / NV);
+#endif
+#if NOUT > 3
+  o3 = finish(acc[3], cob0 + 3 / NV);
+#endif
+#if NOUT > 4
+  o4 = finish(acc[4], cob0 + 4 / NV);
+#endif
+#if NOUT > 5
+  o5 = finish(acc[5], cob0 + 5 / NV);
+#endif
+#if NOUT > 6
+  o6 = finish(acc[6], cob0 + 6 / NV);
+#endif
+#if NOUT > 7
+  o7 = finish(acc[7], cob0 + 7 / NV);
+#endif
 }

@@ -1,17 +1,21 @@
 // A WebGL2 backend: GPU-resident tensors and conv_transpose3d on them. The line between what the caller describes
 // (shapes, options: checked in args.ts) and how the GPU does it (convPlan.ts, glsl/) runs through here.
 import { checkTensor, resolveCall, show, type ConvSpec } from './args';
-import { activationLayout, convDefines, packDefines, planConv, type ConvPlan } from './convPlan';
+import {
+  activationLayout, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape,
+} from './convPlan';
 import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
 import { drawLayout } from './gl/draw';
 import { ProgramCache, specialize } from './gl/programs';
 import { createStats, type BackendStats } from './gl/stats';
-import { createLayoutTexture, deleteLayoutTexture, readLayoutTexture, type LayoutTexture } from './gl/textures';
+import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
+import { readLayoutTexture, type LayoutTexture } from './gl/textures';
 import { as5d, packActivation, unpackActivation } from './packing';
 import { numel } from './tensor';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
 import packSource from '../glsl/pack_weights.frag.glsl?raw';
+import repackSource from '../glsl/repack.frag.glsl?raw';
 
 /** Options of {@link createBackend}. */
 export interface BackendOptions {
@@ -21,6 +25,13 @@ export interface BackendOptions {
   maxTextureSize?: number;
   /** Cap on array-texture layers, below the device's MAX_ARRAY_TEXTURE_LAYERS. */
   maxTextureLayers?: number;
+  /** Bytes of idle textures kept for reuse (default 256 MiB). */
+  poolBytes?: number;
+  /**
+   * Advanced: output voxels (along W) and channel blocks each fragment computes. The default picks the most the
+   * device's draw buffers allow; this exists to measure alternatives.
+   */
+  fragment?: Partial<FragmentShape>;
 }
 
 /** A tensor that lives in a backend's textures. Read it back with {@link GpuTensor.read}. */
@@ -51,6 +62,11 @@ export interface Backend {
   convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor;
   /** A copy of the resource counters. */
   stats(): BackendStats;
+  /**
+   * Blocks until the GPU has finished all work submitted so far (a one-texel synchronous read of `t`, or of any
+   * live tensor). For benchmarks; applications should `await read()` instead.
+   */
+  finish(t?: GpuTensor): void;
   /** Frees every texture and program; the backend and its tensors cannot be used afterwards. */
   dispose(): void;
 }
@@ -81,7 +97,10 @@ class BackendImpl implements Backend {
   readonly capabilities: DeviceCapabilities;
   private readonly counters = createStats();
   private readonly programs: ProgramCache;
+  private readonly pool: TexturePool;
+  private readonly framebuffer: WebGLFramebuffer;
   private readonly live = new Set<GpuTensorImpl>();
+  private readonly fragment: Partial<FragmentShape>;
   private disposed = false;
 
   constructor(readonly gl: WebGL2RenderingContext, options: BackendOptions) {
@@ -91,10 +110,16 @@ class BackendImpl implements Backend {
         `missing or an RGBA32F framebuffer is incomplete; renderer: ${this.capabilities.renderer})`);
     }
     this.programs = new ProgramCache(gl, this.counters);
+    this.pool = new TexturePool(gl, this.counters, options.poolBytes ?? DEFAULT_POOL_BYTES);
+    this.framebuffer = gl.createFramebuffer()!;
+    this.fragment = options.fragment ?? {};
   }
 
   private get limits() {
-    return { maxTextureSize: this.capabilities.maxTextureSize, maxLayers: this.capabilities.maxTextureLayers };
+    return {
+      maxTextureSize: this.capabilities.maxTextureSize, maxLayers: this.capabilities.maxTextureLayers,
+      maxOutputs: Math.min(8, this.capabilities.maxDrawBuffers),
+    };
   }
 
   private checkAlive(what: string): void {
@@ -131,8 +156,7 @@ class BackendImpl implements Backend {
     this.checkAlive('upload()');
     if (numel(shape) === 0) return this.wrap(shape, null);
     const layout = activationLayout(shape, this.limits);
-    const texture = createLayoutTexture(this.gl, this.counters, layout, packActivation(t.data, as5d(shape), layout));
-    return this.wrap(shape, texture);
+    return this.wrap(shape, this.pool.acquire(layout, packActivation(t.data, as5d(shape), layout)));
   }
 
   async readTensor(t: GpuTensorImpl): Promise<Tensor> {
@@ -143,8 +167,8 @@ class BackendImpl implements Backend {
 
   release(t: GpuTensorImpl): void {
     if (!this.live.delete(t)) return;
-    if (t.storage) deleteLayoutTexture(this.gl, this.counters, t.storage);
-    for (const packed of t.packed.values()) deleteLayoutTexture(this.gl, this.counters, packed);
+    if (t.storage) this.pool.release(t.storage);
+    for (const packed of t.packed.values()) this.pool.release(packed);
     t.packed.clear();
   }
 
@@ -161,9 +185,9 @@ class BackendImpl implements Backend {
     const key = JSON.stringify(defines);
     let packed = weight.packed.get(key);
     if (!packed) {
-      packed = createLayoutTexture(this.gl, this.counters, plan.packedWeight);
+      packed = this.pool.acquire(plan.packedWeight);
       const program = this.programs.get(specialize(packSource, defines));
-      drawLayout(this.gl, this.counters, program, { u_raw: weight.storage!.texture }, packed, 4);
+      drawLayout(this.gl, this.counters, this.framebuffer, program, { u_raw: weight.storage!.texture }, [packed], 4);
       weight.packed.set(key, packed);
     }
     return packed;
@@ -173,23 +197,48 @@ class BackendImpl implements Backend {
     this.checkAlive('convTranspose3d()');
     const spec: ConvSpec = resolveCall(input, weight, options, this.describe);
     if (spec.batch === 0) return this.wrap(spec.outShape, null);
-    const plan = planConv(spec, this.limits);
+    const plan = planConv(spec, this.limits, this.fragment);
     const temporaries: GpuTensor[] = [];
     try {
       const x = this.resident(input, temporaries);
       const w = this.resident(weight, temporaries);
       const bias = options?.bias ? this.resident(options.bias, temporaries) : null;
       const packed = this.packedWeights(plan, w);
-      const output = createLayoutTexture(this.gl, this.counters, plan.output);
-      const program = this.programs.get(specialize(convSource, convDefines(plan)));
-      drawLayout(this.gl, this.counters, program, {
-        u_x: x.storage!.texture, u_w: packed.texture, u_bias: (bias ?? x).storage!.texture,
-      }, output, plan.fetchesPerTexel);
-      this.counters.calls++;
-      return this.wrap(spec.outShape, output);
+      return this.wrap(spec.outShape, this.gather(plan, x.storage!, packed, bias?.storage ?? null));
     } finally {
       for (const t of temporaries) t.dispose();
     }
+  }
+
+  /** The gather pass into slices, then the repack into the output's activation layout. */
+  private gather(plan: ConvPlan, x: LayoutTexture, packed: LayoutTexture, bias: LayoutTexture | null):
+    LayoutTexture {
+    const { gl, counters, framebuffer } = this;
+    const slices = Array.from({ length: plan.fragment.voxels * plan.fragment.blocks },
+      () => this.pool.acquire(plan.slice));
+    drawLayout(gl, counters, framebuffer, this.programs.get(specialize(convSource, convDefines(plan))), {
+      u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture,
+    }, slices, plan.fetchesPerTexel);
+    const output = this.pool.acquire(plan.output);
+    const sliceUniforms: Record<string, WebGLTexture> = {};
+    for (let i = 0; i < 8; i++) sliceUniforms[`u_s${i}`] = slices[Math.min(i, slices.length - 1)].texture;
+    drawLayout(gl, counters, framebuffer, this.programs.get(specialize(repackSource, repackDefines(plan))),
+      sliceUniforms, [output], 2);
+    for (const s of slices) this.pool.release(s);
+    counters.calls++;
+    return output;
+  }
+
+  finish(t?: GpuTensor): void {
+    this.checkAlive('finish()');
+    const target = t instanceof GpuTensorImpl && t.owner === this ? t : [...this.live].find((g) => g.storage);
+    if (!target?.storage) return;
+    const { gl } = this;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
+    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, target.storage.texture, 0, 0);
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
+    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   }
 
   stats(): BackendStats {
@@ -199,7 +248,9 @@ class BackendImpl implements Backend {
   dispose(): void {
     if (this.disposed) return;
     for (const t of [...this.live]) t.dispose();
+    this.pool.clear();
     this.programs.dispose();
+    this.gl.deleteFramebuffer(this.framebuffer);
     this.disposed = true;
   }
 }

@@ -4,10 +4,25 @@ import type { ConvSpec } from './args';
 import { planLayout, type LayoutLimits, type TextureLayout } from './layout';
 import { activationGrid, as5d, blocks, channelPlan, packedWeightGrid, phaseTaps, type ChannelPlan } from './packing';
 
+/** How much work one fragment of the gather shader does. */
+export interface FragmentShape {
+  /** Output voxels along W per fragment (same stride phase, so they share every weight fetch). */
+  voxels: number;
+  /** Output channel blocks of 4 per fragment (they share every input fetch). */
+  blocks: number;
+}
+
 /** Everything the GPU needs to know about one conv_transpose3d call. */
 export interface ConvPlan {
   spec: ConvSpec;
   channels: ChannelPlan;
+  fragment: FragmentShape;
+  /** Voxel chunks per W phase: `ceil(ceil(OW / strideW) / voxels)`. */
+  chunksPerPhase: number;
+  /** Output channel-block groups: `ceil(COB / blocks)`. */
+  blockGroups: number;
+  /** Layout of each of the `voxels·blocks` slices the gather shader renders. */
+  slice: TextureLayout;
   /** Input `(N, Cin, D, H, W)` as an activation. */
   input: TextureLayout;
   /** The caller's weight `(Cin, Cout/groups, kD, kH, kW)` stored as an activation. */
@@ -17,7 +32,7 @@ export interface ConvPlan {
   bias: TextureLayout | null;
   /** Output `(N, Cout, OD, OH, OW)` as an activation. */
   output: TextureLayout;
-  /** Rough texel fetches per output texel, to size draws. */
+  /** Rough texel fetches per fragment of the gather shader, to size its draws. */
   fetchesPerTexel: number;
 }
 
@@ -27,26 +42,54 @@ export function activationLayout(shape: readonly number[], limits: LayoutLimits)
   return planLayout(grid.rows, grid.cols, limits);
 }
 
+/**
+ * Picks the fragment shape: as many voxels and channel blocks as the render targets allow (reuse is what makes a
+ * fetch-bound renderer fast), but no more voxels than a W phase has, and several channel blocks only where they
+ * read the same input channels.
+ */
+export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs: number,
+  request: Partial<FragmentShape> = {}): FragmentShape {
+  const shareable = (b: number) => spec.groups === 1 ||
+    (channels.aligned && (spec.outPerGroup / 4) % b === 0);
+  const perPhase = Math.ceil(spec.outSize[2] / spec.stride[2]);
+  let blocks = request.blocks ?? (channels.outBlocks >= 2 && maxOutputs >= 8 ? 2 : 1);
+  if (![1, 2, 4].includes(blocks) || !shareable(blocks) || blocks > channels.outBlocks) blocks = 1;
+  const voxels = Math.max(1, Math.min(request.voxels ?? 4, Math.floor(maxOutputs / blocks), perPhase, 8));
+  return { voxels, blocks };
+}
+
 /** Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device. */
-export function planConv(spec: ConvSpec, limits: LayoutLimits): ConvPlan {
+export function planConv(spec: ConvSpec, limits: LayoutLimits & { maxOutputs: number },
+  request: Partial<FragmentShape> = {}): ConvPlan {
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const taps = [0, 1, 2].map((a) => Math.ceil(spec.kernel[a] / phaseTaps(spec.kernel[a], spec.stride[a],
     spec.dilation[a]).step));
+  const fragment = chooseFragment(spec, channels, limits.maxOutputs, request);
+  const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
+  const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   return {
-    spec, channels,
+    spec, channels, fragment, chunksPerPhase, blockGroups,
+    slice: planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1],
+      spec.stride[2] * chunksPerPhase, limits),
     input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
     rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...spec.kernel], limits),
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output: activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits),
-    fetchesPerTexel: 5 * channels.blocksPerOutput * taps[0] * taps[1] * taps[2] + 1,
+    fetchesPerTexel: (4 * fragment.blocks + fragment.voxels) * channels.blocksPerOutput * taps[0] * taps[1] *
+      taps[2] + fragment.blocks,
   };
 }
 
-function ivec4(l: TextureLayout): string {
-  return `ivec4(${l.rowsPerLine}, ${l.segmentsPerRow}, ${l.segmentWidth}, ${l.height})`;
+/**
+ * A layout as the shaders' `ivec4(rowsPerLine, segmentsPerRow, segmentWidth, height)`. A one-layer texture passes
+ * 2^22 as its height, so that splitting a line into (y, layer) folds to a shift and a mask.
+ */
+export function shaderLayout(l: TextureLayout): string {
+  return `ivec4(${l.rowsPerLine}, ${l.segmentsPerRow}, ${l.segmentWidth}, ${l.layers === 1 ? 2 ** 22 : l.height})`;
 }
+const ivec4 = shaderLayout;
 
 /** The #defines of glsl/conv_transpose3d.frag.glsl for this plan. */
 export function convDefines(plan: ConvPlan): Record<string, number | string | boolean> {
@@ -57,9 +100,11 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     COUT: spec.outChannels, COB: channels.outBlocks, OD: spec.outSize[0], OH: spec.outSize[1], OW: spec.outSize[2],
     CIG: spec.inPerGroup, COG: spec.outPerGroup, NB: channels.blocksPerOutput, ALIGNED: channels.aligned,
     HAS_BIAS: spec.hasBias, KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],
+    NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
     X_LAYOUT: ivec4(plan.input), W_LAYOUT: ivec4(plan.packedWeight),
+    X_SEGMENTS: plan.input.segmentsPerRow, W_SEGMENTS: plan.packedWeight.segmentsPerRow,
     B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(1)',
-    Y_LAYOUT: ivec4(plan.output), Y_ROWS: plan.output.rows, Y_COLS: plan.output.cols,
+    S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols,
   };
   ['D', 'H', 'W'].forEach((axis, a) => {
     const { firstTap, step } = phaseTaps(spec.kernel[a], spec.stride[a], spec.dilation[a]);
@@ -70,6 +115,16 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     d[`FIRST_TAPS_${axis}`] = firstTap.join(', ');
   });
   return d;
+}
+
+/** The #defines of glsl/repack.frag.glsl for this plan. */
+export function repackDefines(plan: ConvPlan): Record<string, number | string | boolean> {
+  const { spec } = plan;
+  return {
+    COB: plan.channels.outBlocks, OD: spec.outSize[0], OH: spec.outSize[1], STRIDE_W: spec.stride[2],
+    NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
+    S_LAYOUT: ivec4(plan.slice), Y_LAYOUT: ivec4(plan.output), Y_ROWS: plan.output.rows, Y_COLS: plan.output.cols,
+  };
 }
 
 /** The #defines of glsl/pack_weights.frag.glsl for this plan. */

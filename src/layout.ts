@@ -1,8 +1,9 @@
 // The texture-layout manager: places a logical grid of RGBA texels (`rows` × `cols`) into a 2-D texture array
 // whose width and height respect the device's MAX_TEXTURE_SIZE. It knows nothing about what the texels mean.
 //
-// Short rows are packed side by side (`rowsPerLine` of them on one texture line); rows longer than a line are cut
-// into `segmentsPerRow` segments on consecutive lines; lines fill a layer top to bottom, then the next layer.
+// Each row takes one texture line; rows longer than a line are cut into `segmentsPerRow` segments on consecutive
+// lines; lines fill a layer top to bottom, then the next layer. Only when that would need more layers than the
+// device allows are short rows packed side by side (`rowsPerLine` of them on one line).
 // Every index here stays far below 2^24, so the same arithmetic is exact in shaders with 24-bit highp ints.
 
 /** Device limits the layout must respect. */
@@ -38,6 +39,8 @@ export const MAX_ROWS = 2 ** 24 - 1;
  * @example
  * planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
  * // → rows cut in 2 segments of 64: { rowsPerLine: 1, segmentsPerRow: 2, lines: 12, width: 64, height: 12, layers: 1 }
+ * planLayout(100, 20, { maxTextureSize: 64, maxLayers: 1 });
+ * // → 3 rows side by side on each of 34 lines: { rowsPerLine: 3, width: 60, height: 34, layers: 1 }
  */
 export function planLayout(rows: number, cols: number, limits: LayoutLimits): TextureLayout {
   const { maxTextureSize: max, maxLayers } = limits;
@@ -49,10 +52,16 @@ export function planLayout(rows: number, cols: number, limits: LayoutLimits): Te
   }
   const segmentsPerRow = Math.ceil(cols / max);
   const segmentWidth = Math.min(cols, max);
-  const rowsPerLine = segmentsPerRow > 1 ? 1 : Math.min(rows, Math.floor(max / cols));
-  const lines = Math.ceil(rows / rowsPerLine) * segmentsPerRow;
-  const height = Math.min(lines, max);
-  const layers = Math.ceil(lines / height);
+  // One row per line keeps shader addressing cheapest (no division by rowsPerLine); pack rows side by side only
+  // when one row per line would need more layers than the device has.
+  const shape = (rowsPerLine: number) => {
+    const lines = Math.ceil(rows / rowsPerLine) * segmentsPerRow;
+    const height = Math.min(lines, max);
+    return { rowsPerLine, lines, height, layers: Math.ceil(lines / height) };
+  };
+  let plan = shape(1);
+  if (plan.layers > maxLayers && segmentsPerRow === 1) plan = shape(Math.min(rows, Math.floor(max / cols)));
+  const { rowsPerLine, lines, height, layers } = plan;
   if (layers > maxLayers) {
     throw new RangeError(`tensor too large: ${rows} × ${cols} texels need ${layers} texture layers of ` +
       `${rowsPerLine * segmentWidth} × ${height}, the device allows ${maxLayers}`);

@@ -1,5 +1,6 @@
-// Renders a shader over every texel of a layout texture, one layer at a time, in bands small enough that no single
-// draw runs long (software renderers and GPU watchdogs both dislike multi-second draws).
+// Renders a shader over every texel of one or more same-layout textures (multiple render targets), one layer at a
+// time, in bands small enough that no single draw runs long (software renderers and GPU watchdogs both dislike
+// multi-second draws).
 import * as twgl from 'twgl.js';
 import type { LayoutTexture } from './textures';
 import type { BackendStats } from './stats';
@@ -8,28 +9,29 @@ import type { BackendStats } from './stats';
 const FETCH_BUDGET_PER_DRAW = 2 ** 25;
 
 /**
- * Draws `program` into every layer of `target`, with `uniforms` (twgl setters, textures bound by name) and
- * `u_layer` set per layer.
+ * Draws `program` into every layer of `targets` (all of one layout; target i is color attachment i), with
+ * `uniforms` (twgl setters: textures are bound to units by name) and `u_layer` set per layer. `fb` is a scratch
+ * framebuffer; attachments beyond the targets are cleared so no stale texture is attached.
  *
  * @example
- * drawLayout(gl, stats, programs.get(src), { u_x: x.texture }, output, 20);
+ * drawLayout(gl, stats, fb, programs.get(src), { u_x: x.texture }, [output], 20);
  */
-export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, program: twgl.ProgramInfo,
-  uniforms: Record<string, unknown>, target: LayoutTexture, fetchesPerTexel: number): void {
-  const { width, height, layers } = target.layout;
+export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: WebGLFramebuffer,
+  program: twgl.ProgramInfo, uniforms: Record<string, unknown>, targets: LayoutTexture[],
+  fetchesPerTexel: number): void {
+  const { width, height, layers, lines } = targets[0].layout;
   const bandLines = Math.max(1, Math.min(height, Math.floor(FETCH_BUDGET_PER_DRAW / (width * fetchesPerTexel))));
-  const fb = gl.createFramebuffer();
   gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+  gl.drawBuffers(targets.map((_, i) => gl.COLOR_ATTACHMENT0 + i));
   gl.useProgram(program.program);
   twgl.setUniforms(program, uniforms);
   gl.viewport(0, 0, width, height);
-  gl.disable(gl.BLEND);
-  gl.disable(gl.DEPTH_TEST);
   gl.enable(gl.SCISSOR_TEST);
   for (let layer = 0; layer < layers; layer++) {
-    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, target.texture, 0, layer);
+    targets.forEach((t, i) => gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, t.texture, 0,
+      layer));
     twgl.setUniforms(program, { u_layer: layer });
-    const usedLines = Math.min(height, target.layout.lines - layer * height);
+    const usedLines = Math.min(height, lines - layer * height);
     for (let y = 0; y < usedLines; y += bandLines) {
       gl.scissor(0, y, width, Math.min(bandLines, usedLines - y));
       gl.drawArrays(gl.TRIANGLES, 0, 3);
@@ -37,6 +39,6 @@ export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, prog
     }
   }
   gl.disable(gl.SCISSOR_TEST);
+  targets.forEach((_, i) => gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, null, 0, 0));
   gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-  gl.deleteFramebuffer(fb);
 }

@@ -2,8 +2,12 @@
 export interface BackendStats {
   /** Textures alive now. */
   textures: number;
-  /** Bytes held by those textures. */
+  /** Bytes held by those textures (including idle pooled ones). */
   textureBytes: number;
+  /** Idle textures kept for reuse. */
+  pooledTextures: number;
+  /** Bytes of those idle textures. */
+  pooledBytes: number;
   /** Programs compiled (each distinct specialization once). */
   programs: number;
   /** Draw calls issued. */
@@ -13,5 +17,5 @@ export interface BackendStats {
 }
 
 export function createStats(): BackendStats {
-  return { textures: 0, textureBytes: 0, programs: 0, draws: 0, calls: 0 };
+  return { textures: 0, textureBytes: 0, pooledTextures: 0, pooledBytes: 0, programs: 0, draws: 0, calls: 0 };
 }

@@ -30,12 +30,6 @@ export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendSt
   return { texture, layout, bytes };
 }
 
-export function deleteLayoutTexture(gl: WebGL2RenderingContext, stats: BackendStats, t: LayoutTexture): void {
-  gl.deleteTexture(t.texture);
-  stats.textures--;
-  stats.textureBytes -= t.bytes;
-}
-
 function nextTask(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -34,10 +34,16 @@ function checkBijection(l: TextureLayout, maxTextureSize: number): void {
 }
 
 describe('planLayout', () => {
-  it('packs short rows side by side', () => {
+  it('gives each row a line while the layers suffice', () => {
     const l = planLayout(100, 20, { maxTextureSize: 64, maxLayers: 256 });
+    expect(l).toMatchObject({ rowsPerLine: 1, segmentsPerRow: 1, width: 20, height: 64, layers: 2 });
+    checkBijection(l, 64);
+  });
+  it('packs short rows side by side when layers run out', () => {
+    const l = planLayout(100, 20, { maxTextureSize: 64, maxLayers: 1 });
     expect(l).toMatchObject({ rowsPerLine: 3, segmentsPerRow: 1, width: 60, height: 34, layers: 1 });
     checkBijection(l, 64);
+    checkBijection(planLayout(50, 3, { maxTextureSize: 8, maxLayers: 4 }), 8);
   });
   it('cuts long rows into segments', () => {
     const l = planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
@@ -46,16 +52,26 @@ describe('planLayout', () => {
   });
   it('spills into layers', () => {
     const l = planLayout(300, 7, { maxTextureSize: 16, maxLayers: 256 });
-    expect(l.layers).toBe(Math.ceil(Math.ceil(300 / 2) / 16));
+    expect(l.layers).toBe(Math.ceil(300 / 16));
     checkBijection(l, 16);
   });
   it('handles odd shapes exhaustively', () => {
     for (const [rows, cols, max] of [[1, 1, 4], [5, 9, 4], [17, 3, 8], [3, 17, 8], [33, 8, 8], [7, 64, 64]]) {
       checkBijection(planLayout(rows, cols, { maxTextureSize: max, maxLayers: 1024 }), max);
+      for (const maxLayers of [1, 2, 3]) {
+        let l: TextureLayout | null = null;
+        try {
+          l = planLayout(rows, cols, { maxTextureSize: max, maxLayers });
+        } catch (e) {
+          expect(String(e)).toMatch(/texture layers/);
+        }
+        if (l) checkBijection(l, max);
+      }
     }
   });
   it('refuses only what cannot fit', () => {
     expect(() => planLayout(1000, 1000, { maxTextureSize: 64, maxLayers: 4 })).toThrowError(/texture layers/);
+    expect(() => planLayout(5000, 60, { maxTextureSize: 64, maxLayers: 4 })).toThrowError(/texture layers/);
     expect(() => planLayout(2 ** 24, 1, { maxTextureSize: 16384, maxLayers: 2048 })).toThrowError(/2\^24/);
   });
   it('realistic tensors fit a 64-texel limit', () => {
@@ -154,7 +170,7 @@ describe('stride phases', () => {
 describe('planConv', () => {
   it('fits every tensor of a U-Net step in 64-texel textures', () => {
     const s = resolveShapes([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], [32], { stride: 2 });
-    const p = planConv(s, { maxTextureSize: 64, maxLayers: 2048 });
+    const p = planConv(s, { maxTextureSize: 64, maxLayers: 2048, maxOutputs: 8 });
     for (const l of [p.input, p.rawWeight, p.packedWeight, p.output, p.bias!]) {
       expect(l.width).toBeLessThanOrEqual(64);
       expect(l.height).toBeLessThanOrEqual(64);
