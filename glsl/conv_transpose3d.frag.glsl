@@ -60,9 +60,9 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #define W_AT(start, row, col) texLoc((row), (col), W_LAYOUT)
 #endif
 
-// The 4×4 block of output block `b` for the current tap and input block.
-#define LOAD_WEIGHTS(M, b) { \
-    int wRow = ((min(cob0 + (b), COB - 1) * NB + j) * KD + kd) * KH + kh; \
+// The 4×4 block of output block `b` against input block `jj` (of NB) for the current tap.
+#define LOAD_WEIGHTS(M, b, jj) { \
+    int wRow = ((min(cob0 + (b), COB - 1) * NB + (jj)) * KD + kd) * KH + kh; \
     ivec3 ws = rowStart(wRow, W_LAYOUT); \
     M = mat4(texelFetch(u_w, W_AT(ws, wRow, kw4 + 0), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 1), 0), \
              texelFetch(u_w, W_AT(ws, wRow, kw4 + 2), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 3), 0)); }
@@ -90,6 +90,52 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
     vec4 x = texelFetch(u_x, X_AT(xs, xRow, iw0 + (m)), 0); MAC(acc[(m)], W0, x) MAC(acc[NV + (m)], W1, x) \
     MAC(acc[2 * NV + (m)], W2, x) MAC(acc[3 * NV + (m)], W3, x) }
 #endif
+
+// All voxels of the fragment, unrolled.
+#if NV == 1
+#define VOXELS VOXEL(0)
+#elif NV == 2
+#define VOXELS VOXEL(0) VOXEL(1)
+#elif NV == 3
+#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2)
+#elif NV == 4
+#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3)
+#elif NV == 5
+#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4)
+#elif NV == 6
+#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4) VOXEL(5)
+#elif NV == 7
+#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4) VOXEL(5) VOXEL(6)
+#else
+#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4) VOXEL(5) VOXEL(6) VOXEL(7)
+#endif
+
+// The weights of every output block of the fragment against input block jj.
+#if NBO == 1
+#define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj)
+#elif NBO == 2
+#define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj) mat4 W1; LOAD_WEIGHTS(W1, 1, jj)
+#else
+#define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj) mat4 W1; LOAD_WEIGHTS(W1, 1, jj) \
+    mat4 W2; LOAD_WEIGHTS(W2, 2, jj) mat4 W3; LOAD_WEIGHTS(W3, 3, jj)
+#endif
+
+#if ALIGNED
+#define GROUP_MASKS(jj)
+#else
+// Which input lanes of block jj share a group with which output lanes.
+#define GROUP_MASKS(jj) ivec4 ciGroup = (4 * (firstBlock + (jj)) + ivec4(0, 1, 2, 3)) / CIG; \
+    bvec4 sameGroup[4] = bvec4[4](equal(coGroup, ivec4(ciGroup.x)), equal(coGroup, ivec4(ciGroup.y)), \
+                                  equal(coGroup, ivec4(ciGroup.z)), equal(coGroup, ivec4(ciGroup.w)));
+#endif
+
+// One input-channel block jj of one tap: NBO weight blocks, NV input texels, NV·NBO multiply-adds.
+#define BLOCK(jj) { \
+    int xRow = ((n * CIB + min(firstBlock + (jj), CIB - 1)) * ID + id) * IH + ih; \
+    ivec3 xs = rowStart(xRow, X_LAYOUT); \
+    GROUP_MASKS(jj) \
+    WEIGHTS(jj) \
+    VOXELS }
 
 vec4 finish(vec4 acc, int cob) {
 #if HAS_BIAS
@@ -159,49 +205,12 @@ void main() {
         if (iw0 + NV <= 0) break;
         if (iw0 >= IW) continue;
         int kw4 = kw * 4;
-        for (int j = 0; j < NB; ++j) {
-          int xRow = ((n * CIB + min(firstBlock + j, CIB - 1)) * ID + id) * IH + ih;
-          ivec3 xs = rowStart(xRow, X_LAYOUT);
-#if !ALIGNED
-          ivec4 ciGroup = (4 * (firstBlock + j) + ivec4(0, 1, 2, 3)) / CIG;
-          bvec4 sameGroup[4] = bvec4[4](equal(coGroup, ivec4(ciGroup.x)), equal(coGroup, ivec4(ciGroup.y)),
-                                        equal(coGroup, ivec4(ciGroup.z)), equal(coGroup, ivec4(ciGroup.w)));
-#endif
-          mat4 W0;
-          LOAD_WEIGHTS(W0, 0)
-#if NBO > 1
-          mat4 W1;
-          LOAD_WEIGHTS(W1, 1)
-#endif
-#if NBO > 2
-          mat4 W2;
-          LOAD_WEIGHTS(W2, 2)
-          mat4 W3;
-          LOAD_WEIGHTS(W3, 3)
-#endif
-          VOXEL(0)
-#if NV > 1
-          VOXEL(1)
-#endif
-#if NV > 2
-          VOXEL(2)
-#endif
-#if NV > 3
-          VOXEL(3)
-#endif
-#if NV > 4
-          VOXEL(4)
-#endif
-#if NV > 5
-          VOXEL(5)
-#endif
-#if NV > 6
-          VOXEL(6)
-#endif
-#if NV > 7
-          VOXEL(7)
-#endif
+        // Input blocks, unrolled by 4 (the compilers do not unroll loops themselves).
+        int j = 0;
+        for (; j + 4 <= NB; j += 4) {
+          BLOCK(j) BLOCK(j + 1) BLOCK(j + 2) BLOCK(j + 3)
         }
+        for (; j < NB; ++j) BLOCK(j)
       }
     }
   }

@@ -1,22 +1,33 @@
-// Mirror of src/layout.ts. A layout is ivec4(rowsPerLine, segmentsPerRow, segmentWidth, height); for a one-layer
-// texture `height` is passed as 2^22 so that the layer split folds to a shift. All operands are non-negative and
-// below 2^24, so integer division is exact on every WebGL2 implementation (Firefox's highp int has 24 bits).
+// Shared by every shader; first after the #defines, so it sets the precision for all that follows.
+precision highp float;
+precision highp int;
+precision highp sampler2DArray;
 
-// Texel location (x, y, layer) of grid cell (row, col).
-ivec3 texLoc(int row, int col, ivec4 L) {
-  int line = (row / L.x) * L.y + col / L.z;
-  return ivec3((row % L.x) * L.z + col % L.z, line % L.w, line / L.w);
-}
+// Mirror of src/layout.ts. A layout is ivec4(log2 rowsPerLine, segmentsPerRow, segmentWidth, log2 layerHeight),
+// see shaderLayout in src/convPlan.ts; for rows cut into segments (one row per line group) the first value is
+// log2 segmentWidth instead. Rows per line and layer heights are powers of two, and so is the segment
+// width of rows cut into segments, so addressing is shifts and masks: integer division is slow on software
+// renderers. A one-layer texture passes 22 as its log2 height (lines stay below 2^22). All values stay below 2^24
+// (Firefox's highp int).
 
-// Location of column 0 of `row`, for layouts whose rows are not cut into segments: column c is then
-// rowStart + ivec3(c, 0, 0).
+// Location (x, y, layer) of column 0 of `row`, for layouts whose rows are not cut (segmentsPerRow == 1): column c
+// is then at rowStart + ivec3(c, 0, 0).
 ivec3 rowStart(int row, ivec4 L) {
-  int line = row / L.x;
-  return ivec3((row % L.x) * L.z, line % L.w, line / L.w);
+  int line = row >> L.x;
+  return ivec3((row & ((1 << L.x) - 1)) * L.z, line & ((1 << L.w) - 1), line >> L.w);
 }
 
-// Grid cell (row, col) drawn at fragment `p` of layer `layer`.
+// Location (x, y, layer) of grid cell (row, col), for any layout.
+ivec3 texLoc(int row, int col, ivec4 L) {
+  if (L.y == 1) return rowStart(row, L) + ivec3(col, 0, 0);
+  // Cut rows: one row per line group, segment width 2^L.x.
+  int line = row * L.y + (col >> L.x);
+  return ivec3(col & (L.z - 1), line & ((1 << L.w) - 1), line >> L.w);
+}
+
+// Grid cell (row, col) drawn at fragment `p` of layer `layer` (once per fragment: division is affordable here).
 ivec2 gridCell(ivec2 p, int layer, ivec4 L) {
-  int line = layer * L.w + p.y;
-  return ivec2((line / L.y) * L.x + p.x / L.z, (line % L.y) * L.z + p.x % L.z);
+  int line = (layer << L.w) + p.y;
+  if (L.y == 1) return ivec2((line << L.x) + p.x / L.z, p.x % L.z);
+  return ivec2(line / L.y, (line % L.y) * L.z + p.x);
 }

@@ -62,11 +62,7 @@ export interface Backend {
   convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor;
   /** A copy of the resource counters. */
   stats(): BackendStats;
-  /**
-   * Blocks until the GPU has finished all work submitted so far (a one-texel synchronous read of `t`, or of any
-   * live tensor). For benchmarks; applications should `await read()` instead.
-   */
-  finish(t?: GpuTensor): void;
+
   /** Frees every texture and program; the backend and its tensors cannot be used afterwards. */
   dispose(): void;
 }
@@ -227,18 +223,6 @@ class BackendImpl implements Backend {
     for (const s of slices) this.pool.release(s);
     counters.calls++;
     return output;
-  }
-
-  finish(t?: GpuTensor): void {
-    this.checkAlive('finish()');
-    const target = t instanceof GpuTensorImpl && t.owner === this ? t : [...this.live].find((g) => g.storage);
-    if (!target?.storage) return;
-    const { gl } = this;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
-    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, target.storage.texture, 0, 0);
-    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
-    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   }
 
   stats(): BackendStats {

@@ -83,11 +83,15 @@ export function planConv(spec: ConvSpec, limits: LayoutLimits & { maxOutputs: nu
 }
 
 /**
- * A layout as the shaders' `ivec4(rowsPerLine, segmentsPerRow, segmentWidth, height)`. A one-layer texture passes
- * 2^22 as its height, so that splitting a line into (y, layer) folds to a shift and a mask.
+ * A layout as the shaders' `ivec4(log2 rowsPerLine, segmentsPerRow, segmentWidth, log2 layerHeight)` (see
+ * glsl/texlayout.glsl); rows cut into segments have one row per line group, and pass log2 segmentWidth first
+ * instead. A one-layer texture passes 22 as its log2 height: lines are below 2^22, so the split of a line into
+ * (y, layer) is the identity.
  */
 export function shaderLayout(l: TextureLayout): string {
-  return `ivec4(${l.rowsPerLine}, ${l.segmentsPerRow}, ${l.segmentWidth}, ${l.layers === 1 ? 2 ** 22 : l.height})`;
+  const log2 = (n: number) => Math.round(Math.log2(n));
+  const first = l.segmentsPerRow > 1 ? log2(l.segmentWidth) : log2(l.rowsPerLine);
+  return `ivec4(${first}, ${l.segmentsPerRow}, ${l.segmentWidth}, ${l.layers === 1 ? 22 : log2(l.height)})`;
 }
 const ivec4 = shaderLayout;
 
@@ -103,7 +107,7 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
     X_LAYOUT: ivec4(plan.input), W_LAYOUT: ivec4(plan.packedWeight),
     X_SEGMENTS: plan.input.segmentsPerRow, W_SEGMENTS: plan.packedWeight.segmentsPerRow,
-    B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(1)',
+    B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(0, 1, 1, 22)',
     S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols,
   };
   ['D', 'H', 'W'].forEach((axis, a) => {

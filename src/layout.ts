@@ -29,6 +29,11 @@ export interface TextureLayout {
   layers: number;
 }
 
+/** The largest power of two ≤ n (n ≥ 1). */
+export function pow2Floor(n: number): number {
+  return 2 ** Math.floor(Math.log2(n));
+}
+
 /** Largest row index the shaders may handle (Firefox's highp int is 24 bits). */
 export const MAX_ROWS = 2 ** 24 - 1;
 
@@ -40,7 +45,7 @@ export const MAX_ROWS = 2 ** 24 - 1;
  * planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
  * // → rows cut in 2 segments of 64: { rowsPerLine: 1, segmentsPerRow: 2, lines: 12, width: 64, height: 12, layers: 1 }
  * planLayout(100, 20, { maxTextureSize: 64, maxLayers: 1 });
- * // → 3 rows side by side on each of 34 lines: { rowsPerLine: 3, width: 60, height: 34, layers: 1 }
+ * // → 2 rows side by side on each of 50 lines: { rowsPerLine: 2, width: 40, height: 50, layers: 1 }
  */
 export function planLayout(rows: number, cols: number, limits: LayoutLimits): TextureLayout {
   const { maxTextureSize: max, maxLayers } = limits;
@@ -50,17 +55,19 @@ export function planLayout(rows: number, cols: number, limits: LayoutLimits): Te
   if (rows > MAX_ROWS) {
     throw new RangeError(`tensor too large: ${rows} texel rows exceed the 2^24 that shaders can index`);
   }
-  const segmentsPerRow = Math.ceil(cols / max);
-  const segmentWidth = Math.min(cols, max);
-  // One row per line keeps shader addressing cheapest (no division by rowsPerLine); pack rows side by side only
-  // when one row per line would need more layers than the device has.
+  // Every divisor the shaders use (rows per line, layer height, segment width of cut rows) is a power of two, so
+  // that addressing is shifts and masks: software renderers pay dearly for integer division.
+  const segmentWidth = cols <= max ? cols : pow2Floor(max);
+  const segmentsPerRow = Math.ceil(cols / segmentWidth);
+  // One row per line keeps addressing cheapest; pack rows side by side only when one row per line would need
+  // more layers than the device has.
   const shape = (rowsPerLine: number) => {
     const lines = Math.ceil(rows / rowsPerLine) * segmentsPerRow;
-    const height = Math.min(lines, max);
+    const height = lines <= max ? lines : pow2Floor(max);
     return { rowsPerLine, lines, height, layers: Math.ceil(lines / height) };
   };
   let plan = shape(1);
-  if (plan.layers > maxLayers && segmentsPerRow === 1) plan = shape(Math.min(rows, Math.floor(max / cols)));
+  if (plan.layers > maxLayers && segmentsPerRow === 1) plan = shape(pow2Floor(Math.floor(max / cols)));
   const { rowsPerLine, lines, height, layers } = plan;
   if (layers > maxLayers) {
     throw new RangeError(`tensor too large: ${rows} × ${cols} texels need ${layers} texture layers of ` +

@@ -30,8 +30,36 @@ export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendSt
   return { texture, layout, bytes };
 }
 
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+/** Yields to the event loop for one task, without setTimeout's 4 ms clamp on nested calls. */
+export function nextTask(): Promise<void> {
+  if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** Resolves once the GPU has finished everything submitted to `gl` so far (a fence, polled once per task). */
+export async function waitForGpu(gl: WebGL2RenderingContext, isLost: () => boolean = () => gl.isContextLost()):
+  Promise<void> {
+  const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
+  if (!sync) throw new Error('conv_transpose3d: fenceSync failed (is the WebGL context lost?)');
+  gl.flush();
+  try {
+    for (;;) {
+      if (isLost()) throw new Error('conv_transpose3d: the WebGL context was lost while waiting for the GPU');
+      const status = gl.clientWaitSync(sync, 0, 0);
+      if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) return;
+      if (status === gl.WAIT_FAILED) throw new Error('conv_transpose3d: waiting for the GPU failed');
+      await nextTask();
+    }
+  } finally {
+    gl.deleteSync(sync);
+  }
 }
 
 /**
@@ -54,20 +82,7 @@ export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTex
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
-    const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
-    if (!sync) throw new Error('conv_transpose3d: fenceSync failed (is the WebGL context lost?)');
-    gl.flush();
-    try {
-      for (;;) {
-        if (isLost()) throw new Error('conv_transpose3d: the WebGL context was lost while reading a result');
-        const status = gl.clientWaitSync(sync, 0, 0);
-        if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) break;
-        if (status === gl.WAIT_FAILED) throw new Error('conv_transpose3d: waiting for the GPU failed');
-        await nextTask();
-      }
-    } finally {
-      gl.deleteSync(sync);
-    }
+    await waitForGpu(gl, isLost);
     const out = new Float32Array(layerFloats * layers);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
     gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, out);

@@ -17,7 +17,8 @@ export const BROWSER_PATHS = {
 /** A page with the harness loaded, whatever drives it. */
 export interface Engine {
   name: EngineName;
-  /** Calls `window.harness[method](...args)` in the page and returns its (JSON) result. */
+  /** Calls `window[api][method](...args)` in the page (`api` is 'harness' unless launched otherwise) and returns
+   * its (JSON) result. */
   call<T>(method: string, ...args: unknown[]): Promise<T>;
   /** Console errors and page errors seen so far. */
   errors: string[];
@@ -26,7 +27,7 @@ export interface Engine {
 
 const CALL_TIMEOUT_MS = 20 * 60 * 1000;
 
-async function playwrightEngine(name: 'chromium' | 'firefox', url: string): Promise<Engine> {
+async function playwrightEngine(name: 'chromium' | 'firefox', url: string, api: string): Promise<Engine> {
   const browser: Browser = name === 'chromium'
     ? await chromium.launch({ executablePath: BROWSER_PATHS.chromium, args: ['--enable-unsafe-swiftshader',
       '--disable-background-networking', '--disable-component-update', '--no-first-run'] })
@@ -36,12 +37,12 @@ async function playwrightEngine(name: 'chromium' | 'firefox', url: string): Prom
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
-  await page.waitForFunction(() => 'harness' in window);
+  await page.waitForFunction((g) => g in window, api);
   return {
     name, errors,
     call: <T>(method: string, ...args: unknown[]) => page.evaluate(
-      ([m, a]) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)
-        .harness[m as string](...(a as unknown[])), [method, args] as const) as Promise<T>,
+      ([g, m, a]) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)
+        [g as string][m as string](...(a as unknown[])), [api, method, args] as const) as Promise<T>,
     close: () => browser.close(),
   };
 }
@@ -64,7 +65,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
-async function webkitEngine(url: string): Promise<Engine> {
+async function webkitEngine(url: string, api: string): Promise<Engine> {
   const port = await freePort();
   const driverProcess: ChildProcess = spawn(BROWSER_PATHS.webkitDriver, [`--port=${port}`], { stdio: 'ignore' });
   const server = `http://127.0.0.1:${port}`;
@@ -89,16 +90,17 @@ async function webkitEngine(url: string): Promise<Engine> {
   const d = driver;
   await d.manage().setTimeouts({ script: CALL_TIMEOUT_MS, pageLoad: 60_000 });
   await d.get(url);
-  await d.wait(async () => d.executeScript('return "harness" in window'), 30_000);
+  await d.wait(async () => d.executeScript('return arguments[0] in window', api), 30_000);
   const errors: string[] = [];
   return {
     name: 'webkit', errors,
     call: async <T>(method: string, ...args: unknown[]) => {
       const r = await d.executeAsyncScript(`
         const done = arguments[arguments.length - 1];
-        Promise.resolve().then(() => window.harness[arguments[0]](...arguments[1]))
+        const [api, method, args] = arguments;
+        Promise.resolve().then(() => window[api][method](...args))
           .then((value) => done({ value }), (e) => done({ error: String(e && e.message || e) }));`,
-      method, args) as { value?: T; error?: string };
+      api, method, args) as { value?: T; error?: string };
       if (r.error !== undefined) throw new Error(r.error);
       return r.value as T;
     },
@@ -112,6 +114,7 @@ async function webkitEngine(url: string): Promise<Engine> {
   };
 }
 
-export function launchEngine(name: EngineName, url: string): Promise<Engine> {
-  return name === 'webkit' ? webkitEngine(url) : playwrightEngine(name, url);
+/** Opens `url` in engine `name`; `api` is the page's global object that {@link Engine.call} calls into. */
+export function launchEngine(name: EngineName, url: string, api = 'harness'): Promise<Engine> {
+  return name === 'webkit' ? webkitEngine(url, api) : playwrightEngine(name, url, api);
 }

@@ -41,18 +41,25 @@ describe('planLayout', () => {
   });
   it('packs short rows side by side when layers run out', () => {
     const l = planLayout(100, 20, { maxTextureSize: 64, maxLayers: 1 });
-    expect(l).toMatchObject({ rowsPerLine: 3, segmentsPerRow: 1, width: 60, height: 34, layers: 1 });
+    expect(l).toMatchObject({ rowsPerLine: 2, segmentsPerRow: 1, width: 40, height: 50, layers: 1 });
     checkBijection(l, 64);
     checkBijection(planLayout(50, 3, { maxTextureSize: 8, maxLayers: 4 }), 8);
   });
   it('cuts long rows into segments', () => {
     const l = planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
     expect(l).toMatchObject({ rowsPerLine: 1, segmentsPerRow: 2, segmentWidth: 64, width: 64, lines: 12 });
+    checkBijection(planLayout(6, 100, { maxTextureSize: 48, maxLayers: 256 }), 48);
     checkBijection(l, 64);
   });
   it('spills into layers', () => {
     const l = planLayout(300, 7, { maxTextureSize: 16, maxLayers: 256 });
     expect(l.layers).toBe(Math.ceil(300 / 16));
+    const odd = planLayout(300, 7, { maxTextureSize: 100, maxLayers: 256 });
+    expect(odd).toMatchObject({ height: 64, layers: 5 }); // layer heights are powers of two
+    checkBijection(odd, 100);
+    const cut = planLayout(3, 250, { maxTextureSize: 100, maxLayers: 256 });
+    expect(cut).toMatchObject({ segmentWidth: 64, segmentsPerRow: 4 });
+    checkBijection(cut, 100);
     checkBijection(l, 16);
   });
   it('handles odd shapes exhaustively', () => {

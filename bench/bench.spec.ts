@@ -1,0 +1,37 @@
+// Drives the benchmark in one engine, prints the table and writes bench-results/<engine>.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { test } from '@playwright/test';
+import { launchEngine, type EngineName } from '../test/browser/engines';
+import { CASES } from './cases';
+import type { CaseResult } from './main';
+import { formatTable } from './report';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const only = process.env.BENCH_CASES?.split(',');
+
+test('benchmark', async ({ baseURL }, testInfo) => {
+  const engineName = testInfo.project.name as EngineName;
+  const engine = await launchEngine(engineName, `${baseURL}/index.html`, 'bench');
+  try {
+    const backendOptions = process.env.BENCH_BACKEND ? JSON.parse(process.env.BENCH_BACKEND) as object : {};
+    const info = await engine.call<Record<string, unknown>>('setup', backendOptions);
+    const peak = await engine.call<number>('peak');
+    const results: CaseResult[] = [];
+    for (const c of CASES.filter((k) => !only || only.includes(k.name))) {
+      const cpuRuns = c.input.reduce((a, b) => a * b, 1) * c.weight.reduce((a, b) => a * b, 1) /
+        c.weight[0] > 5e9 ? 1 : 3;
+      const r = await engine.call<CaseResult>('runCase', c, RUNS, cpuRuns);
+      if (!r.ours.ok) throw new Error(`${c.name}: our output does not match the CPU reference (max abs error ` +
+        `${r.ours.maxAbsError}); no time reported`);
+      results.push(r);
+      console.log(`${engineName} ${c.name}: ours ${r.ours.resident.median.toFixed(1)} ms resident`);
+    }
+    const report = { engine: engineName, date: new Date().toISOString(), info, peakGflops: peak, runs: RUNS,
+      machine: { cores: (await import('node:os')).cpus().length, platform: process.platform }, results };
+    mkdirSync('bench-results', { recursive: true });
+    writeFileSync(`bench-results/${engineName}.json`, `${JSON.stringify(report, null, 1)}\n`);
+    console.log(formatTable(report));
+  } finally {
+    await engine.close();
+  }
+});

@@ -1,0 +1,244 @@
+// Runs in the browser: this project's GPU path, TensorFlow.js's WebGL conv3dTranspose and the CPU reference,
+// interleaved, on the same data. Every timed output is checked against the CPU reference.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-webgl';
+import * as twgl from 'twgl.js';
+import {
+  compareTensors, convTranspose3dOutputShape, convTranspose3dReference, createBackend, type Backend, type BackendOptions,
+  type Tensor,
+} from '../src/index';
+import { waitForGpu } from '../src/gl/textures';
+import { rng } from '../test/support/randomCases';
+import { flops, type BenchCase } from './cases';
+import peakSource from './peak.frag.glsl?raw';
+
+const vertexSource = `#version 300 es
+void main() { vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2)); gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0); }`;
+
+function randomTensor(shape: number[], seed: number): Tensor {
+  const r = rng(seed);
+  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1;
+  return { shape, data };
+}
+
+/** NCDHW → NDHWC. */
+function toChannelsLast(t: Tensor): Float32Array {
+  const [n, c, d, h, w] = t.shape;
+  const out = new Float32Array(t.data.length);
+  const vol = d * h * w;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let v = 0; v < vol; v++) out[(b * vol + v) * c + ch] = t.data[(b * c + ch) * vol + v];
+    }
+  }
+  return out;
+}
+
+function fromChannelsLast(data: Float32Array, shape: number[]): Tensor {
+  const [n, c, d, h, w] = shape;
+  const out = new Float32Array(data.length);
+  const vol = d * h * w;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let v = 0; v < vol; v++) out[(b * c + ch) * vol + v] = data[(b * vol + v) * c + ch];
+    }
+  }
+  return { shape, data: out };
+}
+
+/** PyTorch weight (Cin, Cout, kD, kH, kW) → TensorFlow.js filter [kD, kH, kW, Cout, Cin]. */
+function tfFilter(w: Tensor): Float32Array {
+  const [cin, cout, kd, kh, kw] = w.shape;
+  const k = kd * kh * kw;
+  const out = new Float32Array(w.data.length);
+  for (let i = 0; i < cin; i++) {
+    for (let o = 0; o < cout; o++) {
+      for (let t = 0; t < k; t++) out[(t * cout + o) * cin + i] = w.data[(i * cout + o) * k + t];
+    }
+  }
+  return out;
+}
+
+const triple = (v: number | number[] | undefined, dflt: number) =>
+  (v === undefined ? [dflt, dflt, dflt] : typeof v === 'number' ? [v, v, v] : v);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+let backend: Backend | null = null;
+
+export interface ModeResult { ms: number[]; median: number }
+export interface CaseResult {
+  name: string;
+  gflop: number;
+  ours: { resident: ModeResult; endToEnd: ModeResult; firstCall: number; maxAbsError: number; ok: boolean };
+  tfjs: { resident: ModeResult; endToEnd: ModeResult; firstCall: number; maxAbsError: number; ok: boolean } | null;
+  cpu: ModeResult;
+}
+
+async function time(f: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await f();
+  return performance.now() - t0;
+}
+
+const bench = {
+  async setup(options: BackendOptions = {}) {
+    backend = createBackend(options);
+    await tf.setBackend('webgl');
+    await tf.ready();
+    const debug = backend.gl.getExtension('WEBGL_debug_renderer_info');
+    return {
+      renderer: backend.capabilities.renderer, userAgent: navigator.userAgent, tfjs: tf.version_core,
+      tfjsRenderer: (() => {
+        const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
+        return String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      })(),
+      maxDrawBuffers: backend.capabilities.maxDrawBuffers,
+    };
+  },
+
+  /** GFLOP/s of the synthetic multiply-add shader, median of `runs`. */
+  async peak(runs = 5): Promise<number> {
+    const gl = backend!.gl;
+    const iters = 256;
+    const program = twgl.createProgramInfo(gl, [vertexSource, peakSource.replace('#version 300 es',
+      `#version 300 es\n#define ITERS ${iters}`)]);
+    const size = 512;
+    const tex = twgl.createTexture(gl, { target: gl.TEXTURE_2D, internalFormat: gl.RGBA32F, width: size,
+      height: size, minMag: gl.NEAREST, auto: false });
+    const fb = twgl.createFramebufferInfo(gl, [{ attachment: tex }], size, size);
+    const ms: number[] = [];
+    for (let r = 0; r < runs + 1; r++) {
+      const t = await time(async () => {
+        twgl.bindFramebufferInfo(gl, fb);
+        gl.useProgram(program.program);
+        gl.drawArrays(gl.TRIANGLES, 0, 3);
+        await waitForGpu(gl);
+      });
+      if (r > 0) ms.push(t);
+    }
+    twgl.bindFramebufferInfo(gl, null);
+    gl.deleteFramebuffer(fb.framebuffer);
+    gl.deleteTexture(tex);
+    gl.deleteProgram(program.program);
+    return (size * size * iters * 8 * 4 * 2) / (median(ms) * 1e6);
+  },
+
+  async runCase(c: BenchCase, runs: number, cpuRuns: number): Promise<CaseResult> {
+    const b = backend!;
+    const x = randomTensor(c.input, 1);
+    const w = randomTensor(c.weight, 2);
+    const opts = c.options;
+    const outShape = convTranspose3dOutputShape(c.input, c.weight, opts);
+    const gflop = flops(c) / 1e9;
+
+    // Our first call: upload, compile, pack weights, compute, read.
+    let oursFirst = 0;
+    let oursOut: Tensor | null = null;
+    oursFirst = await time(async () => {
+      const y = b.convTranspose3d(x, w, opts);
+      oursOut = await y.read();
+      y.dispose();
+    });
+
+    // The reference (its first run is also a timing sample).
+    const cpuMs: number[] = [];
+    let want: Tensor | null = null;
+    for (let r = 0; r < cpuRuns; r++) {
+      const t0 = performance.now();
+      want = convTranspose3dReference(x, w, opts);
+      cpuMs.push(performance.now() - t0);
+    }
+    const first = compareTensors(oursOut!, want!);
+
+    // TensorFlow.js, prepared outside the timing: channels-last data, its filter layout, a numeric pad.
+    let tfx: tf.Tensor5D | null = null;
+    let tfw: tf.Tensor5D | null = null;
+    const stride = triple(opts.stride as number | number[] | undefined, 1) as [number, number, number];
+    const pad = triple(opts.padding as number | number[] | undefined, 0);
+    const tfOutShape = [outShape[0], outShape[2], outShape[3], outShape[4], outShape[1]] as
+      [number, number, number, number, number];
+    const tfRun = () => tf.conv3dTranspose(tfx!, tfw!, tfOutShape, stride, pad[0] as unknown as 'valid');
+    let tfFirst = 0;
+    let tfReport = null as ReturnType<typeof compareTensors> | null;
+    const xLast = toChannelsLast(x);
+    const wTf = tfFilter(w);
+    if (c.tfjs) {
+      if (pad.some((p) => p !== pad[0])) throw new Error('tfjs takes one numeric pad');
+      tfFirst = await time(async () => {
+        tfx = tf.tensor5d(xLast, [c.input[0], c.input[2], c.input[3], c.input[4], c.input[1]]);
+        tfw = tf.tensor5d(wTf, [c.weight[2], c.weight[3], c.weight[4], c.weight[1], c.weight[0]]);
+        const y = tfRun();
+        const data = await y.data() as Float32Array;
+        y.dispose();
+        tfReport = compareTensors(fromChannelsLast(data, outShape), want!);
+      });
+    }
+
+    // GPU-resident and end-to-end, interleaved, after one warm-up each.
+    const gx = b.upload(x);
+    const gw = b.upload(w);
+    const tfGl = c.tfjs ? (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl : null;
+    const oursResident = async () => {
+      const y = b.convTranspose3d(gx, gw, opts);
+      await waitForGpu(b.gl);
+      y.dispose();
+    };
+    const oursEndToEnd = async () => {
+      const y = b.convTranspose3d(x, w, opts);
+      await y.read();
+      y.dispose();
+    };
+    const tfResident = async () => {
+      const y = tfRun();
+      await waitForGpu(tfGl!);
+      y.dispose();
+    };
+    const tfEndToEnd = async () => {
+      const xt = tf.tensor5d(xLast, tfx!.shape);
+      const y = tf.conv3dTranspose(xt, tfw!, tfOutShape, stride, pad[0] as unknown as 'valid');
+      await y.data();
+      y.dispose();
+      xt.dispose();
+    };
+    const ms = { oursResident: [] as number[], oursEndToEnd: [] as number[], tfResident: [] as number[],
+      tfEndToEnd: [] as number[] };
+    for (let r = 0; r < runs + 1; r++) {
+      const tOR = await time(oursResident);
+      const tTR = c.tfjs ? await time(tfResident) : 0;
+      const tOE = await time(oursEndToEnd);
+      const tTE = c.tfjs ? await time(tfEndToEnd) : 0;
+      if (r === 0) continue;
+      ms.oursResident.push(tOR);
+      ms.oursEndToEnd.push(tOE);
+      ms.tfResident.push(tTR);
+      ms.tfEndToEnd.push(tTE);
+    }
+    // The timed resident path's output, checked.
+    const y = b.convTranspose3d(gx, gw, opts);
+    const resident = compareTensors(await y.read(), want!);
+    y.dispose();
+    gx.dispose();
+    gw.dispose();
+    (tfx as tf.Tensor | null)?.dispose();
+    (tfw as tf.Tensor | null)?.dispose();
+    const mode = (xs: number[]): ModeResult => ({ ms: xs, median: median(xs) });
+    return {
+      name: c.name, gflop,
+      ours: { resident: mode(ms.oursResident), endToEnd: mode(ms.oursEndToEnd), firstCall: oursFirst,
+        maxAbsError: Math.max(first.maxAbsError, resident.maxAbsError), ok: first.ok && resident.ok },
+      tfjs: c.tfjs ? { resident: mode(ms.tfResident), endToEnd: mode(ms.tfEndToEnd), firstCall: tfFirst,
+        maxAbsError: tfReport!.maxAbsError, ok: tfReport!.ok } : null,
+      cpu: mode(cpuMs),
+    };
+  },
+};
+
+declare global {
+  interface Window { bench: typeof bench }
+}
+window.bench = bench;

@@ -1,0 +1,36 @@
+// The benchmark table, as Markdown.
+import type { CaseResult } from './main';
+
+export interface BenchReport {
+  engine: string;
+  info: Record<string, unknown>;
+  peakGflops: number;
+  runs: number;
+  results: CaseResult[];
+}
+
+const f = (x: number, d = 1) => x.toFixed(d);
+
+export function formatTable(r: BenchReport): string {
+  const lines = [
+    `${r.engine}: ${String(r.info.renderer)}; synthetic multiply-add peak ${f(r.peakGflops, 2)} GFLOP/s; ` +
+      `medians of ${r.runs} runs; TensorFlow.js ${String(r.info.tfjs)}`,
+    '',
+    '| case | GFLOP | ours resident ms | GFLOP/s | % peak | tfjs resident ms | tfjs GFLOP/s | × tfjs | ' +
+      'ours e2e ms | tfjs e2e ms | × tfjs | ours first ms | tfjs first ms | CPU ms | × CPU | max err ours / tfjs |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of r.results) {
+    const g = c.gflop / (c.ours.resident.median / 1e3);
+    const t = c.tfjs;
+    const tg = t ? c.gflop / (t.resident.median / 1e3) : 0;
+    lines.push(`| ${c.name} | ${f(c.gflop, 3)} | ${f(c.ours.resident.median)} | ${f(g, 2)} | ` +
+      `${f((100 * g) / r.peakGflops, 0)}% | ${t ? f(t.resident.median) : '—'} | ${t ? f(tg, 2) : '—'} | ` +
+      `${t ? f(t.resident.median / c.ours.resident.median) : '—'} | ${f(c.ours.endToEnd.median)} | ` +
+      `${t ? f(t.endToEnd.median) : '—'} | ${t ? f(t.endToEnd.median / c.ours.endToEnd.median) : '—'} | ` +
+      `${f(c.ours.firstCall)} | ${t ? f(t.firstCall) : '—'} | ${f(c.cpu.median)} | ` +
+      `${f(c.cpu.median / c.ours.endToEnd.median)} | ${c.ours.maxAbsError.toExponential(1)} / ` +
+      `${t ? `${t.maxAbsError.toExponential(1)}${t.ok ? '' : ' (out of tolerance)'}` : '—'} |`);
+  }
+  return lines.join('\n');
+}

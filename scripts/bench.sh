@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# npm run bench [-- --all] [-- --project=firefox]: the benchmark in headless Chromium (or every engine with --all).
+# Environment: BENCH_CASES=unet-up,vae-up to pick cases, BENCH_RUNS=5, BENCH_BACKEND='{"fragment":{"voxels":4,"blocks":2}}'
+# (createBackend options, to compare variants).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci
+bash scripts/ensure-browsers.sh
+args=()
+projects=(--project=chromium)
+for a in "$@"; do
+  case "$a" in
+    --all) projects=(--project=chromium --project=firefox --project=webkit) ;;
+    --project=*) projects=("$a") ;;
+    *) args+=("$a") ;;
+  esac
+done
+npx playwright test -c bench/playwright.config.ts "${projects[@]}" "${args[@]}"
