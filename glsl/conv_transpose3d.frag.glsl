@@ -48,11 +48,22 @@ const int FIRST_TAP_D[STRIDE_D] = int[STRIDE_D](FIRST_TAPS_D);
 const int FIRST_TAP_H[STRIDE_H] = int[STRIDE_H](FIRST_TAPS_H);
 const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 
-// Input texel at column `col` of row `row`, whose column 0 is at `start` when rows are not segmented.
+// Input texel at column `col` of row `row`, whose column 0 is at `start` when rows are not segmented. A "direct"
+// layout (one layer, one row per line, no segments) needs no address arithmetic at all: (col, row, 0).
+#if X_DIRECT
+#define X_START(row) ivec3(0, (row), 0)
+#else
+#define X_START(row) rowStart((row), X_LAYOUT)
+#endif
 #if X_SEGMENTS == 1
 #define X_AT(start, row, col) ((start) + ivec3((col), 0, 0))
 #else
 #define X_AT(start, row, col) texLoc((row), (col), X_LAYOUT)
+#endif
+#if W_DIRECT
+#define W_START(row) ivec3(0, (row), 0)
+#else
+#define W_START(row) rowStart((row), W_LAYOUT)
 #endif
 #if W_SEGMENTS == 1
 #define W_AT(start, row, col) ((start) + ivec3((col), 0, 0))
@@ -60,38 +71,41 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #define W_AT(start, row, col) texLoc((row), (col), W_LAYOUT)
 #endif
 
-// The 4×4 block of output block `b` against input block `jj` (of NB) for the current tap.
+// The 4×4 block of output block `b` against input block `jj` (of NB) for the current tap; wRow0[b] is its row for
+// jj = 0. Row bases are hoisted out of the block loop by hand: SwiftShader's JIT does little of that itself.
 #define LOAD_WEIGHTS(M, b, jj) { \
-    int wRow = ((min(cob0 + (b), COB - 1) * NB + (jj)) * KD + kd) * KH + kh; \
-    ivec3 ws = rowStart(wRow, W_LAYOUT); \
+    int wRow = wRow0[(b)] + (jj) * (KD * KH); \
+    ivec3 ws = W_START(wRow); \
     M = mat4(texelFetch(u_w, W_AT(ws, wRow, kw4 + 0), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 1), 0), \
              texelFetch(u_w, W_AT(ws, wRow, kw4 + 2), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 3), 0)); }
 
 #if ALIGNED
 // All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add.
-#define MAC(acc, M, x) acc += (M) * (x);
+#define MAC(acc, M, x, ok) acc += mix(vec4(0.0), (M) * (x), ok);
 #else
 // Input lanes and output lanes may belong to different groups: select (never multiply by a zero weight), so a NaN
 // or Inf in one group stays out of the others, as in PyTorch.
-#define MAC(acc, M, x) acc += mix(vec4(0.0), (M)[0] * (x).x, sameGroup[0]) + \
+#define MAC(acc, M, x, ok) acc += mix(vec4(0.0), mix(vec4(0.0), (M)[0] * (x).x, sameGroup[0]) + \
     mix(vec4(0.0), (M)[1] * (x).y, sameGroup[1]) + mix(vec4(0.0), (M)[2] * (x).z, sameGroup[2]) + \
-    mix(vec4(0.0), (M)[3] * (x).w, sameGroup[3]);
+    mix(vec4(0.0), (M)[3] * (x).w, sameGroup[3]), ok);
 #endif
 
-// Voxel m: fetch its input texel (when its tap is inside the input) and multiply-add every output block.
+// Voxel m: fetch its input texel and multiply-add every output block. A tap outside the input contributes nothing:
+// the product is discarded by selection (a branch here costs ~25% on SwiftShader; multiplying a zeroed input would
+// turn an Inf weight into NaN).
+#define INSIDE(m) bvec4(uint(iw0 + (m)) < uint(IW))
+#define FETCH_X(m) texelFetch(u_x, X_AT(xs, xRow, clamp(iw0 + (m), 0, IW - 1)), 0)
 #if NBO == 1
-#define VOXEL(m) if (uint(iw0 + (m)) < uint(IW)) { \
-    vec4 x = texelFetch(u_x, X_AT(xs, xRow, iw0 + (m)), 0); MAC(acc[(m)], W0, x) }
+#define VOXEL(m) { bvec4 ok = INSIDE(m); vec4 x = FETCH_X(m); MAC(acc[(m)], W0, x, ok) }
 #elif NBO == 2
-#define VOXEL(m) if (uint(iw0 + (m)) < uint(IW)) { \
-    vec4 x = texelFetch(u_x, X_AT(xs, xRow, iw0 + (m)), 0); MAC(acc[(m)], W0, x) MAC(acc[NV + (m)], W1, x) }
+#define VOXEL(m) { bvec4 ok = INSIDE(m); vec4 x = FETCH_X(m); MAC(acc[(m)], W0, x, ok) \
+    MAC(acc[NV + (m)], W1, x, ok) }
 #else
-#define VOXEL(m) if (uint(iw0 + (m)) < uint(IW)) { \
-    vec4 x = texelFetch(u_x, X_AT(xs, xRow, iw0 + (m)), 0); MAC(acc[(m)], W0, x) MAC(acc[NV + (m)], W1, x) \
-    MAC(acc[2 * NV + (m)], W2, x) MAC(acc[3 * NV + (m)], W3, x) }
+#define VOXEL(m) { bvec4 ok = INSIDE(m); vec4 x = FETCH_X(m); MAC(acc[(m)], W0, x, ok) \
+    MAC(acc[NV + (m)], W1, x, ok) MAC(acc[2 * NV + (m)], W2, x, ok) MAC(acc[3 * NV + (m)], W3, x, ok) }
 #endif
 
-// All voxels of the fragment, unrolled.
+// All voxels of the fragment, unrolled (their accumulators must be indexed by constants).
 #if NV == 1
 #define VOXELS VOXEL(0)
 #elif NV == 2
@@ -131,8 +145,8 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 
 // One input-channel block jj of one tap: NBO weight blocks, NV input texels, NV·NBO multiply-adds.
 #define BLOCK(jj) { \
-    int xRow = ((n * CIB + min(firstBlock + (jj), CIB - 1)) * ID + id) * IH + ih; \
-    ivec3 xs = rowStart(xRow, X_LAYOUT); \
+    int xRow = xRow0 + min((jj), CIB - 1 - firstBlock) * (ID * IH); \
+    ivec3 xs = X_START(xRow); \
     GROUP_MASKS(jj) \
     WEIGHTS(jj) \
     VOXELS }
@@ -199,18 +213,16 @@ void main() {
       if (th < 0) break;
       int ih = th / STRIDE_H;
       if (ih >= IH) continue;
+      int xRow0 = ((n * CIB + firstBlock) * ID + id) * IH + ih;
+      ivec4 wRow0 = (min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * NB * KD + kd) * KH + kh;
       for (int kw = FIRST_TAP_W[pw % STRIDE_W]; kw < KW; kw += TAP_STEP_W) {
         // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shift it up so the division is exact.
         int iw0 = (pw - kw * DIL_W + STRIDE_W * KW * DIL_W) / STRIDE_W - KW * DIL_W + q * NV;
         if (iw0 + NV <= 0) break;
         if (iw0 >= IW) continue;
         int kw4 = kw * 4;
-        // Input blocks, unrolled by 4 (the compilers do not unroll loops themselves).
-        int j = 0;
-        for (; j + 4 <= NB; j += 4) {
-          BLOCK(j) BLOCK(j + 1) BLOCK(j + 2) BLOCK(j + 3)
-        }
-        for (; j < NB; ++j) BLOCK(j)
+        // Not unrolled: on SwiftShader the larger code was measured slower.
+        for (int j = 0; j < NB; ++j) BLOCK(j)
       }
     }
   }

@@ -95,6 +95,11 @@ export function shaderLayout(l: TextureLayout): string {
 }
 const ivec4 = shaderLayout;
 
+/** A layout where grid cell (row, col) is texel (col, row, 0): one layer, one row per line, rows not cut. */
+function isDirect(l: TextureLayout): boolean {
+  return l.layers === 1 && l.rowsPerLine === 1 && l.segmentsPerRow === 1;
+}
+
 /** The #defines of glsl/conv_transpose3d.frag.glsl for this plan. */
 export function convDefines(plan: ConvPlan): Record<string, number | string | boolean> {
   const { spec, channels } = plan;
@@ -107,6 +112,7 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
     X_LAYOUT: ivec4(plan.input), W_LAYOUT: ivec4(plan.packedWeight),
     X_SEGMENTS: plan.input.segmentsPerRow, W_SEGMENTS: plan.packedWeight.segmentsPerRow,
+    X_DIRECT: isDirect(plan.input), W_DIRECT: isDirect(plan.packedWeight),
     B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(0, 1, 1, 22)',
     S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols,
   };
