@@ -183,9 +183,11 @@ const bench = {
     const gx = b.upload(x);
     const gw = b.upload(w);
     const tfGl = c.tfjs ? (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl : null;
+    // GPU-resident completion is forced by a synchronous one-texel read of the output, for both libraries: fence
+    // polling adds a variable delay in Chromium.
     const oursResident = async () => {
       const y = b.convTranspose3d(gx, gw, opts);
-      await waitForGpu(b.gl);
+      b.finish(y);
       y.dispose();
     };
     const oursEndToEnd = async () => {
@@ -193,9 +195,15 @@ const bench = {
       await y.read();
       y.dispose();
     };
+    const tfBackend = tf.backend() as unknown as { getTexture(id: unknown): WebGLTexture };
+    const tfFramebuffer = tfGl?.createFramebuffer() ?? null;
     const tfResident = async () => {
       const y = tfRun();
-      await waitForGpu(tfGl!);
+      const gl = tfGl!;
+      gl.bindFramebuffer(gl.FRAMEBUFFER, tfFramebuffer);
+      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tfBackend.getTexture(y.dataId), 0);
+      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
       y.dispose();
     };
     const tfEndToEnd = async () => {
@@ -224,6 +232,7 @@ const bench = {
     y.dispose();
     gx.dispose();
     gw.dispose();
+    tfGl?.deleteFramebuffer(tfFramebuffer);
     (tfx as tf.Tensor | null)?.dispose();
     (tfw as tf.Tensor | null)?.dispose();
     const mode = (xs: number[]): ModeResult => ({ ms: xs, median: median(xs) });

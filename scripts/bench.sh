@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run bench [-- --all] [-- --project=firefox]: the benchmark in headless Chromium (or every engine with --all).
 # Environment: BENCH_CASES=unet-up,vae-up to pick cases, BENCH_RUNS=5, BENCH_BACKEND='{"fragment":{"voxels":4,"blocks":2}}'
-# (createBackend options, to compare variants).
+# (createBackend options, to compare variants); ECHO=1 echoes the page's console.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci

@@ -62,6 +62,11 @@ export interface Backend {
   convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor;
   /** A copy of the resource counters. */
   stats(): BackendStats;
+  /**
+   * Blocks until the GPU has finished `t` (and everything submitted before it), with a synchronous one-texel read.
+   * For benchmarks: fence polling (what {@link GpuTensor.read} uses, so as not to block) can add a frame of latency.
+   */
+  finish(t: GpuTensor): void;
 
   /** Frees every texture and program; the backend and its tensors cannot be used afterwards. */
   dispose(): void;
@@ -227,6 +232,17 @@ class BackendImpl implements Backend {
 
   stats(): BackendStats {
     return { ...this.counters };
+  }
+
+  finish(t: GpuTensor): void {
+    const g = this.describe(t, 'finish()') && (t as GpuTensorImpl);
+    if (!g.storage) return;
+    const { gl } = this;
+    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
+    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, g.storage.texture, 0, 0);
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
+    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);
+    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   }
 
   dispose(): void {

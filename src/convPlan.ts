@@ -54,7 +54,7 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
   const perPhase = Math.ceil(spec.outSize[2] / spec.stride[2]);
   let blocks = request.blocks ?? (channels.outBlocks >= 2 && maxOutputs >= 8 ? 2 : 1);
   if (![1, 2, 4].includes(blocks) || !shareable(blocks) || blocks > channels.outBlocks) blocks = 1;
-  const voxels = Math.max(1, Math.min(request.voxels ?? 4, Math.floor(maxOutputs / blocks), perPhase, 8));
+  const voxels = Math.max(1, Math.min(request.voxels ?? 8, Math.floor(maxOutputs / blocks), perPhase, 8));
   return { voxels, blocks };
 }
 

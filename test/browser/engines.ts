@@ -34,7 +34,7 @@ async function playwrightEngine(name: 'chromium' | 'firefox', url: string, api: 
     : await firefox.launch({ executablePath: BROWSER_PATHS.firefox, channel: 'moz-firefox' });
   const page: Page = await browser.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); else if (process.env.ECHO) console.log(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(url);
   await page.waitForFunction((g) => g in window, api);
