@@ -5,7 +5,8 @@
 //
 // Specialized by #defines (see convDefines in src/convPlan.ts):
 //   input  CIN, CIB (= ceil(CIN/4)), ID, IH, IW; output COUT, COB, OD, OH, OW
-//   groups CIG, COG (channels per group), NB (input blocks per output block), ALIGNED (0/1), HAS_BIAS (0/1)
+//   groups CIG, COG (channels per group), NB (input blocks per output block), ALIGNED (0/1), DEPTHWISE (0/1: one
+//     channel per group in and out; weights are then one texel per tap), HAS_BIAS (0/1)
 //   kernel KD, KH, KW; per axis STRIDE_*, PAD_*, DIL_*, TAP_STEP_* and FIRST_TAPS_* (a list of STRIDE_* ints:
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does)
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase)
@@ -79,7 +80,10 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
     M = mat4(texelFetch(u_w, W_AT(ws, wRow, kw4 + 0), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 1), 0), \
              texelFetch(u_w, W_AT(ws, wRow, kw4 + 2), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 3), 0)); }
 
-#if ALIGNED
+#if DEPTHWISE
+// One channel per group in and out: output lane r reads input lane r only, with one weight per lane.
+#define MAC(acc, M, x, ok) acc += mix(vec4(0.0), (M) * (x), ok);
+#elif ALIGNED
 // All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add.
 #define MAC(acc, M, x, ok) acc += mix(vec4(0.0), (M) * (x), ok);
 #else
@@ -125,7 +129,9 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #endif
 
 // The weights of every output block of the fragment against input block jj.
-#if NBO == 1
+#if DEPTHWISE
+#define WEIGHTS(jj) vec4 W0 = texelFetch(u_w, W_AT(W_START(wRow0.x), wRow0.x, kw), 0);
+#elif NBO == 1
 #define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj)
 #elif NBO == 2
 #define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj) mat4 W1; LOAD_WEIGHTS(W1, 1, jj)
@@ -134,7 +140,7 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
     mat4 W2; LOAD_WEIGHTS(W2, 2, jj) mat4 W3; LOAD_WEIGHTS(W3, 3, jj)
 #endif
 
-#if ALIGNED
+#if ALIGNED || DEPTHWISE
 #define GROUP_MASKS(jj)
 #else
 // Which input lanes of block jj share a group with which output lanes.
@@ -196,7 +202,7 @@ void main() {
   int cob0 = cobg * NBO;
   bool inside = cell.x < S_ROWS && cell.y < S_COLS;
   int firstBlock = ((4 * cob0 / COG) * CIG) / 4;
-#if !ALIGNED
+#if !ALIGNED && !DEPTHWISE
   ivec4 coGroup = (4 * cob0 + ivec4(0, 1, 2, 3)) / COG;  // lanes past COUT match no input group
 #endif
   int pd = od + PAD_D;

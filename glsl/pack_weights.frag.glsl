@@ -2,7 +2,10 @@
 // gather shader reads: row ((cob·NB + j)·KD + kd)·KH + kh, column kw·4 + i holds input lane i of block
 // firstBlock(cob) + j against output channels 4·cob .. 4·cob + 3. Pairs from different groups are 0.
 //
-// #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, RAW_LAYOUT, Y_LAYOUT, Y_ROWS, Y_COLS.
+// With DEPTHWISE (one channel per group in and out) the block is diagonal: column kw holds just its diagonal, the
+// weights of channels 4·cob .. 4·cob + 3.
+//
+// #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, DEPTHWISE, RAW_LAYOUT, Y_LAYOUT, Y_ROWS, Y_COLS.
 precision highp float;
 precision highp int;
 precision highp sampler2DArray;
@@ -18,16 +21,26 @@ void main() {
     o_value = vec4(0.0);
     return;
   }
+#if DEPTHWISE
+  int kw = cell.y;
+#else
   int kw = cell.y / 4;
   int i = cell.y % 4;
+#endif
   int kh = cell.x % KH;
   int t = cell.x / KH;
   int kd = t % KD;
   t /= KD;
   int j = t % NB;
   int cob = t / NB;
-  int ci = 4 * (((4 * cob / COG) * CIG) / 4 + j) + i;
   vec4 v = vec4(0.0);
+#if DEPTHWISE
+  for (int r = 0; r < 4; ++r) {
+    int c = 4 * cob + r;
+    if (c < CIN) v[r] = texelFetch(u_raw, texLoc((c * KD + kd) * KH + kh, kw, RAW_LAYOUT), 0).x;
+  }
+#else
+  int ci = 4 * (((4 * cob / COG) * CIG) / 4 + j) + i;
   for (int r = 0; r < 4; ++r) {
     int co = 4 * cob + r;
     if (ci < CIN && co < COUT && ci / CIG == co / COG) {
@@ -36,5 +49,6 @@ void main() {
       v[r] = raw[cl % 4];
     }
   }
+#endif
   o_value = v;
 }

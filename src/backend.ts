@@ -235,7 +235,9 @@ class BackendImpl implements Backend {
   }
 
   finish(t: GpuTensor): void {
-    const g = this.describe(t, 'finish()') && (t as GpuTensorImpl);
+    if (!(t instanceof GpuTensorImpl)) throw new Error(`conv_transpose3d: finish() takes a GpuTensor, got ${show(t)}`);
+    this.describe(t, 'finish()');
+    const g = t;
     if (!g.storage) return;
     const { gl } = this;
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);

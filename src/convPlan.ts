@@ -77,7 +77,7 @@ export function planConv(spec: ConvSpec, limits: LayoutLimits & { maxOutputs: nu
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output: activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits),
-    fetchesPerTexel: (4 * fragment.blocks + fragment.voxels) * channels.blocksPerOutput * taps[0] * taps[1] *
+    fetchesPerTexel: ((channels.depthwise ? 1 : 4) * fragment.blocks + fragment.voxels) * channels.blocksPerOutput * taps[0] * taps[1] *
       taps[2] + fragment.blocks,
   };
 }
@@ -108,7 +108,7 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     ID: spec.inSize[0], IH: spec.inSize[1], IW: spec.inSize[2],
     COUT: spec.outChannels, COB: channels.outBlocks, OD: spec.outSize[0], OH: spec.outSize[1], OW: spec.outSize[2],
     CIG: spec.inPerGroup, COG: spec.outPerGroup, NB: channels.blocksPerOutput, ALIGNED: channels.aligned,
-    HAS_BIAS: spec.hasBias, KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],
+    DEPTHWISE: channels.depthwise, HAS_BIAS: spec.hasBias, KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],
     NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
     X_LAYOUT: ivec4(plan.input), W_LAYOUT: ivec4(plan.packedWeight),
     X_SEGMENTS: plan.input.segmentsPerRow, W_SEGMENTS: plan.packedWeight.segmentsPerRow,
@@ -142,7 +142,7 @@ export function packDefines(plan: ConvPlan): Record<string, number | string | bo
   const { spec, channels } = plan;
   return {
     CIN: spec.inChannels, COUT: spec.outChannels, CIG: spec.inPerGroup, COG: spec.outPerGroup,
-    COGB: blocks(spec.outPerGroup), NB: channels.blocksPerOutput,
+    COGB: blocks(spec.outPerGroup), NB: channels.blocksPerOutput, DEPTHWISE: channels.depthwise,
     KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],
     RAW_LAYOUT: ivec4(plan.rawWeight), Y_LAYOUT: ivec4(plan.packedWeight),
     Y_ROWS: plan.packedWeight.rows, Y_COLS: plan.packedWeight.cols,

@@ -74,6 +74,8 @@ export interface ChannelPlan {
   outBlocks: number;
   blocksPerOutput: number;
   aligned: boolean;
+  /** One channel per group in and out: each output lane reads only its own input lane. */
+  depthwise: boolean;
 }
 
 /** First input-channel block read for output block `cob` (mirrored in conv_transpose3d.frag.glsl). */
@@ -93,15 +95,18 @@ export function channelPlan(spec: Pick<ConvSpec, 'inChannels' | 'outChannels' | 
     const lastBlock = Math.floor(((lastGroup + 1) * spec.inPerGroup - 1) / 4);
     blocksPerOutput = Math.max(blocksPerOutput, lastBlock - firstInputBlock(spec, cob) + 1);
   }
-  return { inBlocks, outBlocks, blocksPerOutput, aligned };
+  const depthwise = spec.groups > 1 && spec.inPerGroup === 1 && spec.outPerGroup === 1;
+  return { inBlocks, outBlocks, blocksPerOutput, aligned, depthwise };
 }
 
 /**
  * The texel grid of the packed weights: row `((cob·B + j)·kD + kd)·kH + kh`, column `kw·4 + i`, where texel `i` is
- * column `i` of the 4×4 block (input lane `i` against the 4 output lanes).
+ * column `i` of the 4×4 block (input lane `i` against the 4 output lanes). Depthwise blocks are diagonal and keep
+ * only the diagonal: column `kw`.
  */
 export function packedWeightGrid(plan: ChannelPlan, kernel: readonly number[]): { rows: number; cols: number } {
-  return { rows: plan.outBlocks * plan.blocksPerOutput * kernel[0] * kernel[1], cols: kernel[2] * 4 };
+  return { rows: plan.outBlocks * plan.blocksPerOutput * kernel[0] * kernel[1],
+    cols: kernel[2] * (plan.depthwise ? 1 : 4) };
 }
 
 /**

@@ -103,6 +103,26 @@ test('realistic shapes under a 64-texel texture limit', async ({ engine }) => {
   for (const r of results) recordResult(engine.name, 'small textures', r.report);
 });
 
+test("nn.ConvTranspose3d's output_size, on the GPU", async ({ engine }) => {
+  const set = loadGolden(OWN_GOLDEN_PATH)!;
+  const cases = set.output_size.filter((c) => c.output_padding);
+  expect(cases.length).toBeGreaterThanOrEqual(5);
+  for (const c of cases) {
+    const r = await engine.call<{ shape: number[]; report: CheckReport }>('toSize', c.input_shape, c.kernel_size,
+      c.output_size, { stride: c.stride, padding: c.padding, dilation: c.dilation });
+    expect(r.shape.slice(-3), c.name).toEqual(c.output_size.slice(-3));
+    expect(r.report.ok, `${c.name}: ${describeReport(r.report)}`).toBe(true);
+  }
+});
+
+test('steady state allocates no new textures (texture pool)', async ({ engine }) => {
+  const r = await engine.call<{ textures: number[]; pooled: number[]; ok: boolean }>('steadyState', 6);
+  expect(r.ok).toBe(true);
+  expect(r.textures[0]).toBeGreaterThan(0);
+  expect(new Set(r.textures.slice(1)).size, `textures after each call: ${r.textures.join(', ')}`).toBe(1);
+  expect(r.pooled[r.pooled.length - 1]).toBeGreaterThan(0);
+});
+
 test('the same call twice is bitwise identical', async ({ engine }) => {
   const r = await engine.call<{ equal: boolean; values: number; report: CheckReport }>('determinism', 5);
   expect(r.values).toBeGreaterThan(10_000);

@@ -1,7 +1,7 @@
 // Runs in the browser under test. Everything crosses the driver boundary as JSON: tensors as base64 float32.
 import {
-  compareTensors, convTranspose3d, convTranspose3dReference, createBackend, defaultBackend, type Backend,
-  type BackendOptions,
+  compareTensors, convTranspose3d, convTranspose3dReference, convTranspose3dToSize, createBackend, defaultBackend,
+  outputPaddingForSize, type Backend, type BackendOptions,
   type CheckReport, type ConvTranspose3dOptions, type Tensor,
 } from '../../src/index';
 import { randomConfig, randomTensor, type RandomConfig } from '../support/randomCases';
@@ -138,6 +138,39 @@ const harness = {
     const r3 = convTranspose3dReference(r2, w2b);
     const r4 = convTranspose3dReference(r3, w3, s3);
     return { report: compareTensors(got, r4), shape: got.shape, draws };
+  },
+
+  /** Repeated calls in a steady state: how many textures exist after each (the pool should keep this flat). */
+  async steadyState(calls: number): Promise<{ textures: number[]; pooled: number[]; ok: boolean }> {
+    const backend = createBackend();
+    const x = randomTensor([1, 8, 5, 6, 7], 31);
+    const w = backend.upload(randomTensor([8, 6, 3, 3, 3], 32));
+    const opts = { stride: 2, padding: 1 };
+    const want = convTranspose3dReference(x, await w.read(), opts);
+    const textures: number[] = [];
+    const pooled: number[] = [];
+    let ok = true;
+    for (let i = 0; i < calls; i++) {
+      const y = backend.convTranspose3d(x, w, opts);
+      ok &&= compareTensors(await y.read(), want).ok;
+      y.dispose();
+      textures.push(backend.stats().textures);
+      pooled.push(backend.stats().pooledTextures);
+    }
+    backend.dispose();
+    return { textures, pooled, ok };
+  },
+
+  /** nn.ConvTranspose3d.forward(input, output_size) on the GPU, against the reference with PyTorch's padding. */
+  async toSize(inputShape: number[], kernel: number[], outputSize: number[],
+    options: { stride: number[]; padding: number[]; dilation: number[] }): Promise<{ shape: number[];
+      report: CheckReport }> {
+    const x = randomTensor(inputShape, 21);
+    const w = randomTensor([inputShape[inputShape.length - 4], 3, ...kernel], 22);
+    const opts = options as unknown as ConvTranspose3dOptions;
+    const y = await convTranspose3dToSize(x, w, outputSize, opts);
+    const outputPadding = outputPaddingForSize(inputShape, kernel as [number, number, number], outputSize, opts);
+    return { shape: y.shape, report: compareTensors(y, convTranspose3dReference(x, w, { ...opts, outputPadding })) };
   },
 
   /** A call whose argument is wrong must reject with our message, before any GPU work. */

@@ -151,7 +151,8 @@ describe('channel plan', () => {
     }
   });
   it('depthwise needs one input block per output block', () => {
-    expect(channelPlan(spec(8, 8, 8)).blocksPerOutput).toBe(1);
+    expect(channelPlan(spec(8, 8, 8))).toMatchObject({ blocksPerOutput: 1, depthwise: true });
+    expect(channelPlan(spec(8, 16, 8)).depthwise).toBe(false);
     expect(channelPlan(spec(64, 64, 1)).blocksPerOutput).toBe(16);
   });
 });
