@@ -188,7 +188,8 @@ class BackendImpl implements Backend {
     if (!packed) {
       packed = this.pool.acquire(plan.packedWeight);
       const program = this.programs.get(specialize(packSource, defines));
-      drawLayout(this.gl, this.counters, this.framebuffer, program, { u_raw: weight.storage!.texture }, [packed], 4);
+      drawLayout(this.gl, this.counters, this.framebuffer, program, { u_raw: weight.storage!.texture }, packed,
+        packed.layout, 1, 4);
       weight.packed.set(key, packed);
     }
     return packed;
@@ -215,17 +216,16 @@ class BackendImpl implements Backend {
   private gather(plan: ConvPlan, x: LayoutTexture, packed: LayoutTexture, bias: LayoutTexture | null):
     LayoutTexture {
     const { gl, counters, framebuffer } = this;
-    const slices = Array.from({ length: plan.fragment.voxels * plan.fragment.blocks },
-      () => this.pool.acquire(plan.slice));
+    // All slices in one array texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
+    const outputs = plan.fragment.voxels * plan.fragment.blocks;
+    const slices = this.pool.acquire({ ...plan.slice, layers: plan.slice.layers * outputs });
     drawLayout(gl, counters, framebuffer, this.programs.get(specialize(convSource, convDefines(plan))), {
       u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture,
-    }, slices, plan.fetchesPerTexel);
+    }, slices, plan.slice, outputs, plan.fetchesPerTexel);
     const output = this.pool.acquire(plan.output);
-    const sliceUniforms: Record<string, WebGLTexture> = {};
-    for (let i = 0; i < 8; i++) sliceUniforms[`u_s${i}`] = slices[Math.min(i, slices.length - 1)].texture;
     drawLayout(gl, counters, framebuffer, this.programs.get(specialize(repackSource, repackDefines(plan))),
-      sliceUniforms, [output], 2);
-    for (const s of slices) this.pool.release(s);
+      { u_slices: slices.texture }, output, plan.output, 1, 2);
+    this.pool.release(slices);
     counters.calls++;
     return output;
   }

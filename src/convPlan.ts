@@ -21,7 +21,7 @@ export interface ConvPlan {
   chunksPerPhase: number;
   /** Output channel-block groups: `ceil(COB / blocks)`. */
   blockGroups: number;
-  /** Layout of each of the `voxels·blocks` slices the gather shader renders. */
+  /** Layout of each of the `voxels·blocks` slices the gather shader renders (stacked in one array texture). */
   slice: TextureLayout;
   /** Input `(N, Cin, D, H, W)` as an activation. */
   input: TextureLayout;
@@ -70,8 +70,10 @@ export function planConv(spec: ConvSpec, limits: LayoutLimits & { maxOutputs: nu
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   return {
     spec, channels, fragment, chunksPerPhase, blockGroups,
+    // The slices share one array texture, so each gets its share of the layers.
     slice: planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1],
-      spec.stride[2] * chunksPerPhase, limits),
+      spec.stride[2] * chunksPerPhase,
+      { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) }),
     input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
     rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...spec.kernel], limits),
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
@@ -133,7 +135,8 @@ export function repackDefines(plan: ConvPlan): Record<string, number | string | 
   return {
     COB: plan.channels.outBlocks, OD: spec.outSize[0], OH: spec.outSize[1], STRIDE_W: spec.stride[2],
     NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
-    S_LAYOUT: ivec4(plan.slice), Y_LAYOUT: ivec4(plan.output), Y_ROWS: plan.output.rows, Y_COLS: plan.output.cols,
+    S_LAYOUT: ivec4(plan.slice), S_LAYERS: plan.slice.layers, Y_LAYOUT: ivec4(plan.output), Y_ROWS: plan.output.rows,
+    Y_COLS: plan.output.cols,
   };
 }
 

@@ -2,6 +2,7 @@
 // time, in bands small enough that no single draw runs long (software renderers and GPU watchdogs both dislike
 // multi-second draws).
 import * as twgl from 'twgl.js';
+import type { TextureLayout } from '../layout';
 import type { LayoutTexture } from './textures';
 import type { BackendStats } from './stats';
 
@@ -9,27 +10,29 @@ import type { BackendStats } from './stats';
 const FETCH_BUDGET_PER_DRAW = 2 ** 25;
 
 /**
- * Draws `program` into every layer of `targets` (all of one layout; target i is color attachment i), with
- * `uniforms` (twgl setters: textures are bound to units by name) and `u_layer` set per layer. `fb` is a scratch
- * framebuffer; attachments beyond the targets are cleared so no stale texture is attached.
+ * Draws `program` into every layer of `layout` in `target`, with `uniforms` (twgl setters: textures are bound to
+ * units by name) and `u_layer` set per layer. With `outputs` > 1 the target holds that many copies of the layout,
+ * one after another in its layers, and copy i is color attachment i (multiple render targets in one texture).
+ * `fb` is a scratch framebuffer; its attachments are cleared afterwards so no stale texture stays attached.
  *
  * @example
- * drawLayout(gl, stats, fb, programs.get(src), { u_x: x.texture }, [output], 20);
+ * drawLayout(gl, stats, fb, programs.get(src), { u_x: x.texture }, output, output.layout, 1, 20);
  */
 export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: WebGLFramebuffer,
-  program: twgl.ProgramInfo, uniforms: Record<string, unknown>, targets: LayoutTexture[],
-  fetchesPerTexel: number): void {
-  const { width, height, layers, lines } = targets[0].layout;
+  program: twgl.ProgramInfo, uniforms: Record<string, unknown>, target: LayoutTexture, layout: TextureLayout,
+  outputs: number, fetchesPerTexel: number): void {
+  const { width, height, layers, lines } = layout;
+  const attachments = Array.from({ length: outputs }, (_, i) => gl.COLOR_ATTACHMENT0 + i);
   const bandLines = Math.max(1, Math.min(height, Math.floor(FETCH_BUDGET_PER_DRAW / (width * fetchesPerTexel))));
   gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
-  gl.drawBuffers(targets.map((_, i) => gl.COLOR_ATTACHMENT0 + i));
+  gl.drawBuffers(attachments);
   gl.useProgram(program.program);
   twgl.setUniforms(program, uniforms);
   gl.viewport(0, 0, width, height);
   gl.enable(gl.SCISSOR_TEST);
   for (let layer = 0; layer < layers; layer++) {
-    targets.forEach((t, i) => gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, t.texture, 0,
-      layer));
+    attachments.forEach((a, i) => gl.framebufferTextureLayer(gl.FRAMEBUFFER, a, target.texture, 0,
+      i * layers + layer));
     twgl.setUniforms(program, { u_layer: layer });
     const usedLines = Math.min(height, lines - layer * height);
     for (let y = 0; y < usedLines; y += bandLines) {
@@ -39,6 +42,6 @@ export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: 
     }
   }
   gl.disable(gl.SCISSOR_TEST);
-  targets.forEach((_, i) => gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0 + i, null, 0, 0));
+  attachments.forEach((a) => gl.framebufferTextureLayer(gl.FRAMEBUFFER, a, null, 0, 0));
   gl.bindFramebuffer(gl.FRAMEBUFFER, null);
 }
