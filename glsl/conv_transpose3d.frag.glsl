@@ -11,11 +11,7 @@
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does)
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase)
 //   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
-//     row of input and weights); S_ROWS, S_COLS (the slice grid)
-precision highp float;
-precision highp int;
-precision highp sampler2DArray;
-
+//     row of input and weights); X_DIRECT, W_DIRECT (0/1: texel (col, row, 0)); S_ROWS, S_COLS (the slice grid)
 uniform sampler2DArray u_x;     // input, activation layout
 uniform sampler2DArray u_w;     // packed weights, see packedWeightGrid in src/packing.ts
 uniform sampler2DArray u_bias;  // bias as a (1, COUT, 1, 1, 1) activation
@@ -80,11 +76,9 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
     M = mat4(texelFetch(u_w, W_AT(ws, wRow, kw4 + 0), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 1), 0), \
              texelFetch(u_w, W_AT(ws, wRow, kw4 + 2), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 3), 0)); }
 
-#if DEPTHWISE
-// One channel per group in and out: output lane r reads input lane r only, with one weight per lane.
-#define MAC(acc, M, x, ok) acc += mix(vec4(0.0), (M) * (x), ok);
-#elif ALIGNED
-// All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add.
+#if ALIGNED || DEPTHWISE
+// All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add (or, depthwise,
+// output lane r reads input lane r only, with one weight per lane: a vec4 times a vec4).
 #define MAC(acc, M, x, ok) acc += mix(vec4(0.0), (M) * (x), ok);
 #else
 // Input lanes and output lanes may belong to different groups: select (never multiply by a zero weight), so a NaN

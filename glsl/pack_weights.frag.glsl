@@ -6,10 +6,6 @@
 // weights of channels 4·cob .. 4·cob + 3.
 //
 // #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, DEPTHWISE, RAW_LAYOUT, Y_LAYOUT, Y_ROWS, Y_COLS.
-precision highp float;
-precision highp int;
-precision highp sampler2DArray;
-
 uniform sampler2DArray u_raw;
 uniform int u_layer;
 

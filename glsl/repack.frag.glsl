@@ -3,10 +3,6 @@
 // column a·Q + q, where ow = a + (q·NV + m)·STRIDE_W. Slice i occupies layers i·S_LAYERS … of u_slices.
 //
 // #defines: COB, OD, OH, STRIDE_W, NV, NBO, COBG, Q, S_LAYOUT, S_LAYERS, Y_LAYOUT, Y_ROWS, Y_COLS
-precision highp float;
-precision highp int;
-precision highp sampler2DArray;
-
 uniform sampler2DArray u_slices;
 uniform int u_layer;
 

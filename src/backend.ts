@@ -237,11 +237,10 @@ class BackendImpl implements Backend {
   finish(t: GpuTensor): void {
     if (!(t instanceof GpuTensorImpl)) throw new Error(`conv_transpose3d: finish() takes a GpuTensor, got ${show(t)}`);
     this.describe(t, 'finish()');
-    const g = t;
-    if (!g.storage) return;
+    if (!t.storage) return;
     const { gl } = this;
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
-    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, g.storage.texture, 0, 0);
+    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, t.storage.texture, 0, 0);
     gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
     gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
