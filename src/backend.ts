@@ -119,7 +119,8 @@ class BackendImpl implements Backend {
   private get limits() {
     return {
       maxTextureSize: this.capabilities.maxTextureSize, maxLayers: this.capabilities.maxTextureLayers,
-      maxOutputs: Math.min(8, this.capabilities.maxDrawBuffers),
+      // Slices of one fragment are layers of one texture, so they are bounded by the layers too.
+      maxOutputs: Math.min(8, this.capabilities.maxDrawBuffers, this.capabilities.maxTextureLayers),
     };
   }
 

@@ -79,8 +79,8 @@ export function planConv(spec: ConvSpec, limits: LayoutLimits & { maxOutputs: nu
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output: activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits),
-    fetchesPerTexel: ((channels.depthwise ? 1 : 4) * fragment.blocks + fragment.voxels) * channels.blocksPerOutput * taps[0] * taps[1] *
-      taps[2] + fragment.blocks,
+    fetchesPerTexel: ((channels.depthwise ? 1 : 4) * fragment.blocks + fragment.voxels) * channels.blocksPerOutput *
+      taps[0] * taps[1] * taps[2] + fragment.blocks,
   };
 }
 
