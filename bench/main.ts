@@ -8,43 +8,27 @@ import {
   type Tensor,
 } from '../src/index';
 import { waitForGpu } from '../src/gl/textures';
-import { rng } from '../test/support/randomCases';
+import { randomTensor } from '../test/support/randomCases';
+import vertexSource from '../glsl/fullscreen.vert.glsl?raw';
 import { flops, type BenchCase } from './cases';
 import peakSource from './peak.frag.glsl?raw';
 
-const vertexSource = `#version 300 es
-void main() { vec2 p = vec2(float((gl_VertexID << 1) & 2), float(gl_VertexID & 2)); gl_Position = vec4(p * 2.0 - 1.0, 0.0, 1.0); }`;
-
-function randomTensor(shape: number[], seed: number): Tensor {
-  const r = rng(seed);
-  const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
-  for (let i = 0; i < data.length; i++) data[i] = r() * 2 - 1;
-  return { shape, data };
-}
-
-/** NCDHW → NDHWC. */
-function toChannelsLast(t: Tensor): Float32Array {
-  const [n, c, d, h, w] = t.shape;
-  const out = new Float32Array(t.data.length);
-  const vol = d * h * w;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      for (let v = 0; v < vol; v++) out[(b * vol + v) * c + ch] = t.data[(b * c + ch) * vol + v];
-    }
-  }
-  return out;
-}
-
-function fromChannelsLast(data: Float32Array, shape: number[]): Tensor {
+/** NCDHW ↔ NDHWC for a tensor of NCDHW `shape` (`toLast`: NCDHW data in, NDHWC out; else the reverse). */
+function channelsLast(data: Float32Array, shape: number[], toLast: boolean): Float32Array {
   const [n, c, d, h, w] = shape;
   const out = new Float32Array(data.length);
   const vol = d * h * w;
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      for (let v = 0; v < vol; v++) out[(b * c + ch) * vol + v] = data[(b * vol + v) * c + ch];
+      for (let v = 0; v < vol; v++) {
+        const first = (b * c + ch) * vol + v;
+        const last = (b * vol + v) * c + ch;
+        if (toLast) out[last] = data[first];
+        else out[first] = data[last];
+      }
     }
   }
-  return { shape, data: out };
+  return out;
 }
 
 /** PyTorch weight (Cin, Cout, kD, kH, kW) → TensorFlow.js filter [kD, kH, kW, Cout, Cin]. */
@@ -165,7 +149,7 @@ const bench = {
     const tfRun = () => tf.conv3dTranspose(tfx!, tfw!, tfOutShape, stride, pad[0] as unknown as 'valid');
     let tfFirst = 0;
     let tfReport = null as ReturnType<typeof compareTensors> | null;
-    const xLast = toChannelsLast(x);
+    const xLast = channelsLast(x.data, x.shape, true);
     const wTf = tfFilter(w);
     if (c.tfjs) {
       if (pad.some((p) => p !== pad[0])) throw new Error('tfjs takes one numeric pad');
@@ -175,7 +159,7 @@ const bench = {
         const y = tfRun();
         const data = await y.data() as Float32Array;
         y.dispose();
-        tfReport = compareTensors(fromChannelsLast(data, outShape), want!);
+        tfReport = compareTensors({ shape: outShape, data: channelsLast(data, outShape, false) }, want!);
       });
     }
 

@@ -37,6 +37,7 @@ export function defaultBackend(): Backend {
  */
 export async function convTranspose3d(input: Tensor, weight: Tensor, options?: ConvTranspose3dOptions):
   Promise<Tensor> {
+  // Checked here too so that a bad call rejects before the shared WebGL context is even created.
   resolveCall(input, weight, options, checkTensor);
   const result = defaultBackend().convTranspose3d(input, weight, options);
   try {

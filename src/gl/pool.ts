@@ -1,6 +1,6 @@
 // Reuses textures of the same size across calls, so that steady-state work allocates nothing. Idle textures are
 // kept up to a byte budget, oldest freed first.
-import { texelCount, type TextureLayout } from '../layout';
+import type { TextureLayout } from '../layout';
 import type { BackendStats } from './stats';
 import { createLayoutTexture, type LayoutTexture } from './textures';
 
@@ -42,7 +42,7 @@ export class TexturePool {
   /** Gives a texture back for reuse. */
   release(t: LayoutTexture): void {
     const key = sizeKey(t.layout);
-    const bytes = texelCount(t.layout) * 16;
+    const { bytes } = t;
     (this.idle.get(key) ?? this.idle.set(key, []).get(key)!).push(t.texture);
     this.order.push({ key, texture: t.texture, bytes });
     this.stats.pooledTextures++;
