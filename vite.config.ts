@@ -1,17 +1,23 @@
-// `vite` serves the playground (playground/); `vite build` builds the library (src/index.ts) into dist/.
+// `vite` serves the playground (playground/); `vite build` builds the library (src/index.ts) into dist/;
+// `vite build --mode playground` builds the playground into dist-playground/, a folder any static host can serve.
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   root: here('./playground'),
+  // Relative asset paths, so the built playground works from any folder of any host.
+  base: './',
   server: { host: '127.0.0.1', port: 5173 },
-  build: {
-    outDir: here('./dist'),
-    emptyOutDir: true,
-    sourcemap: true,
-    lib: { entry: here('./src/index.ts'), formats: ['es'], fileName: 'index' },
-    rollupOptions: { external: ['twgl.js'] },
-  },
-});
+  worker: { format: 'es' },
+  build: mode === 'playground'
+    ? { outDir: here('./dist-playground'), emptyOutDir: true, sourcemap: true }
+    : {
+      outDir: here('./dist'),
+      emptyOutDir: true,
+      sourcemap: true,
+      lib: { entry: here('./src/index.ts'), formats: ['es'], fileName: 'index' },
+      rollupOptions: { external: ['twgl.js'] },
+    },
+}));

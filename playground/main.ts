@@ -1,34 +1,490 @@
-// Placeholder playground: runs PyTorch's documentation-style example on the GPU and checks it on the CPU.
-import { checkConvTranspose3d, createBackend, describeReport, tensor } from '../src/index';
+// The playground page: the form drives the state, the state drives a run (GPU, then the CPU check in a worker), and
+// the views draw the last good run. A bad configuration shows its error and leaves the last good run on screen.
+import { compareTensors, type CheckReport } from '../src/checker';
+import { createBackend, type Backend } from '../src/backend';
+import { activationLayout } from '../src/convPlan';
+import type { ConvSpec } from '../src/args';
+import type { Tensor } from '../src/types';
+import { DIVERGING, ERROR, SEQUENTIAL, fitScale } from './colors';
+import { channelVolume, coverageMap, fillContent } from './contents';
+import { populateMenus, readForm, showError, writeForm } from './controls';
+import { Heatmap, type Slice } from './heatmap';
+import { LayoutView, formatBytes } from './layoutView';
+import { parseNpy, toNpy } from './npyFile';
+import { CpuReference, MEMORY_BUDGET, flopsOf, memoryNeeded, runGpu, type CallTensors, type GpuRun } from './runner';
+import {
+  DEFAULT_STATE, PRESETS, callOptions, checkState, decodeState, encodeState, inputShape, presetState,
+  type Field, type PlaygroundState,
+} from './state';
+import { VolumeView } from './volumeView';
 
-const device = document.getElementById('device')!;
-const result = document.getElementById('result')!;
+const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
+const form = $<HTMLFormElement>('#controls');
+const status = $('#status');
 
-function seeded(n: number, seed: number): Float32Array {
-  let s = seed;
-  return Float32Array.from({ length: n }, () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1;
+interface Result {
+  state: PlaygroundState;
+  spec: ConvSpec;
+  call: CallTensors;
+  gpu: GpuRun;
+  coverage: Int32Array;
+  cpu: { output: Tensor; ms: number } | null;
+  report: CheckReport | null;
+}
+
+let state: PlaygroundState = initialState();
+let last: Result | null = null;
+/** Tensors loaded from .npy files, used while the contents say `npy`. */
+const loaded: { input: Tensor | null; weight: Tensor | null } = { input: null, weight: null };
+const backends = new Map<number, Backend>();
+const cpu = new CpuReference();
+let generation = 0;
+let scheduled: ReturnType<typeof setTimeout> | null = null;
+let running: Promise<void> | null = null;
+let lastDownload: Uint8Array | null = null;
+
+function initialState(): PlaygroundState {
+  const q = new URLSearchParams(location.search);
+  const preset = q.get('preset');
+  return decodeState(location.search, preset ? presetState(preset) : DEFAULT_STATE);
+}
+
+// ---- views ---------------------------------------------------------------------------------------------------------
+
+const maps = $('#maps');
+const inputMap = new Heatmap(maps, 'map-input', 'Input', DIVERGING);
+const weightMap = new Heatmap(maps, 'map-weight', 'Weight', DIVERGING);
+const outputMap = new Heatmap(maps, 'map-output', 'Output (GPU)', DIVERGING);
+const coverageView = new Heatmap(maps, 'map-coverage', 'Coverage: kernel taps per output voxel', SEQUENTIAL);
+const diffMap = new Heatmap(maps, 'map-diff', '|GPU − CPU|', ERROR);
+const volume = new VolumeView($<HTMLCanvasElement>('#volume'));
+const layoutsRoot = $('#layouts');
+const layoutViews = {
+  input: new LayoutView(layoutsRoot, 'input'), weight: new LayoutView(layoutsRoot, 'weight'),
+  output: new LayoutView(layoutsRoot, 'output'),
+};
+const viewInputs = {
+  n: $<HTMLInputElement>('#view-n'), inChannel: $<HTMLInputElement>('#view-cin'),
+  outChannel: $<HTMLInputElement>('#view-cout'), depth: $<HTMLInputElement>('#view-depth'),
+};
+
+/** Index along an axis of `length` for the shared depth fraction. */
+const at = (fraction: number, length: number) => Math.min(length - 1, Math.max(0, Math.round(fraction * (length - 1))));
+const clampInt = (v: number, hi: number) => Math.min(Math.max(0, Math.floor(Number.isFinite(v) ? v : 0)), hi);
+
+function sliceOf(volumeData: Float32Array | Int32Array, H: number, W: number, d: number, name: string): Slice {
+  return {
+    data: volumeData.subarray(d * H * W, (d + 1) * H * W), rows: H, cols: W,
+    label: (r, c) => `${name}[d ${d}, h ${r}, w ${c}]`,
+  };
+}
+
+function drawViews(): void {
+  const r = last;
+  if (!r) return;
+  const { spec } = r;
+  const v = r.state.view;
+  const n = clampInt(v.n, Math.max(spec.batch - 1, 0));
+  const cin = clampInt(v.inChannel, spec.inChannels - 1);
+  const cout = clampInt(v.outChannel, spec.outChannels - 1);
+  const shape5 = [Math.max(spec.batch, 1), spec.inChannels, ...spec.inSize];
+  const out5 = [Math.max(spec.batch, 1), spec.outChannels, ...spec.outSize];
+  const [ID, IH, IW] = spec.inSize;
+  const [OD, OH, OW] = spec.outSize;
+  const [KD, KH, KW] = spec.kernel;
+  const dIn = at(v.depth, ID);
+  const dOut = at(v.depth, OD);
+  const dK = at(v.depth, KD);
+  const item = spec.batched ? `n ${n}, ` : '';
+  if (spec.batch === 0) {
+    for (const m of [inputMap, outputMap, diffMap]) m.clear('the batch is empty');
+  } else {
+    const xv = channelVolume(r.call.x.data, shape5, n, cin);
+    inputMap.show(sliceOf(xv, IH, IW, dIn, 'x'), fitScale(xv, 'diverging'), `${item}c ${cin}, depth ${dIn} of ${ID}`);
+    const yv = channelVolume(r.gpu.output.data, out5, n, cout);
+    outputMap.show(sliceOf(yv, OH, OW, dOut, 'y'), fitScale(yv, 'diverging'),
+      `${item}c ${cout}, depth ${dOut} of ${OD}`);
+    volume.show(yv, spec.outSize);
+    if (r.cpu) {
+      const cv = channelVolume(r.cpu.output.data, out5, n, cout);
+      const diff = yv.map((g, i) => Math.abs(g - cv[i]));
+      diffMap.show(sliceOf(diff, OH, OW, dOut, '|gpu − cpu|'), fitScale(diff, 'sequential'),
+        `${item}c ${cout}, depth ${dOut}`);
+    } else {
+      diffMap.clear('waiting for the CPU reference…');
+    }
+  }
+  const group = Math.floor(cout / spec.outPerGroup);
+  const inGroup = Math.floor(cin / spec.inPerGroup) === group;
+  const wv = channelVolume(r.call.w.data, [spec.inChannels, spec.outPerGroup, KD, KH, KW], cin,
+    cout % spec.outPerGroup);
+  weightMap.show(sliceOf(wv, KH, KW, dK, 'w'), fitScale(wv, 'diverging'),
+    `[${cin}, ${cout % spec.outPerGroup}], kd ${dK} of ${KD}` +
+    (inGroup ? '' : ` — input channel ${cin} is not in output channel ${cout}'s group: not used`));
+  const cov = r.coverage;
+  coverageView.show(sliceOf(cov, OH, OW, dOut, 'taps'), fitScale(cov, 'sequential'), `depth ${dOut}; ${coverageSummary(cov)}`);
+}
+
+function coverageSummary(cov: Int32Array): string {
+  let lo = Infinity;
+  let hi = 0;
+  for (const c of cov) {
+    lo = Math.min(lo, c);
+    hi = Math.max(hi, c);
+  }
+  return lo === hi ? `every voxel gets ${hi} taps: even` : `${lo} to ${hi} taps: uneven (checkerboard)`;
+}
+
+function drawChecker(r: Result): void {
+  const badge = $('#badge');
+  const numbers = $('#checker-numbers');
+  if (!r.report) {
+    badge.textContent = r.spec.batch === 0 ? 'empty' : 'checking…';
+    badge.className = 'badge';
+    numbers.innerHTML = '';
+    return;
+  }
+  const rep = r.report;
+  badge.textContent = rep.ok ? 'pass' : 'FAIL';
+  badge.className = `badge ${rep.ok ? 'pass' : 'fail'}`;
+  numbers.innerHTML = `<dt>elements</dt><dd>${rep.count.toLocaleString('en')}</dd>
+    <dt>max abs error</dt><dd>${rep.maxAbsError.toExponential(2)}</dd>
+    <dt>max rel error</dt><dd>${rep.maxRelError.toExponential(2)}</dd>
+    <dt>mismatches</dt><dd>${rep.mismatches}</dd>
+    <dt>NaN positions agree</dt><dd>${rep.nanPositionsAgree ? 'yes' : 'no'}</dd>`;
+}
+
+function drawTimings(r: Result): void {
+  const gflops = flopsOf(r.spec) / 1e9;
+  const row = (what: string, ms: number | null, note = '') => `<tr><th>${what}</th>` +
+    `<td>${ms === null ? '…' : `${ms.toFixed(1)} ms`}</td>` +
+    `<td>${ms === null || ms === 0 ? '' : `${(gflops / (ms / 1e3)).toPrecision(3)} GFLOP/s`}</td><td>${note}</td></tr>`;
+  $('#timings tbody').innerHTML =
+    row('GPU, end-to-end', r.gpu.endToEndMs, r.gpu.compiled ? 'includes compiling the shaders' : 'upload, run, read') +
+    row('GPU, resident', r.gpu.residentMs, 'inputs already on the GPU') +
+    row('CPU reference', r.cpu?.ms ?? null, 'float64, in a worker') +
+    `<tr><th>work</th><td colspan="3">${gflops.toPrecision(3)} GFLOP</td></tr>`;
+}
+
+function drawDevice(backend: Backend | null, error: string | null): void {
+  const dl = $('#device');
+  if (!backend) {
+    dl.innerHTML = `<dt>WebGL2</dt><dd class="bad"></dd>`;
+    dl.querySelector('dd')!.textContent = error ?? 'unavailable';
+    return;
+  }
+  const c = backend.capabilities;
+  const items: Array<[string, string]> = [
+    ['renderer', c.renderer], ['vendor', c.vendor],
+    ['MAX_TEXTURE_SIZE', c.maxTextureSize === c.deviceMaxTextureSize ? String(c.deviceMaxTextureSize) :
+      `${c.deviceMaxTextureSize} (capped to ${c.maxTextureSize} here)`],
+    ['array texture layers', String(c.maxTextureLayers)], ['draw buffers', String(c.maxDrawBuffers)],
+    ['float32 render targets', c.floatRenderTargets ? 'yes (probed with a real framebuffer)' : 'no'],
+  ];
+  dl.innerHTML = items.map(() => '<dt></dt><dd></dd>').join('');
+  items.forEach(([k, v], i) => {
+    dl.querySelectorAll('dt')[i].textContent = k;
+    dl.querySelectorAll('dd')[i].textContent = v;
   });
 }
 
-async function main(): Promise<void> {
-  const backend = createBackend();
-  const caps = backend.capabilities;
-  device.textContent = `renderer: ${caps.renderer}\nMAX_TEXTURE_SIZE: ${caps.deviceMaxTextureSize}, ` +
-    `array layers: ${caps.maxTextureLayers}, float render targets: ${caps.floatRenderTargets}`;
-  const x = tensor([2, 16, 5, 10, 10], seeded(2 * 16 * 500, 1));
-  const w = tensor([16, 33, 3, 3, 3], seeded(16 * 33 * 27, 2));
-  const options = { stride: 2 as const, padding: 1 };
-  const t0 = performance.now();
-  const y = await backend.convTranspose3d(x, w, options).read();
-  const t1 = performance.now();
-  const report = checkConvTranspose3d(y, x, w, options);
-  result.innerHTML = `F.conv_transpose3d(x[2,16,5,10,10], w[16,33,3,3,3], stride=2, padding=1)\n` +
-    `output shape [${y.shape.join(', ')}] in ${(t1 - t0).toFixed(1)} ms (first call, includes compilation)\n` +
-    `checker: <span class="${report.ok ? 'ok' : 'bad'}">${describeReport(report)}</span>`;
+function drawLayouts(r: Result, backend: Backend): void {
+  const { spec } = r;
+  const inShape = [Math.max(spec.batch, 1), spec.inChannels, ...spec.inSize];
+  const wShape = [spec.inChannels, spec.outPerGroup, ...spec.kernel];
+  const outShape = [Math.max(spec.batch, 1), spec.outChannels, ...spec.outSize];
+  for (const [view, shape] of [[layoutViews.input, inShape], [layoutViews.weight, wShape],
+    [layoutViews.output, outShape]] as const) {
+    view.show(activationLayout(shape, backend.limits), shape);
+  }
 }
 
-main().catch((e: unknown) => {
-  result.innerHTML = `<span class="bad">${String((e as Error).message ?? e)}</span>`;
+function drawCall(s: PlaygroundState, spec: ConvSpec | null): void {
+  const triple = (t: number[]) => (t[0] === t[1] && t[1] === t[2] ? String(t[0]) : `(${t.join(', ')})`);
+  const args = (py: boolean) => {
+    const parts: string[] = [];
+    const name = (snake: string, camel: string) => (py ? snake : camel);
+    if (s.bias) parts.push(py ? 'b' : 'bias: b');
+    const add = (snake: string, camel: string, v: number[], dflt: number) => {
+      if (v.some((x) => x !== dflt)) parts.push(`${name(snake, camel)}${py ? '=' : ': '}${py ? triple(v) : JSON.stringify(v.every((x) => x === v[0]) ? v[0] : v)}`);
+    };
+    add('stride', 'stride', s.stride, 1);
+    add('padding', 'padding', s.padding, 0);
+    add('output_padding', 'outputPadding', s.outputPadding, 0);
+    if (s.groups !== 1) parts.push(py ? `groups=${s.groups}` : `groups: ${s.groups}`);
+    add('dilation', 'dilation', s.dilation, 1);
+    return parts;
+  };
+  const py = args(true);
+  const js = args(false);
+  const shapeText = spec ? `  # → [${spec.outShape.join(', ')}]` : '';
+  $('#call').textContent =
+    `# x: [${inputShape(s).join(', ')}], w: [${s.weight.join(', ')}]\n` +
+    `y = F.conv_transpose3d(x, w${py.length ? ', ' + py.join(', ') : ''})${shapeText}\n` +
+    `const y = await convTranspose3d(x, w${js.length ? `, { ${js.join(', ')} }` : ''});`;
+}
+
+// ---- running ---------------------------------------------------------------------------------------------------------
+
+function backendFor(cap: number): Backend {
+  let b = backends.get(cap);
+  if (!b || b.gl.isContextLost()) {
+    b = createBackend(cap > 0 ? { maxTextureSize: cap } : {});
+    backends.set(cap, b);
+  }
+  return b;
+}
+
+/** The contents of one tensor; a loaded `.npy` must match the shape the form asks for. */
+function contentsOf(which: 'input' | 'weight', shape: number[], s: PlaygroundState): Float32Array {
+  const kind = which === 'input' ? s.inputContent : s.weightContent;
+  if (kind === 'npy') {
+    const t = loaded[which];
+    if (!t) throw fieldError(which, `${which}: no .npy file loaded; load one or pick other contents`);
+    if (t.shape.join() !== shape.join()) {
+      throw fieldError(which, `${which}: the loaded .npy has shape [${t.shape.join(', ')}], but the ${which} shape ` +
+        `is [${shape.join(', ')}]`);
+    }
+    return t.data.slice();
+  }
+  return fillContent(kind, shape, which === 'input' ? s.seed : s.seed + 1000, s.impulse);
+}
+
+class FieldError extends Error {
+  constructor(readonly field: Field, message: string) {
+    super(message);
+  }
+}
+const fieldError = (field: Field, message: string) => new FieldError(field, message);
+
+function setBusy(text: string | null): void {
+  document.body.classList.toggle('busy', text !== null);
+  $<HTMLButtonElement>('#cancel').disabled = text === null;
+  if (text !== null) status.textContent = text;
+}
+
+async function run(s: PlaygroundState): Promise<void> {
+  const gen = ++generation;
+  cpu.cancel();
+  const checked = checkState(s);
+  if (!checked.ok) return;
+  const { spec } = checked;
+  const cancelled = () => gen !== generation;
+  let backend: Backend;
+  try {
+    backend = backendFor(s.textureCap);
+    drawDevice(backend, null);
+  } catch (e) {
+    drawDevice(null, (e as Error).message);
+    status.textContent = (e as Error).message;
+    return;
+  }
+  try {
+    const bytes = memoryNeeded(spec, backend.limits);
+    if (bytes > MEMORY_BUDGET) {
+      throw fieldError('output', `This configuration needs about ${formatBytes(bytes)} (tensors, their CPU copies ` +
+        `and GPU textures), more than the playground's budget of ${formatBytes(MEMORY_BUDGET)}: make it smaller.`);
+    }
+    const x = { shape: inputShape(s), data: contentsOf('input', inputShape(s), s) };
+    const w = { shape: s.weight.slice(), data: contentsOf('weight', s.weight, s) };
+    const bias = s.bias ? { shape: [spec.outChannels], data: fillContent('random', [spec.outChannels], s.seed + 2000) }
+      : null;
+    const call: CallTensors = { x, w, options: { ...callOptions(s), bias } };
+    setBusy('Running on the GPU…');
+    await new Promise((r) => setTimeout(r, 0));
+    const gpu = await runGpu(backend, call, cancelled);
+    if (!gpu || cancelled()) return;
+    const result: Result = { state: s, spec, call, gpu, coverage: coverageMap(spec), cpu: null, report: null };
+    last = result;
+    $<HTMLButtonElement>('#download').disabled = false;
+    drawViews();
+    drawChecker(result);
+    drawTimings(result);
+    drawLayouts(result, backend);
+    const started = performance.now();
+    setBusy('Checking against the CPU reference…');
+    const tick = setInterval(() => {
+      if (!cancelled()) setBusy(`Checking against the CPU reference… ${((performance.now() - started) / 1e3).toFixed(0)} s`);
+    }, 1000);
+    try {
+      result.cpu = await cpu.run(call);
+    } finally {
+      clearInterval(tick);
+    }
+    if (cancelled()) return;
+    result.report = compareTensors(gpu.output, result.cpu.output);
+    drawViews();
+    drawChecker(result);
+    drawTimings(result);
+    setBusy(null);
+    status.textContent = `Done: output [${spec.outShape.join(', ')}], GPU ${result.report.ok ? 'equals' : 'DIFFERS FROM'} ` +
+      'the CPU reference.';
+  } catch (e) {
+    if (cancelled()) return;
+    setBusy(null);
+    const message = (e as Error).message;
+    if (e instanceof FieldError) showError(form, { field: e.field, message });
+    status.textContent = message === 'cancelled' ? 'Cancelled.' : `Not run: ${message}`;
+  }
+}
+
+function schedule(delay = 350): void {
+  if (scheduled) clearTimeout(scheduled);
+  const s = structuredClone(state);
+  scheduled = setTimeout(() => {
+    scheduled = null;
+    const p = run(s).finally(() => {
+      if (running === p) running = null;
+    });
+    running = p;
+  }, delay);
+}
+
+function cancel(): void {
+  generation++;
+  cpu.cancel();
+  if (scheduled) clearTimeout(scheduled);
+  scheduled = null;
+  setBusy(null);
+  status.textContent = 'Cancelled.';
+}
+
+// ---- wiring ----------------------------------------------------------------------------------------------------------
+
+function stateChanged(rerun: boolean): void {
+  history.replaceState(null, '', `?${encodeState(state)}`);
+  const checked = checkState(state);
+  drawCall(state, checked.ok ? checked.spec : null);
+  $('#out-shape').textContent = checked.ok ? `[${checked.spec.outShape.join(', ')}]` : '—';
+  showError(form, checked.ok ? null : checked);
+  if (!checked.ok) {
+    // The last good result stays on screen; say why nothing new runs.
+    status.textContent = 'Fix the highlighted argument to run again.';
+    return;
+  }
+  if (rerun) schedule();
+}
+
+function syncViewInputs(): void {
+  viewInputs.n.value = String(state.view.n);
+  viewInputs.inChannel.value = String(state.view.inChannel);
+  viewInputs.outChannel.value = String(state.view.outChannel);
+  viewInputs.depth.value = String(Math.round(state.view.depth * 1000));
+}
+
+form.addEventListener('input', (e) => {
+  const target = e.target as HTMLInputElement;
+  if (target.name === 'preset') {
+    if (!target.value) return;
+    state = presetState(target.value);
+    writeForm(form, state);
+    syncViewInputs();
+  } else if (target.type !== 'file') {
+    state = readForm(form, state);
+    ($<HTMLSelectElement>('#preset')).value = '';
+    writeForm(form, state);
+  }
+  stateChanged(target.type !== 'file');
+});
+
+for (const [key, el] of Object.entries(viewInputs)) {
+  el.addEventListener('input', () => {
+    const v = Number(el.value);
+    state.view = { ...state.view, [key]: key === 'depth' ? v / 1000 : v };
+    if (last) last.state = { ...last.state, view: state.view };
+    history.replaceState(null, '', `?${encodeState(state)}`);
+    drawViews();
+  });
+}
+
+for (const which of ['input', 'weight'] as const) {
+  $<HTMLInputElement>(`#${which}-npy`).addEventListener('change', async (e) => {
+    const file = (e.target as HTMLInputElement).files?.[0];
+    if (!file) return;
+    try {
+      const t = parseNpy(await file.arrayBuffer(), which);
+      if (which === 'input') {
+        if (t.shape.length !== 4 && t.shape.length !== 5) {
+          throw new Error(`input: the .npy must be 4-D (C, D, H, W) or 5-D (N, C, D, H, W), got [${t.shape.join(', ')}]`);
+        }
+        state.unbatched = t.shape.length === 4;
+        state.input = t.shape.length === 4 ? [1, ...t.shape] : t.shape.slice();
+        state.inputContent = 'npy';
+      } else {
+        if (t.shape.length !== 5) throw new Error(`weight: the .npy must be 5-D, got [${t.shape.join(', ')}]`);
+        state.weight = t.shape.slice();
+        state.weightContent = 'npy';
+      }
+      loaded[which] = t;
+      writeForm(form, state);
+      stateChanged(true);
+    } catch (err) {
+      showError(form, { field: which, message: (err as Error).message });
+    }
+  });
+}
+
+$('#run').addEventListener('click', () => schedule(0));
+$('#cancel').addEventListener('click', cancel);
+$('#download').addEventListener('click', () => {
+  if (!last) return;
+  const bytes = toNpy(last.gpu.output);
+  lastDownload = bytes;
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([bytes as BlobPart], { type: 'application/octet-stream' }));
+  a.download = `conv_transpose3d_output_${last.spec.outShape.join('x')}.npy`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
+});
+
+populateMenus(form);
+writeForm(form, state);
+syncViewInputs();
+const preset = new URLSearchParams(location.search).get('preset');
+if (preset && PRESETS.some((p) => p.name === preset)) ($<HTMLSelectElement>('#preset')).value = preset;
+else if (!location.search) ($<HTMLSelectElement>('#preset')).value = PRESETS[0].name;
+stateChanged(false);
+schedule(0);
+
+// ---- test hooks: what the browser tests read back (plain JSON) -------------------------------------------------------
+
+function base64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+const encode = (t: Tensor) => ({ shape: t.shape, data: base64(new Uint8Array(t.data.buffer, t.data.byteOffset,
+  t.data.byteLength)) });
+
+Object.assign(window, {
+  playground: {
+    /** Waits until no run is scheduled or running, then reports what the page shows. */
+    async idle() {
+      while (scheduled || running) await (running ?? new Promise((r) => setTimeout(r, 50)));
+      const errors: Record<string, string> = {};
+      for (const p of form.querySelectorAll<HTMLElement>('[data-error]')) {
+        if (p.textContent) errors[p.dataset.error!] = p.textContent;
+      }
+      return {
+        query: encodeState(state), outputShape: $('#out-shape').textContent, errors, status: status.textContent,
+        badge: $('#badge').textContent, report: last?.report ?? null,
+      };
+    },
+    tensors: () => (last ? { x: encode(last.call.x), w: encode(last.call.w), y: encode(last.gpu.output) } : null),
+    lastDownload: () => (lastDownload ? base64(lastDownload) : null),
+    /** How many distinct colours a canvas shows (1 means blank). */
+    distinctColors(selector: string) {
+      const canvas = $<HTMLCanvasElement>(selector);
+      const copy = document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d')!;
+      ctx.drawImage(canvas, 0, 0);
+      const px = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      const seen = new Set<number>();
+      for (let i = 0; i < px.length; i += 4) seen.add((px[i] << 16) | (px[i + 1] << 8) | px[i + 2]);
+      return seen.size;
+    },
+  },
 });

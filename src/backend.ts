@@ -2,7 +2,7 @@
 // (shapes, options: checked in args.ts) and how the GPU does it (convPlan.ts, glsl/) runs through here.
 import { checkTensor, resolveCall, show, type ConvSpec } from './args';
 import {
-  activationLayout, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape,
+  activationLayout, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape, type PlanLimits,
 } from './convPlan';
 import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
 import { drawLayout } from './gl/draw';
@@ -56,6 +56,8 @@ export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & { bias?:
 export interface Backend {
   readonly gl: WebGL2RenderingContext;
   readonly capabilities: DeviceCapabilities;
+  /** The limits every texture plan of this backend respects (from the capabilities and any caps given). */
+  readonly limits: PlanLimits;
   /** Uploads a CPU tensor (rank 1–5). The caller's tensor is copied, never kept. */
   upload(t: Tensor): GpuTensor;
   /** conv_transpose3d on the GPU; the result stays on the GPU. Throws on bad arguments before any GPU work. */
@@ -116,7 +118,7 @@ class BackendImpl implements Backend {
     this.fragment = options.fragment ?? {};
   }
 
-  private get limits() {
+  get limits(): PlanLimits {
     return {
       maxTextureSize: this.capabilities.maxTextureSize, maxLayers: this.capabilities.maxTextureLayers,
       // Slices of one fragment are layers of one texture, so they are bounded by the layers too.

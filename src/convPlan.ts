@@ -58,8 +58,11 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
   return { voxels, blocks };
 }
 
+/** What a plan must respect: the layout limits and how many render targets one fragment may write. */
+export type PlanLimits = LayoutLimits & { maxOutputs: number };
+
 /** Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device. */
-export function planConv(spec: ConvSpec, limits: LayoutLimits & { maxOutputs: number },
+export function planConv(spec: ConvSpec, limits: PlanLimits,
   request: Partial<FragmentShape> = {}): ConvPlan {
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);

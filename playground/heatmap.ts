@@ -1,0 +1,103 @@
+// A 2-D slice drawn as a heatmap on a canvas, with a colour legend and the value under the pointer.
+import { colorIndex, type ColorTable, type Scale } from './colors';
+
+/** A row-major `rows` × `cols` slice; `label(r, c)` names a cell for the hover read-out. */
+export interface Slice {
+  data: ArrayLike<number>;
+  rows: number;
+  cols: number;
+  label: (r: number, c: number) => string;
+}
+
+const NAN_RGB = [255, 0, 255];
+/** Largest on-screen edge of a heatmap, in CSS pixels. */
+const MAX_EDGE = 260;
+
+function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e5)) return String(Number(v.toPrecision(6)));
+  return v.toExponential(3);
+}
+
+export class Heatmap {
+  readonly root: HTMLElement;
+  readonly canvas: HTMLCanvasElement;
+  private readonly caption: HTMLElement;
+  private readonly legend: HTMLCanvasElement;
+  private readonly legendLo: HTMLElement;
+  private readonly legendHi: HTMLElement;
+  private readonly readout: HTMLElement;
+  private slice: Slice | null = null;
+
+  constructor(parent: HTMLElement, readonly id: string, title: string, private readonly table: ColorTable) {
+    this.root = document.createElement('figure');
+    this.root.className = 'heatmap';
+    this.root.id = id;
+    this.root.innerHTML = `<figcaption><strong></strong> <span class="caption"></span></figcaption>
+      <canvas class="map"></canvas>
+      <div class="legend"><span class="lo"></span><canvas width="256" height="1"></canvas><span class="hi"></span></div>
+      <div class="readout">&nbsp;</div>`;
+    this.root.querySelector('strong')!.textContent = title;
+    this.caption = this.root.querySelector('.caption')!;
+    this.canvas = this.root.querySelector('canvas.map')!;
+    this.legend = this.root.querySelector('.legend canvas')!;
+    this.legendLo = this.root.querySelector('.lo')!;
+    this.legendHi = this.root.querySelector('.hi')!;
+    this.readout = this.root.querySelector('.readout')!;
+    parent.append(this.root);
+    this.canvas.addEventListener('pointermove', (e) => this.hover(e));
+    this.canvas.addEventListener('pointerleave', () => { this.readout.innerHTML = '&nbsp;'; });
+  }
+
+  /** Draws `slice` on `scale`; `caption` says which slice it is. */
+  show(slice: Slice, scale: Scale, caption: string): void {
+    this.slice = slice;
+    this.caption.textContent = caption;
+    const { rows, cols, data } = slice;
+    this.canvas.width = cols;
+    this.canvas.height = rows;
+    const cell = Math.max(1, Math.floor(MAX_EDGE / Math.max(rows, cols)));
+    const fit = Math.min(1, MAX_EDGE / (Math.max(rows, cols) * cell));
+    this.canvas.style.width = `${cols * cell * fit}px`;
+    this.canvas.style.height = `${rows * cell * fit}px`;
+    const ctx = this.canvas.getContext('2d')!;
+    const image = ctx.createImageData(cols, rows);
+    for (let i = 0; i < rows * cols; i++) {
+      const k = colorIndex(data[i], scale);
+      const rgb = k < 0 ? NAN_RGB : this.table.subarray(k * 3, k * 3 + 3);
+      image.data.set(rgb, i * 4);
+      image.data[i * 4 + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+    this.drawLegend(scale);
+  }
+
+  /** Shows a message instead of a map (e.g. nothing to show yet). */
+  clear(message: string): void {
+    this.slice = null;
+    this.caption.textContent = message;
+    this.canvas.width = this.canvas.height = 0;
+  }
+
+  private drawLegend(scale: Scale): void {
+    const ctx = this.legend.getContext('2d')!;
+    const image = ctx.createImageData(256, 1);
+    for (let i = 0; i < 256; i++) {
+      image.data.set(this.table.subarray(i * 3, i * 3 + 3), i * 4);
+      image.data[i * 4 + 3] = 255;
+    }
+    ctx.putImageData(image, 0, 0);
+    this.legendLo.textContent = formatValue(scale.lo);
+    this.legendHi.textContent = formatValue(scale.hi);
+  }
+
+  private hover(e: PointerEvent): void {
+    const s = this.slice;
+    if (!s) return;
+    const box = this.canvas.getBoundingClientRect();
+    const c = Math.floor(((e.clientX - box.left) / box.width) * s.cols);
+    const r = Math.floor(((e.clientY - box.top) / box.height) * s.rows);
+    if (r < 0 || c < 0 || r >= s.rows || c >= s.cols) return;
+    this.readout.textContent = `${s.label(r, c)} = ${formatValue(s.data[r * s.cols + c])}`;
+  }
+}

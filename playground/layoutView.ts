@@ -1,0 +1,124 @@
+// A picture of how the layout manager put a tensor into an RGBA array texture: one pixel a texel, layers side by
+// side, coloured by which four channels the texel holds (hue) and by depth (brightness); grey texels hold nothing.
+import { gridCell, texelCount, type TextureLayout } from '../src/layout';
+import { as5d, blocks } from '../src/packing';
+
+/** Largest picture edge, in texels; bigger textures are sampled. */
+const MAX_PICTURE = 384;
+
+/** Which item, channel block, depth and height a texel row of an activation holds (see `activationGrid`). */
+function rowParts(row: number, shape: readonly number[]): { n: number; cb: number; d: number; h: number } {
+  const [, C, D, H] = as5d(shape);
+  return { h: row % H, d: Math.floor(row / H) % D, cb: Math.floor(row / (H * D)) % blocks(C),
+    n: Math.floor(row / (H * D * blocks(C))) };
+}
+
+/** What texel (`x`, `y`, `layer`) of a tensor of `shape` (NCDHW, rank 1–5) holds, in words; null for padding. */
+export function describeTexel(layout: TextureLayout, shape: readonly number[], x: number, y: number,
+  layer: number): string | null {
+  const cell = gridCell(layout, x, y, layer);
+  if (!cell) return null;
+  const [N, C] = as5d(shape);
+  const [row, w] = cell;
+  const { n, cb, d, h } = rowParts(row, shape);
+  const last = Math.min(C, cb * 4 + 4) - 1;
+  const lanes = last > cb * 4 ? `channels ${cb * 4}–${last}` : `channel ${cb * 4}`;
+  return `${lanes} of voxel (d ${d}, h ${h}, w ${w})${N > 1 ? ` of item ${n}` : ''}`;
+}
+
+export class LayoutView {
+  readonly root: HTMLElement;
+  private readonly canvas: HTMLCanvasElement;
+  private readonly text: HTMLElement;
+  private readonly readout: HTMLElement;
+  private current: { layout: TextureLayout; shape: readonly number[]; step: number; layerWidth: number } | null =
+    null;
+
+  constructor(parent: HTMLElement, title: string) {
+    this.root = document.createElement('figure');
+    this.root.className = 'layout';
+    this.root.innerHTML = `<figcaption><strong></strong></figcaption><canvas></canvas><p class="facts"></p>
+      <div class="readout">&nbsp;</div>`;
+    this.root.querySelector('strong')!.textContent = title;
+    this.canvas = this.root.querySelector('canvas')!;
+    this.text = this.root.querySelector('.facts')!;
+    this.readout = this.root.querySelector('.readout')!;
+    parent.append(this.root);
+    this.canvas.addEventListener('pointermove', (e) => this.hover(e));
+  }
+
+  show(layout: TextureLayout, shape: readonly number[]): void {
+    const [, C, D] = as5d(shape);
+    const Cb = blocks(C);
+    const gap = layout.layers > 1 ? 1 : 0;
+    const fullWidth = layout.layers * (layout.width + gap) - gap;
+    const step = Math.max(1, Math.ceil(Math.max(fullWidth, layout.height) / MAX_PICTURE));
+    const layerWidth = Math.ceil((layout.width + gap) / step);
+    const width = layerWidth * layout.layers;
+    const height = Math.ceil(layout.height / step);
+    this.canvas.width = width;
+    this.canvas.height = height;
+    const scale = Math.max(1, Math.floor(300 / Math.max(width, height)));
+    this.canvas.style.width = `${width * scale}px`;
+    this.canvas.style.height = `${height * scale}px`;
+    const ctx = this.canvas.getContext('2d')!;
+    const image = ctx.createImageData(width, height);
+    for (let layer = 0; layer < layout.layers; layer++) {
+      for (let py = 0; py < height; py++) {
+        for (let px = 0; px < layerWidth; px++) {
+          const x = px * step;
+          const y = py * step;
+          const i = (py * width + layer * layerWidth + px) * 4;
+          const cell = x < layout.width ? gridCell(layout, x, y, layer) : null;
+          if (!cell) {
+            image.data.set(x < layout.width ? [205, 208, 212, 255] : [255, 255, 255, 255], i);
+            continue;
+          }
+          const { cb, d } = rowParts(cell[0], shape);
+          image.data.set(hsl(cb / Math.max(Cb, 1), 0.55 + 0.35 * (d / Math.max(D - 1, 1))), i);
+        }
+      }
+    }
+    ctx.putImageData(image, 0, 0);
+    this.current = { layout, shape, step, layerWidth };
+    const used = layout.rows * layout.cols;
+    this.text.textContent = `${layout.width} × ${layout.height} texels × ${layout.layers} layer` +
+      `${layout.layers > 1 ? 's' : ''}, RGBA32F (${formatBytes(texelCount(layout) * 16)}); ${layout.rows} rows of ` +
+      `${layout.cols} texels` + (layout.segmentsPerRow > 1 ? `, each cut into ${layout.segmentsPerRow} segments` : '') +
+      (layout.rowsPerLine > 1 ? `, ${layout.rowsPerLine} rows side by side on a line` : '') +
+      `; ${(100 * used / texelCount(layout)).toFixed(0)}% of texels used.` +
+      (step > 1 ? ` Picture sampled every ${step} texels.` : '');
+  }
+
+  private hover(e: PointerEvent): void {
+    const cur = this.current;
+    if (!cur) return;
+    const box = this.canvas.getBoundingClientRect();
+    const px = Math.floor(((e.clientX - box.left) / box.width) * this.canvas.width);
+    const py = Math.floor(((e.clientY - box.top) / box.height) * this.canvas.height);
+    const layer = Math.floor(px / cur.layerWidth);
+    const x = (px % cur.layerWidth) * cur.step;
+    const y = py * cur.step;
+    if (layer >= cur.layout.layers || x >= cur.layout.width || y >= cur.layout.height) return;
+    const what = describeTexel(cur.layout, cur.shape, x, y, layer);
+    this.readout.textContent = `texel (${x}, ${y}, layer ${layer}): ${what ?? 'padding, holds nothing'}`;
+  }
+}
+
+function hsl(hue: number, lightness: number): number[] {
+  // A compact HSL → RGB with fixed saturation, lightness in [0, 1] mapped to a readable band.
+  const l = 0.25 + 0.5 * (1 - lightness);
+  const s = 0.65;
+  const f = (n: number) => {
+    const k = (n + hue * 12) % 12;
+    return Math.round(255 * (l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
+  };
+  return [f(0), f(8), f(4), 255];
+}
+
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} B`;
+}

@@ -1,0 +1,37 @@
+// `.npy` files in and out (npyjs does the format); only what the playground can use gets through.
+import { dump, parse } from 'npyjs';
+import type { Tensor } from '../src/types';
+
+/**
+ * Reads a `.npy` file as a float32 tensor. Refuses, with the reason, anything but a little-endian float32 array in
+ * C order (what `np.save(path, t.numpy())` writes for a float32 PyTorch tensor).
+ *
+ * @example
+ * const x = parseNpy(await file.arrayBuffer(), 'input');
+ */
+export function parseNpy(bytes: ArrayBuffer, name: string): Tensor {
+  // npyjs drops the byte order from the dtype it reports, so read it from the header here.
+  const header = new TextDecoder().decode(new Uint8Array(bytes, 0, Math.min(bytes.byteLength, 512)));
+  if (/'descr'\s*:\s*'>/.test(header)) throw new Error(`${name}: the .npy is big-endian; save a little-endian array`);
+  let arr;
+  try {
+    arr = parse(bytes);
+  } catch (e) {
+    throw new Error(`${name}: not a readable .npy file (${(e as Error).message})`);
+  }
+  if (arr.dtype !== 'f4' || !(arr.data instanceof Float32Array)) {
+    throw new Error(`${name}: the .npy holds dtype ${arr.dtype}; save it as float32 (np.float32)`);
+  }
+  if (arr.fortranOrder) throw new Error(`${name}: the .npy is in Fortran order; save a C-order array`);
+  const count = arr.shape.reduce((a, b) => a * b, 1);
+  if (arr.data.length !== count) {
+    throw new Error(`${name}: the .npy header says shape [${arr.shape.join(', ')}] (${count} values) but holds ` +
+      `${arr.data.length}`);
+  }
+  return { shape: arr.shape.slice(), data: arr.data.slice() };
+}
+
+/** A tensor as the bytes of a `.npy` file (float32, C order), which `np.load` and `torch.from_numpy` read back. */
+export function toNpy(t: Tensor): Uint8Array {
+  return new Uint8Array(dump(t.data, t.shape.slice(), { dtype: 'f4' }));
+}

@@ -1,0 +1,118 @@
+// Runs one configuration: the GPU path (end-to-end and resident), the CPU reference in a worker, and the checker.
+// Knows nothing about the page.
+import type { ConvSpec } from '../src/args';
+import type { Backend } from '../src/backend';
+import { planConv, type PlanLimits } from '../src/convPlan';
+import { texelCount } from '../src/layout';
+import { numel } from '../src/tensor';
+import type { ConvTranspose3dOptions, Tensor } from '../src/types';
+
+/** The playground refuses configurations whose tensors and textures would need more than this. */
+export const MEMORY_BUDGET = 1.5 * 2 ** 30;
+
+export interface CallTensors {
+  x: Tensor;
+  w: Tensor;
+  options: ConvTranspose3dOptions;
+}
+
+export interface GpuRun {
+  output: Tensor;
+  /** Upload, compute and read back, as a user of the one-shot API sees it. */
+  endToEndMs: number;
+  /** Inputs already on the GPU; completion forced by a one-texel read. */
+  residentMs: number;
+  /** Whether the end-to-end time includes compiling shaders (a new specialization). */
+  compiled: boolean;
+}
+
+export type CpuRequest = CallTensors;
+export type CpuReply = { output: Tensor; ms: number } | { error: string };
+
+/** `2·N·Cin·(Cout/groups)·kD·kH·kW·D·H·W` (input spatial size): the multiply-adds the definition performs. */
+export function flopsOf(spec: ConvSpec): number {
+  return 2 * spec.batch * spec.inChannels * spec.outPerGroup * numel(spec.kernel) * numel(spec.inSize);
+}
+
+/**
+ * Bytes this configuration needs: CPU copies (inputs, the worker's copies, GPU and CPU outputs) and the GPU's
+ * textures as the backend will plan them. Throws the backend's RangeError when a tensor cannot fit the device.
+ */
+export function memoryNeeded(spec: ConvSpec, limits: PlanLimits): number {
+  const inputs = numel([spec.batch, spec.inChannels, ...spec.inSize]) + numel([spec.inChannels, spec.outPerGroup,
+    ...spec.kernel]);
+  const cpu = 4 * (2 * inputs + 3 * numel(spec.outShape));
+  if (spec.batch === 0) return cpu;
+  const plan = planConv(spec, limits);
+  const outputs = plan.fragment.voxels * plan.fragment.blocks;
+  const texels = texelCount(plan.input) + texelCount(plan.rawWeight) + texelCount(plan.packedWeight) +
+    texelCount(plan.output) + texelCount(plan.slice) * outputs;
+  return cpu + 16 * texels;
+}
+
+/** Runs the call on the GPU twice: end-to-end from CPU arrays, then with the inputs resident. */
+export async function runGpu(backend: Backend, { x, w, options }: CallTensors, cancelled: () => boolean):
+  Promise<GpuRun | null> {
+  const programsBefore = backend.stats().programs;
+  let t0 = performance.now();
+  const y = backend.convTranspose3d(x, w, options);
+  let output: Tensor;
+  try {
+    output = await y.read();
+  } finally {
+    y.dispose();
+  }
+  const endToEndMs = performance.now() - t0;
+  const compiled = backend.stats().programs > programsBefore;
+  if (cancelled()) return null;
+  const gx = backend.upload(x);
+  const gw = backend.upload(w);
+  const gb = options.bias ? backend.upload(options.bias) : null;
+  try {
+    // Packs the weights into the shader's order once, as a model's resident weights would be.
+    backend.convTranspose3d(gx, gw, { ...options, bias: gb }).dispose();
+    t0 = performance.now();
+    const r = backend.convTranspose3d(gx, gw, { ...options, bias: gb });
+    backend.finish(r);
+    const residentMs = performance.now() - t0;
+    r.dispose();
+    return { output, endToEndMs, residentMs, compiled };
+  } finally {
+    gx.dispose();
+    gw.dispose();
+    gb?.dispose();
+  }
+}
+
+/** The CPU reference in a worker; `cancel()` stops it at once (the worker is terminated and replaced). */
+export class CpuReference {
+  private worker: Worker | null = null;
+  private pending: { reject: (e: Error) => void } | null = null;
+
+  run(call: CallTensors): Promise<{ output: Tensor; ms: number }> {
+    this.cancel();
+    this.worker ??= new Worker(new URL('./cpuWorker.ts', import.meta.url), { type: 'module' });
+    const worker = this.worker;
+    return new Promise((resolve, reject) => {
+      this.pending = { reject };
+      worker.onmessage = (e: MessageEvent<CpuReply>) => {
+        this.pending = null;
+        if ('error' in e.data) reject(new Error(e.data.error));
+        else resolve(e.data);
+      };
+      worker.onerror = (e) => {
+        this.pending = null;
+        reject(new Error(`CPU reference worker failed: ${e.message}`));
+      };
+      worker.postMessage(call);
+    });
+  }
+
+  cancel(): void {
+    if (!this.pending) return;
+    this.worker?.terminate();
+    this.worker = null;
+    this.pending.reject(new Error('cancelled'));
+    this.pending = null;
+  }
+}

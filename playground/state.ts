@@ -1,0 +1,192 @@
+// What the playground shows, as one plain object: the call's arguments, the tensors' contents and the view. It
+// round-trips through the URL so a link reproduces a configuration. Pure: unit-tested in Node.
+import { resolveShapes } from '../src/args';
+import type { ConvSpec } from '../src/args';
+import type { Int3 } from '../src/types';
+
+export const CONTENTS = ['random', 'impulse', 'ones', 'checkerboard', 'sphere', 'npy'] as const;
+/** How a tensor is filled: generated, or loaded from a `.npy` file (kept in memory, not in the URL). */
+export type Content = typeof CONTENTS[number];
+
+export interface PlaygroundState {
+  /** 5-D input shape `[N, Cin, D, H, W]`; with `unbatched`, N is ignored and the call gets a 4-D input. */
+  input: number[];
+  unbatched: boolean;
+  /** `[Cin, Cout/groups, kD, kH, kW]`. */
+  weight: number[];
+  stride: Int3;
+  padding: Int3;
+  outputPadding: Int3;
+  dilation: Int3;
+  groups: number;
+  bias: boolean;
+  inputContent: Content;
+  weightContent: Content;
+  seed: number;
+  /** The impulse's voxel `[c, d, h, w]` in the input (batch 0). */
+  impulse: number[];
+  /** A cap on the texture size, to see how the layout manager tiles big tensors (0: the device's own limit). */
+  textureCap: number;
+  /** Shared view: batch item, output channel, input channel, depth as a fraction of each tensor's depth. */
+  view: { n: number; outChannel: number; inChannel: number; depth: number };
+}
+
+export interface Preset {
+  name: string;
+  title: string;
+  state: Partial<PlaygroundState>;
+}
+
+const BASE: PlaygroundState = {
+  input: [1, 4, 6, 6, 6], unbatched: false, weight: [4, 4, 3, 3, 3],
+  stride: [2, 2, 2], padding: [0, 0, 0], outputPadding: [0, 0, 0], dilation: [1, 1, 1], groups: 1, bias: false,
+  inputContent: 'ones', weightContent: 'ones', seed: 1, impulse: [0, 3, 3, 3], textureCap: 0,
+  view: { n: 0, outChannel: 0, inChannel: 0, depth: 0.5 },
+};
+
+/** The presets, default first. */
+export const PRESETS: Preset[] = [
+  { name: 'checkerboard', title: 'Checkerboard artifacts (kernel 3, stride 2)', state: {} },
+  {
+    name: 'docs', title: "PyTorch's docs example",
+    state: { input: [20, 16, 50, 10, 20], weight: [16, 33, 3, 3, 3], stride: [1, 1, 1], inputContent: 'random',
+      weightContent: 'random' },
+  },
+  {
+    name: 'unet', title: '3-D U-Net upsampling',
+    state: { input: [1, 64, 16, 16, 16], weight: [64, 32, 2, 2, 2], inputContent: 'sphere', weightContent: 'random',
+      bias: true },
+  },
+  {
+    name: 'vae', title: 'VAE upsampling (kernel 4, stride 2, padding 1)',
+    state: { input: [1, 32, 8, 32, 32], weight: [32, 16, 4, 4, 4], padding: [1, 1, 1], inputContent: 'random',
+      weightContent: 'random', bias: true },
+  },
+  {
+    name: 'video', title: 'Video upsampling (space ×2, time ×1)',
+    state: { input: [1, 64, 4, 32, 32], weight: [64, 64, 3, 3, 3], stride: [1, 2, 2], padding: [1, 1, 1],
+      outputPadding: [0, 1, 1], inputContent: 'random', weightContent: 'random' },
+  },
+  {
+    name: 'depthwise', title: 'Depthwise (groups = channels)',
+    state: { input: [1, 8, 8, 8, 8], weight: [8, 1, 3, 3, 3], groups: 8, inputContent: 'checkerboard',
+      weightContent: 'random' },
+  },
+  {
+    name: 'dilated', title: 'Dilated (dilation 2)',
+    state: { input: [1, 2, 5, 5, 5], weight: [2, 2, 3, 3, 3], stride: [1, 1, 1], dilation: [2, 2, 2],
+      inputContent: 'impulse', weightContent: 'random', impulse: [0, 2, 2, 2] },
+  },
+  {
+    name: 'impulse', title: 'Impulse: the kernel footprint',
+    state: { input: [1, 1, 5, 5, 5], weight: [1, 1, 3, 3, 3], stride: [2, 2, 2], inputContent: 'impulse',
+      weightContent: 'random', impulse: [0, 2, 2, 2] },
+  },
+];
+
+/** The state of preset `name` (every field filled in from the defaults). */
+export function presetState(name: string): PlaygroundState {
+  const preset = PRESETS.find((p) => p.name === name) ?? PRESETS[0];
+  return { ...structuredClone(BASE), ...structuredClone(preset.state) };
+}
+
+export const DEFAULT_STATE = presetState(PRESETS[0].name);
+
+/** The call's input shape: 5-D, or 4-D when unbatched. */
+export function inputShape(s: PlaygroundState): number[] {
+  return s.unbatched ? s.input.slice(1) : s.input.slice();
+}
+
+/** The options object the library takes (bias is a flag here; the tensor is made from the contents). */
+export function callOptions(s: PlaygroundState) {
+  return { stride: s.stride, padding: s.padding, outputPadding: s.outputPadding, dilation: s.dilation,
+    groups: s.groups };
+}
+
+/** The controls an argument error can point at. */
+export type Field = 'input' | 'weight' | 'stride' | 'padding' | 'outputPadding' | 'dilation' | 'groups' | 'bias' |
+  'output';
+
+/** Which control a library error message is about (the library's messages start with the argument's name). */
+export function fieldOfError(message: string): Field {
+  const m = /^conv_transpose3d: (\w+)/.exec(message);
+  const word = m?.[1] ?? '';
+  if (word === 'groups') return 'groups';
+  if (['stride', 'padding', 'outputPadding', 'dilation', 'bias', 'weight'].includes(word)) return word as Field;
+  if (word === 'output') return 'output';
+  return 'input';
+}
+
+export type Checked = { ok: true; spec: ConvSpec } | { ok: false; field: Field; message: string };
+
+/** Checks the state's call with the library's own rules, without touching data. */
+export function checkState(s: PlaygroundState): Checked {
+  try {
+    for (const [name, shape] of [['input', s.input], ['weight', s.weight]] as const) {
+      if (!shape.every((v) => Number.isSafeInteger(v) && v >= 0)) {
+        throw new Error(`conv_transpose3d: ${name}.shape must hold non-negative integers, got [${shape.join(', ')}]`);
+      }
+    }
+    const outChannels = s.weight[1] * s.groups;
+    const spec = resolveShapes(inputShape(s), s.weight, s.bias && Number.isSafeInteger(outChannels) ?
+      [outChannels] : null, callOptions(s));
+    return { ok: true, spec };
+  } catch (e) {
+    const message = (e as Error).message;
+    return { ok: false, field: fieldOfError(message), message };
+  }
+}
+
+const TRIPLES = ['stride', 'padding', 'outputPadding', 'dilation'] as const;
+const KEYS: Record<string, string> = {
+  input: 'x', weight: 'w', stride: 's', padding: 'p', outputPadding: 'op', dilation: 'dl', groups: 'g',
+};
+
+/** The state as a URL query string (`.npy` contents are not in it; they fall back to random when restored). */
+export function encodeState(s: PlaygroundState): string {
+  const q = new URLSearchParams();
+  q.set(KEYS.input, s.input.join(','));
+  if (s.unbatched) q.set('unbatched', '1');
+  q.set(KEYS.weight, s.weight.join(','));
+  for (const t of TRIPLES) q.set(KEYS[t], s[t].join(','));
+  q.set(KEYS.groups, String(s.groups));
+  if (s.bias) q.set('bias', '1');
+  q.set('xc', s.inputContent);
+  q.set('wc', s.weightContent);
+  q.set('seed', String(s.seed));
+  q.set('at', s.impulse.join(','));
+  if (s.textureCap) q.set('tex', String(s.textureCap));
+  q.set('view', [s.view.n, s.view.outChannel, s.view.inChannel, s.view.depth].join(','));
+  return q.toString();
+}
+
+function numbers(text: string | null, length: number): number[] | null {
+  if (text === null) return null;
+  const parts = text.split(',').map((p) => Number(p));
+  return parts.length === length && parts.every((v) => Number.isFinite(v)) ? parts : null;
+}
+
+/**
+ * The state a query string describes; anything missing or malformed keeps its value from `fallback`, so a
+ * hand-edited link still opens. The values are not checked here: an invalid call shows its error in the page.
+ */
+export function decodeState(query: string, fallback: PlaygroundState = DEFAULT_STATE): PlaygroundState {
+  const q = new URLSearchParams(query);
+  const s = structuredClone(fallback);
+  s.input = numbers(q.get(KEYS.input), 5) ?? s.input;
+  s.unbatched = q.get('unbatched') === '1';
+  s.weight = numbers(q.get(KEYS.weight), 5) ?? s.weight;
+  for (const t of TRIPLES) s[t] = (numbers(q.get(KEYS[t]), 3) as Int3 | null) ?? s[t];
+  s.groups = numbers(q.get(KEYS.groups), 1)?.[0] ?? s.groups;
+  s.bias = q.get('bias') === '1';
+  const content = (v: string | null, old: Content): Content =>
+    v === 'npy' ? 'random' : (CONTENTS as readonly string[]).includes(v ?? '') ? v as Content : old;
+  s.inputContent = content(q.get('xc'), s.inputContent);
+  s.weightContent = content(q.get('wc'), s.weightContent);
+  s.seed = numbers(q.get('seed'), 1)?.[0] ?? s.seed;
+  s.impulse = numbers(q.get('at'), 4) ?? s.impulse;
+  s.textureCap = numbers(q.get('tex'), 1)?.[0] ?? 0;
+  const view = numbers(q.get('view'), 4);
+  if (view) s.view = { n: view[0], outChannel: view[1], inChannel: view[2], depth: Math.min(1, Math.max(0, view[3])) };
+  return s;
+}
