@@ -49,6 +49,11 @@ export function writeForm(form: HTMLFormElement, state: PlaygroundState): void {
     if (el.type === 'checkbox') el.checked = Boolean(value);
     else el.value = String(value);
   }
+  showRelevant(form, state);
+}
+
+/** Shows only the controls that matter for `state` (the impulse's position only for impulse contents). */
+export function showRelevant(form: HTMLFormElement, state: PlaygroundState): void {
   for (const row of form.querySelectorAll<HTMLElement>('.impulse')) {
     row.hidden = state.inputContent !== 'impulse';
   }

@@ -7,7 +7,7 @@ import type { ConvSpec } from '../src/args';
 import type { Tensor } from '../src/types';
 import { DIVERGING, ERROR, SEQUENTIAL, fitScale } from './colors';
 import { channelVolume, coverageMap, fillContent } from './contents';
-import { populateMenus, readForm, showError, writeForm } from './controls';
+import { populateMenus, readForm, showError, showRelevant, writeForm } from './controls';
 import { Heatmap, type Slice } from './heatmap';
 import { LayoutView, formatBytes } from './layoutView';
 import { parseNpy, toNpy } from './npyFile';
@@ -17,6 +17,15 @@ import {
   type Field, type PlaygroundState,
 } from './state';
 import { VolumeView } from './volumeView';
+
+// Nothing may fail silently: an unexpected error is shown in the status line and kept for the tests to see.
+const pageErrors: string[] = [];
+const reportUnexpected = (what: unknown) => {
+  pageErrors.push(String(what));
+  document.querySelector('#status')!.textContent = `Unexpected error: ${String(what)}`;
+};
+addEventListener('error', (e) => reportUnexpected(e.error ?? e.message));
+addEventListener('unhandledrejection', (e) => reportUnexpected(e.reason));
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector<T>(selector)!;
 const form = $<HTMLFormElement>('#controls');
@@ -280,7 +289,12 @@ async function run(s: PlaygroundState): Promise<void> {
     return;
   }
   try {
-    const bytes = memoryNeeded(spec, backend.limits);
+    let bytes: number;
+    try {
+      bytes = memoryNeeded(spec, backend.limits);
+    } catch (e) {
+      throw fieldError('output', `Too large for this device: ${(e as Error).message}`);
+    }
     if (bytes > MEMORY_BUDGET) {
       throw fieldError('output', `This configuration needs about ${formatBytes(bytes)} (tensors, their CPU copies ` +
         `and GPU textures), more than the playground's budget of ${formatBytes(MEMORY_BUDGET)}: make it smaller.`);
@@ -380,9 +394,10 @@ form.addEventListener('input', (e) => {
     writeForm(form, state);
     syncViewInputs();
   } else if (target.type !== 'file') {
+    // Only read: rewriting the fields here would fight the person typing in them.
     state = readForm(form, state);
     ($<HTMLSelectElement>('#preset')).value = '';
-    writeForm(form, state);
+    showRelevant(form, state);
   }
   stateChanged(target.type !== 'file');
 });
@@ -468,7 +483,7 @@ Object.assign(window, {
       }
       return {
         query: encodeState(state), outputShape: $('#out-shape').textContent, errors, status: status.textContent,
-        badge: $('#badge').textContent, report: last?.report ?? null,
+        badge: $('#badge').textContent, report: last?.report ?? null, pageErrors,
       };
     },
     tensors: () => (last ? { x: encode(last.call.x), w: encode(last.call.w), y: encode(last.gpu.output) } : null),

@@ -1,5 +1,5 @@
 // `.npy` files in and out (npyjs does the format); only what the playground can use gets through.
-import { dump, parse } from 'npyjs';
+import { parse } from 'npyjs';
 import type { Tensor } from '../src/types';
 
 /**
@@ -31,7 +31,21 @@ export function parseNpy(bytes: ArrayBuffer, name: string): Tensor {
   return { shape: arr.shape.slice(), data: arr.data.slice() };
 }
 
-/** A tensor as the bytes of a `.npy` file (float32, C order), which `np.load` and `torch.from_numpy` read back. */
+/**
+ * A tensor as the bytes of a `.npy` file (little-endian float32, C order): byte for byte what NumPy's
+ * `np.save(path, array)` writes for the same array (format 1.0, header padded to 64 bytes), which is why the header
+ * is written here rather than by npyjs, whose header differs in spacing and padding.
+ */
 export function toNpy(t: Tensor): Uint8Array {
-  return new Uint8Array(dump(t.data, t.shape.slice(), { dtype: 'f4' }));
+  const shape = t.shape.length === 1 ? `(${t.shape[0]},)` : `(${t.shape.join(', ')})`;
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': ${shape}, }`;
+  const magicAndLength = 10;
+  // NumPy's rule (numpy/lib/format.py): pad so that magic, length, header and newline end on a 64-byte boundary.
+  header += ' '.repeat(64 - ((magicAndLength + header.length + 1) % 64)) + '\n';
+  const bytes = new Uint8Array(magicAndLength + header.length + t.data.byteLength);
+  bytes.set([0x93, ...new TextEncoder().encode('NUMPY'), 1, 0, header.length & 0xff, header.length >> 8]);
+  bytes.set(new TextEncoder().encode(header), magicAndLength);
+  const view = new DataView(bytes.buffer, magicAndLength + header.length);
+  t.data.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  return bytes;
 }

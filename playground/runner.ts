@@ -36,13 +36,14 @@ export function flopsOf(spec: ConvSpec): number {
 
 /**
  * Bytes this configuration needs: CPU copies (inputs, the worker's copies, GPU and CPU outputs) and the GPU's
- * textures as the backend will plan them. Throws the backend's RangeError when a tensor cannot fit the device.
+ * textures as the backend will plan them (not counted once the CPU copies alone exceed the budget). Throws the
+ * backend's RangeError when a tensor cannot fit the device.
  */
 export function memoryNeeded(spec: ConvSpec, limits: PlanLimits): number {
   const inputs = numel([spec.batch, spec.inChannels, ...spec.inSize]) + numel([spec.inChannels, spec.outPerGroup,
     ...spec.kernel]);
   const cpu = 4 * (2 * inputs + 3 * numel(spec.outShape));
-  if (spec.batch === 0) return cpu;
+  if (spec.batch === 0 || cpu > MEMORY_BUDGET) return cpu;
   const plan = planConv(spec, limits);
   const outputs = plan.fragment.voxels * plan.fragment.blocks;
   const texels = texelCount(plan.input) + texelCount(plan.rawWeight) + texelCount(plan.packedWeight) +

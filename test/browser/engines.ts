@@ -1,9 +1,10 @@
 // The three browser engines under test, each driven the way that works here (see README, "Browsers"):
 // Chromium and Firefox ESR through Playwright, WebKitGTK's MiniBrowser through WebDriver classic (selenium).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { chromium, firefox, type Browser, type Page } from '@playwright/test';
-import { Builder, type WebDriver } from 'selenium-webdriver';
+import { Builder, By, type WebDriver } from 'selenium-webdriver';
 
 export type EngineName = 'chromium' | 'firefox' | 'webkit';
 
@@ -22,6 +23,23 @@ export interface Engine {
   call<T>(method: string, ...args: unknown[]): Promise<T>;
   /** Console errors and page errors seen so far. */
   errors: string[];
+  /** What a person does, through the engine's own input events. Selectors are CSS. */
+  ui: {
+    /** Opens `url` and waits for the page's API object. */
+    goto(url: string): Promise<void>;
+    /** Replaces an input's text, as if typed. */
+    fill(selector: string, value: string): Promise<void>;
+    /** Picks the option with `value` in a select. */
+    select(selector: string, value: string): Promise<void>;
+    click(selector: string): Promise<void>;
+    text(selector: string): Promise<string>;
+    /** An input's current value (checkboxes: 'true' or 'false'). */
+    value(selector: string): Promise<string>;
+    /** Chooses a file in an `<input type=file>`. */
+    setFile(selector: string, path: string): Promise<void>;
+    /** Saves a PNG of the page (the viewport where the driver cannot do the full page). */
+    screenshot(path: string): Promise<void>;
+  };
   close(): Promise<void>;
 }
 
@@ -36,10 +54,30 @@ async function playwrightEngine(name: 'chromium' | 'firefox', url: string, api: 
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); else if (process.env.ECHO) console.log(m.text()); });
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(url);
-  await page.waitForFunction((g) => g in window, api);
+  const goto = async (to: string) => {
+    await page.goto(to);
+    await page.waitForFunction((g) => g in window, api);
+  };
+  await goto(url);
   return {
     name, errors,
+    ui: {
+      goto,
+      // Clear first: Playwright's fill on a Firefox (BiDi) number input appends to the old value.
+      fill: async (sel, value) => {
+        await page.locator(sel).clear();
+        await page.locator(sel).fill(value);
+      },
+      select: async (sel, value) => { await page.selectOption(sel, value); },
+      click: (sel) => page.click(sel),
+      text: async (sel) => (await page.textContent(sel)) ?? '',
+      value: (sel) => page.$eval(sel, (el) => {
+        const input = el as HTMLInputElement;
+        return input.type === 'checkbox' ? String(input.checked) : input.value;
+      }),
+      setFile: (sel, path) => page.setInputFiles(sel, path),
+      screenshot: async (path) => { await page.screenshot({ path, fullPage: true }); },
+    },
     call: <T>(method: string, ...args: unknown[]) => page.evaluate(
       ([g, m, a]) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)
         [g as string][m as string](...(a as unknown[])), [api, method, args] as const) as Promise<T>,
@@ -89,11 +127,30 @@ async function webkitEngine(url: string, api: string): Promise<Engine> {
   }
   const d = driver;
   await d.manage().setTimeouts({ script: CALL_TIMEOUT_MS, pageLoad: 60_000 });
-  await d.get(url);
-  await d.wait(async () => d.executeScript('return arguments[0] in window', api), 30_000);
+  const goto = async (to: string) => {
+    await d.get(to);
+    await d.wait(async () => d.executeScript('return arguments[0] in window', api), 30_000);
+  };
+  await goto(url);
   const errors: string[] = [];
+  const find = (sel: string) => d.findElement(By.css(sel));
   return {
     name: 'webkit', errors,
+    ui: {
+      goto,
+      fill: async (sel, value) => {
+        const el = await find(sel);
+        await el.clear();
+        await el.sendKeys(value);
+      },
+      select: async (sel, value) => (await find(`${sel} option[value="${value}"]`)).click(),
+      click: async (sel) => (await find(sel)).click(),
+      text: async (sel) => d.executeScript('return document.querySelector(arguments[0]).textContent', sel),
+      value: async (sel) => d.executeScript(`const el = document.querySelector(arguments[0]);
+        return el.type === 'checkbox' ? String(el.checked) : el.value;`, sel),
+      setFile: async (sel, path) => (await find(sel)).sendKeys(path),
+      screenshot: async (path) => writeFileSync(path, Buffer.from(await d.takeScreenshot(), 'base64')),
+    },
     call: async <T>(method: string, ...args: unknown[]) => {
       const r = await d.executeAsyncScript(`
         const done = arguments[arguments.length - 1];

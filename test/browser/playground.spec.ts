@@ -1,0 +1,162 @@
+// The playground in each engine, driven as a person would: presets, typing arguments, links, .npy files.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { convTranspose3dOutputShape } from '../../src/args';
+import type { CheckReport } from '../../src/checker';
+import { decodeState, encodeState } from '../../playground/state';
+import { decode } from '../support/golden';
+import type { Engine } from './engines';
+import { PLAYGROUND_URL, expect, test } from './fixtures';
+
+interface Summary {
+  query: string;
+  outputShape: string;
+  errors: Record<string, string>;
+  status: string;
+  badge: string;
+  report: CheckReport | null;
+  pageErrors: string[];
+}
+interface Encoded { shape: number[]; data: string }
+
+const NPY = (name: string) => fileURLToPath(new URL(`../fixtures/npy/${name}.npy`, import.meta.url));
+const idle = (pg: Engine) => pg.call<Summary>('idle');
+
+async function screenshot(pg: Engine, name: string): Promise<void> {
+  const path = test.info().outputPath(`${pg.name}-${name}.png`);
+  await pg.ui.screenshot(path);
+  await test.info().attach(name, { path, contentType: 'image/png' });
+}
+
+async function waitForText(pg: Engine, selector: string, pattern: RegExp, ms = 60_000): Promise<string> {
+  const end = Date.now() + ms;
+  let text = '';
+  while (Date.now() < end) {
+    text = await pg.ui.text(selector);
+    if (pattern.test(text)) return text;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${selector} never matched ${pattern}; last text: ${text}`);
+}
+
+function expectPass(s: Summary, count: number): void {
+  expect(s.pageErrors).toEqual([]);
+  expect(s.badge).toBe('pass');
+  expect(s.report?.ok).toBe(true);
+  expect(s.report?.count).toBe(count);
+}
+
+test('loads without errors, runs the default preset and draws every view', async ({ playground: pg }) => {
+  await pg.ui.goto(PLAYGROUND_URL);
+  const s = await idle(pg);
+  expect(s.outputShape).toBe('[1, 4, 13, 13, 13]');
+  expectPass(s, 4 * 13 ** 3);
+  expect(s.errors).toEqual({});
+  // Ones through a kernel of 3 at stride 2. The middle depth (6 of 13) gets 2 taps along depth and 1 or 2 along
+  // height and width, so the output slice holds exactly 3 values (4 channels × 2, 4, 8 taps): 3 colours.
+  for (const canvas of ['#map-input canvas.map', '#map-weight canvas.map']) {
+    expect(await pg.call<number>('distinctColors', canvas), canvas).toBe(1);
+  }
+  for (const canvas of ['#map-output canvas.map', '#map-coverage canvas.map']) {
+    expect(await pg.call<number>('distinctColors', canvas), canvas).toBe(3);
+  }
+  expect(await pg.call<number>('distinctColors', '#volume')).toBeGreaterThan(20);
+  await screenshot(pg, 'default');
+});
+
+test('the impulse preset shows the kernel footprint, and the checker passes', async ({ playground: pg }) => {
+  await pg.ui.goto(PLAYGROUND_URL);
+  await idle(pg);
+  await pg.ui.select('#preset', 'impulse');
+  const s = await idle(pg);
+  expect(s.outputShape).toBe('[1, 1, 11, 11, 11]');
+  expectPass(s, 11 ** 3);
+  const t = await pg.call<{ x: Encoded; w: Encoded; y: Encoded }>('tensors');
+  const w = decode(t.w).data;
+  const y = decode(t.y).data;
+  // The impulse sits at input voxel (2, 2, 2); at stride 2 its copy of the kernel starts at output (4, 4, 4).
+  const footprint = new Float32Array(11 ** 3);
+  for (let kd = 0; kd < 3; kd++) {
+    for (let kh = 0; kh < 3; kh++) {
+      for (let kw = 0; kw < 3; kw++) footprint[((4 + kd) * 11 + 4 + kh) * 11 + 4 + kw] = w[(kd * 3 + kh) * 3 + kw];
+    }
+  }
+  expect(Array.from(y)).toEqual(Array.from(footprint));
+  expect(w.every((v) => v !== 0)).toBe(true);
+  await screenshot(pg, 'impulse');
+});
+
+test('typing a stride updates the output shape; an invalid groups shows the error beside it', async ({
+  playground: pg,
+}) => {
+  await pg.ui.goto(PLAYGROUND_URL);
+  await idle(pg);
+  await pg.ui.fill('[name="stride.0"]', '3');
+  await waitForText(pg, '#out-shape', /^\[1, 4, 18, 13, 13\]$/);
+  expectPass(await idle(pg), 4 * 18 * 13 * 13);
+  await pg.ui.fill('[name="groups"]', '3');
+  const error = await waitForText(pg, '[data-error="groups"]', /groups/);
+  expect(error).toBe('conv_transpose3d: groups=3 must divide weight.shape[0] (in channels), got weight shape ' +
+    '[4, 4, 3, 3, 3]');
+  const s = await idle(pg);
+  expect(s.errors).toEqual({ groups: error });
+  expect(s.outputShape).toBe('—');
+  // The last good result stays on screen.
+  expect(s.badge).toBe('pass');
+  expect(await pg.call<number>('distinctColors', '#map-output canvas.map')).toBeGreaterThan(1);
+  await screenshot(pg, 'invalid-groups');
+  await pg.ui.fill('[name="groups"]', '2');
+  expect((await idle(pg)).errors).toEqual({});
+});
+
+test('a link restores its state', async ({ playground: pg }) => {
+  const query = 'x=2,3,4,5,6&w=3,2,2,3,2&s=1,2,3&p=0,1,0&op=0,1,2&dl=1,1,1&g=1&bias=1&xc=sphere&wc=random&seed=7' +
+    '&at=0,1,1,1&view=1,1,0,0.25';
+  await pg.ui.goto(`${PLAYGROUND_URL}?${query}`);
+  const s = await idle(pg);
+  const shape = convTranspose3dOutputShape([2, 3, 4, 5, 6], [3, 2, 2, 3, 2], { stride: [1, 2, 3], padding: [0, 1, 0],
+    outputPadding: [0, 1, 2] });
+  expect(s.outputShape).toBe(`[${shape.join(', ')}]`);
+  expectPass(s, shape.reduce((a, b) => a * b, 1));
+  expect(s.query).toBe(encodeState(decodeState(query)));
+  const expected: Record<string, string> = {
+    '[name="input.0"]': '2', '[name="input.4"]': '6', '[name="weight.3"]': '3', '[name="stride.2"]': '3',
+    '[name="padding.1"]': '1', '[name="outputPadding.2"]': '2', '[name="bias"]': 'true',
+    '[name="inputContent"]': 'sphere', '[name="seed"]': '7', '#view-n': '1', '#view-cin': '0', '#view-cout': '1',
+    '#view-depth': '250',
+  };
+  for (const [selector, value] of Object.entries(expected)) expect(await pg.ui.value(selector), selector).toBe(value);
+});
+
+test('.npy round trip: load input and weight, run, download the output NumPy would write', async ({
+  playground: pg,
+}) => {
+  // Same call as scripts/make_npy_fixtures.py; the tensors hold small integers, so the result is exact.
+  await pg.ui.goto(`${PLAYGROUND_URL}?s=1,2,2&p=0,1,0`);
+  await idle(pg);
+  await pg.ui.setFile('#input-npy', NPY('input'));
+  await pg.ui.setFile('#weight-npy', NPY('weight'));
+  await waitForText(pg, '#out-shape', /^\[1, 2, 6, 8, 13\]$/);
+  const s = await idle(pg);
+  expectPass(s, 2 * 6 * 8 * 13);
+  expect(s.report?.maxAbsError).toBe(0);
+  expect(await pg.ui.value('[name="inputContent"]')).toBe('npy');
+  await pg.ui.click('#download');
+  const got = Buffer.from(await pg.call<string>('lastDownload'), 'base64');
+  expect(got.equals(readFileSync(NPY('output')))).toBe(true);
+});
+
+test('long work can be cancelled; sizes over the memory budget are refused before running', async ({
+  playground: pg,
+}) => {
+  await pg.ui.goto(`${PLAYGROUND_URL}?preset=docs`);
+  await waitForText(pg, '#status', /Checking against the CPU reference/, 120_000);
+  await pg.ui.click('#cancel');
+  const s = await idle(pg);
+  expect(s.status).toBe('Cancelled.');
+  expect(s.pageErrors).toEqual([]);
+  await pg.ui.fill('[name="input.0"]', '4000');
+  const refused = await waitForText(pg, '[data-error="output"]', /budget/);
+  expect(refused).toMatch(/^This configuration needs about [\d.]+ GiB .* more than the playground's budget of 1\.50 GiB/);
+  expect((await idle(pg)).status).toMatch(/^Not run: This configuration needs about/);
+});
