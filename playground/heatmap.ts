@@ -11,7 +11,7 @@ export interface Slice {
 
 const NAN_RGB = [255, 0, 255];
 /** Largest on-screen edge of a heatmap, in CSS pixels. */
-const MAX_EDGE = 260;
+const MAX_EDGE = 216;
 
 function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);

@@ -117,8 +117,9 @@ function drawViews(): void {
     if (r.cpu) {
       const cv = channelVolume(r.cpu.output.data, out5, n, cout);
       const diff = yv.map((g, i) => Math.abs(g - cv[i]));
+      const identical = diff.every((v) => v === 0);
       diffMap.show(sliceOf(diff, OH, OW, dOut, '|gpu − cpu|'), fitScale(diff, 'sequential'),
-        `${item}c ${cout}, depth ${dOut}`);
+        `${item}c ${cout}, depth ${dOut}${identical ? ': bit-identical in this channel' : ''}`);
     } else {
       diffMap.clear('waiting for the CPU reference…');
     }
@@ -212,10 +213,12 @@ function drawCall(s: PlaygroundState, spec: ConvSpec | null): void {
   const triple = (t: number[]) => (t[0] === t[1] && t[1] === t[2] ? String(t[0]) : `(${t.join(', ')})`);
   const args = (py: boolean) => {
     const parts: string[] = [];
-    const name = (snake: string, camel: string) => (py ? snake : camel);
     if (s.bias) parts.push(py ? 'b' : 'bias: b');
     const add = (snake: string, camel: string, v: number[], dflt: number) => {
-      if (v.some((x) => x !== dflt)) parts.push(`${name(snake, camel)}${py ? '=' : ': '}${py ? triple(v) : JSON.stringify(v.every((x) => x === v[0]) ? v[0] : v)}`);
+      if (v.some((x) => x !== dflt)) {
+        const same = v.every((x) => x === v[0]);
+        parts.push(py ? `${snake}=${triple(v)}` : `${camel}: ${same ? v[0] : `[${v.join(', ')}]`}`);
+      }
     };
     add('stride', 'stride', s.stride, 1);
     add('padding', 'padding', s.padding, 0);
