@@ -31,8 +31,7 @@ export class LayoutView {
   private readonly canvas: HTMLCanvasElement;
   private readonly text: HTMLElement;
   private readonly readout: HTMLElement;
-  private current: { layout: TextureLayout; shape: readonly number[]; step: number; layerWidth: number } | null =
-    null;
+  private current: Grid | null = null;
 
   constructor(parent: HTMLElement, title: string) {
     this.root = document.createElement('figure');
@@ -50,37 +49,34 @@ export class LayoutView {
   show(layout: TextureLayout, shape: readonly number[]): void {
     const [, C, D] = as5d(shape);
     const Cb = blocks(C);
+    // Layers are tiled in a roughly square grid, one texel gap between them.
     const gap = layout.layers > 1 ? 1 : 0;
-    const fullWidth = layout.layers * (layout.width + gap) - gap;
-    const step = Math.max(1, Math.ceil(Math.max(fullWidth, layout.height) / MAX_PICTURE));
-    const layerWidth = Math.ceil((layout.width + gap) / step);
-    const width = layerWidth * layout.layers;
-    const height = Math.ceil(layout.height / step);
+    const tileW = layout.width + gap;
+    const tileH = layout.height + gap;
+    const tilesPerRow = Math.max(1, Math.min(layout.layers, Math.round(Math.sqrt(layout.layers * tileH / tileW))));
+    const tileRows = Math.ceil(layout.layers / tilesPerRow);
+    const step = Math.max(1, Math.ceil(Math.max(tilesPerRow * tileW, tileRows * tileH) / MAX_PICTURE));
+    const width = Math.ceil((tilesPerRow * tileW) / step);
+    const height = Math.ceil((tileRows * tileH) / step);
     this.canvas.width = width;
     this.canvas.height = height;
-    const scale = Math.max(1, Math.floor(300 / Math.max(width, height)));
+    const scale = Math.max(1, Math.floor(280 / Math.max(width, height)));
     this.canvas.style.width = `${width * scale}px`;
     this.canvas.style.height = `${height * scale}px`;
     const ctx = this.canvas.getContext('2d')!;
     const image = ctx.createImageData(width, height);
-    for (let layer = 0; layer < layout.layers; layer++) {
-      for (let py = 0; py < height; py++) {
-        for (let px = 0; px < layerWidth; px++) {
-          const x = px * step;
-          const y = py * step;
-          const i = (py * width + layer * layerWidth + px) * 4;
-          const cell = x < layout.width ? gridCell(layout, x, y, layer) : null;
-          if (!cell) {
-            image.data.set(x < layout.width ? [205, 208, 212, 255] : [255, 255, 255, 255], i);
-            continue;
-          }
-          const { cb, d } = rowParts(cell[0], shape);
-          image.data.set(hsl(cb / Math.max(Cb, 1), 0.55 + 0.35 * (d / Math.max(D - 1, 1))), i);
-        }
+    const grid = { layout, shape, step, tileW, tileH, tilesPerRow };
+    for (let py = 0; py < height; py++) {
+      for (let px = 0; px < width; px++) {
+        const texel = texelAt(grid, px, py);
+        const cell = texel && gridCell(layout, texel[0], texel[1], texel[2]);
+        const { cb, d } = cell ? rowParts(cell[0], shape) : { cb: 0, d: 0 };
+        image.data.set(!texel ? [255, 255, 255, 255] : !cell ? [205, 208, 212, 255]
+          : hsl(cb / Math.max(Cb, 1), 0.55 + 0.35 * (d / Math.max(D - 1, 1))), (py * width + px) * 4);
       }
     }
     ctx.putImageData(image, 0, 0);
-    this.current = { layout, shape, step, layerWidth };
+    this.current = grid;
     const used = layout.rows * layout.cols;
     this.text.textContent = `${layout.width} × ${layout.height} texels × ${layout.layers} layer` +
       `${layout.layers > 1 ? 's' : ''}, RGBA32F (${formatBytes(texelCount(layout) * 16)}); ${layout.rows} rows of ` +
@@ -94,15 +90,33 @@ export class LayoutView {
     const cur = this.current;
     if (!cur) return;
     const box = this.canvas.getBoundingClientRect();
-    const px = Math.floor(((e.clientX - box.left) / box.width) * this.canvas.width);
-    const py = Math.floor(((e.clientY - box.top) / box.height) * this.canvas.height);
-    const layer = Math.floor(px / cur.layerWidth);
-    const x = (px % cur.layerWidth) * cur.step;
-    const y = py * cur.step;
-    if (layer >= cur.layout.layers || x >= cur.layout.width || y >= cur.layout.height) return;
+    const texel = texelAt(cur, Math.floor(((e.clientX - box.left) / box.width) * this.canvas.width),
+      Math.floor(((e.clientY - box.top) / box.height) * this.canvas.height));
+    if (!texel) return;
+    const [x, y, layer] = texel;
     const what = describeTexel(cur.layout, cur.shape, x, y, layer);
     this.readout.textContent = `texel (${x}, ${y}, layer ${layer}): ${what ?? 'padding, holds nothing'}`;
   }
+}
+
+interface Grid {
+  layout: TextureLayout;
+  shape: readonly number[];
+  step: number;
+  tileW: number;
+  tileH: number;
+  tilesPerRow: number;
+}
+
+/** The texel `[x, y, layer]` that picture pixel (`px`, `py`) shows, or null for the gaps between layers. */
+function texelAt(g: Grid, px: number, py: number): [number, number, number] | null {
+  const X = px * g.step;
+  const Y = py * g.step;
+  const layer = Math.floor(Y / g.tileH) * g.tilesPerRow + Math.floor(X / g.tileW);
+  const x = X % g.tileW;
+  const y = Y % g.tileH;
+  return layer < g.layout.layers && x < g.layout.width && y < g.layout.height && px >= 0 && py >= 0 ?
+    [x, y, layer] : null;
 }
 
 function hsl(hue: number, lightness: number): number[] {

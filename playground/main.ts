@@ -142,7 +142,8 @@ function coverageSummary(cov: Int32Array): string {
     lo = Math.min(lo, c);
     hi = Math.max(hi, c);
   }
-  return lo === hi ? `every voxel gets ${hi} taps: even` : `${lo} to ${hi} taps: uneven (checkerboard)`;
+  return lo === hi ? `every voxel gets ${hi} tap${hi === 1 ? '' : 's'}: even` :
+    `${lo} to ${hi} taps: uneven (checkerboard)`;
 }
 
 function drawChecker(r: Result): void {
