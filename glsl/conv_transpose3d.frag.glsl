@@ -12,33 +12,33 @@
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase)
 //   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
 //     row of input and weights); X_DIRECT, W_DIRECT (0/1: texel (col, row, 0)); S_ROWS, S_COLS (the slice grid)
-uniform sampler2DArray u_x;     // input, activation layout
-uniform sampler2DArray u_w;     // packed weights, see packedWeightGrid in src/packing.ts
-uniform sampler2DArray u_bias;  // bias as a (1, COUT, 1, 1, 1) activation
+uniform SAMPLER u_x;     // input, activation layout
+uniform SAMPLER u_w;     // packed weights, see packedWeightGrid in src/packing.ts
+uniform SAMPLER u_bias;  // bias as a (1, COUT, 1, 1, 1) activation
 uniform int u_layer;            // slice layer being drawn
 
 #define NOUT (NV * NBO)
-layout(location = 0) out vec4 o0;
+layout(location = 0) out TEXEL o0;
 #if NOUT > 1
-layout(location = 1) out vec4 o1;
+layout(location = 1) out TEXEL o1;
 #endif
 #if NOUT > 2
-layout(location = 2) out vec4 o2;
+layout(location = 2) out TEXEL o2;
 #endif
 #if NOUT > 3
-layout(location = 3) out vec4 o3;
+layout(location = 3) out TEXEL o3;
 #endif
 #if NOUT > 4
-layout(location = 4) out vec4 o4;
+layout(location = 4) out TEXEL o4;
 #endif
 #if NOUT > 5
-layout(location = 5) out vec4 o5;
+layout(location = 5) out TEXEL o5;
 #endif
 #if NOUT > 6
-layout(location = 6) out vec4 o6;
+layout(location = 6) out TEXEL o6;
 #endif
 #if NOUT > 7
-layout(location = 7) out vec4 o7;
+layout(location = 7) out TEXEL o7;
 #endif
 
 const int FIRST_TAP_D[STRIDE_D] = int[STRIDE_D](FIRST_TAPS_D);
@@ -73,8 +73,8 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #define LOAD_WEIGHTS(M, b, jj) { \
     int wRow = wRow0[(b)] + (jj) * (KD * KH); \
     ivec3 ws = W_START(wRow); \
-    M = mat4(texelFetch(u_w, W_AT(ws, wRow, kw4 + 0), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 1), 0), \
-             texelFetch(u_w, W_AT(ws, wRow, kw4 + 2), 0), texelFetch(u_w, W_AT(ws, wRow, kw4 + 3), 0)); }
+    M = mat4(LOAD(u_w, W_AT(ws, wRow, kw4 + 0)), LOAD(u_w, W_AT(ws, wRow, kw4 + 1)), \
+             LOAD(u_w, W_AT(ws, wRow, kw4 + 2)), LOAD(u_w, W_AT(ws, wRow, kw4 + 3))); }
 
 #if ALIGNED || DEPTHWISE
 // All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add (or, depthwise,
@@ -92,7 +92,7 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 // the product is discarded by selection (a branch here costs ~25% on SwiftShader; multiplying a zeroed input would
 // turn an Inf weight into NaN).
 #define INSIDE(m) bvec4(uint(iw0 + (m)) < uint(IW))
-#define FETCH_X(m) texelFetch(u_x, X_AT(xs, xRow, clamp(iw0 + (m), 0, IW - 1)), 0)
+#define FETCH_X(m) LOAD(u_x, X_AT(xs, xRow, clamp(iw0 + (m), 0, IW - 1)))
 #if NBO == 1
 #define VOXEL(m) { bvec4 ok = INSIDE(m); vec4 x = FETCH_X(m); MAC(acc[(m)], W0, x, ok) }
 #elif NBO == 2
@@ -124,7 +124,7 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 
 // The weights of every output block of the fragment against input block jj.
 #if DEPTHWISE
-#define WEIGHTS(jj) vec4 W0 = texelFetch(u_w, W_AT(W_START(wRow0.x), wRow0.x, kw), 0);
+#define WEIGHTS(jj) vec4 W0 = LOAD(u_w, W_AT(W_START(wRow0.x), wRow0.x, kw));
 #elif NBO == 1
 #define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj)
 #elif NBO == 2
@@ -153,7 +153,7 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 
 vec4 finish(vec4 acc, int cob) {
 #if HAS_BIAS
-  acc += texelFetch(u_bias, texLoc(min(cob, COB - 1), 0, B_LAYOUT), 0);
+  acc += LOAD(u_bias, texLoc(min(cob, COB - 1), 0, B_LAYOUT));
 #endif
   // Lanes past COUT stay exactly 0 so that the output is a valid input for the next call.
   return mix(vec4(0.0), acc, lessThan(4 * cob + ivec4(0, 1, 2, 3), ivec4(COUT)));
@@ -226,26 +226,26 @@ void main() {
       }
     }
   }
-  o0 = finish(acc[0], cob0);
+  o0 = STORE(finish(acc[0], cob0));
 #if NOUT > 1
-  o1 = finish(acc[1], cob0 + 1 / NV);
+  o1 = STORE(finish(acc[1], cob0 + 1 / NV));
 #endif
 #if NOUT > 2
-  o2 = finish(acc[2], cob0 + 2 / NV);
+  o2 = STORE(finish(acc[2], cob0 + 2 / NV));
 #endif
 #if NOUT > 3
-  o3 = finish(acc[3], cob0 + 3 / NV);
+  o3 = STORE(finish(acc[3], cob0 + 3 / NV));
 #endif
 #if NOUT > 4
-  o4 = finish(acc[4], cob0 + 4 / NV);
+  o4 = STORE(finish(acc[4], cob0 + 4 / NV));
 #endif
 #if NOUT > 5
-  o5 = finish(acc[5], cob0 + 5 / NV);
+  o5 = STORE(finish(acc[5], cob0 + 5 / NV));
 #endif
 #if NOUT > 6
-  o6 = finish(acc[6], cob0 + 6 / NV);
+  o6 = STORE(finish(acc[6], cob0 + 6 / NV));
 #endif
 #if NOUT > 7
-  o7 = finish(acc[7], cob0 + 7 / NV);
+  o7 = STORE(finish(acc[7], cob0 + 7 / NV));
 #endif
 }

@@ -6,15 +6,15 @@
 // weights of channels 4·cob .. 4·cob + 3.
 //
 // #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, DEPTHWISE, RAW_LAYOUT, Y_LAYOUT, Y_ROWS, Y_COLS.
-uniform sampler2DArray u_raw;
+uniform SAMPLER u_raw;
 uniform int u_layer;
 
-layout(location = 0) out vec4 o_value;
+layout(location = 0) out TEXEL o_value;
 
 void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, Y_LAYOUT);
   if (cell.x >= Y_ROWS || cell.y >= Y_COLS) {
-    o_value = vec4(0.0);
+    o_value = STORE(vec4(0.0));
     return;
   }
 #if DEPTHWISE
@@ -33,7 +33,7 @@ void main() {
 #if DEPTHWISE
   for (int r = 0; r < 4; ++r) {
     int c = 4 * cob + r;
-    if (c < CIN) v[r] = texelFetch(u_raw, texLoc((c * KD + kd) * KH + kh, kw, RAW_LAYOUT), 0).x;
+    if (c < CIN) v[r] = LOAD(u_raw, texLoc((c * KD + kd) * KH + kh, kw, RAW_LAYOUT)).x;
   }
 #else
   int ci = 4 * (((4 * cob / COG) * CIG) / 4 + j) + i;
@@ -41,10 +41,10 @@ void main() {
     int co = 4 * cob + r;
     if (ci < CIN && co < COUT && ci / CIG == co / COG) {
       int cl = co - (co / COG) * COG;
-      vec4 raw = texelFetch(u_raw, texLoc(((ci * COGB + cl / 4) * KD + kd) * KH + kh, kw, RAW_LAYOUT), 0);
+      vec4 raw = LOAD(u_raw, texLoc(((ci * COGB + cl / 4) * KD + kd) * KH + kh, kw, RAW_LAYOUT));
       v[r] = raw[cl % 4];
     }
   }
 #endif
-  o_value = v;
+  o_value = STORE(v);
 }

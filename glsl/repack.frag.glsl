@@ -3,15 +3,15 @@
 // column a·Q + q, where ow = a + (q·NV + m)·STRIDE_W. Slice i occupies layers i·S_LAYERS … of u_slices.
 //
 // #defines: COB, OD, OH, STRIDE_W, NV, NBO, COBG, Q, S_LAYOUT, S_LAYERS, Y_LAYOUT, Y_ROWS, Y_COLS
-uniform sampler2DArray u_slices;
+uniform SAMPLER u_slices;
 uniform int u_layer;
 
-layout(location = 0) out vec4 o_value;
+layout(location = 0) out TEXEL o_value;
 
 void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, Y_LAYOUT);
   if (cell.x >= Y_ROWS || cell.y >= Y_COLS) {
-    o_value = vec4(0.0);
+    o_value = STORE(vec4(0.0));
     return;
   }
   int ow = cell.y;
@@ -24,6 +24,6 @@ void main() {
   int chunk = ow / STRIDE_W;
   int slice = (cob % NBO) * NV + chunk % NV;
   ivec3 at = texLoc(((n * COBG + cob / NBO) * OD + od) * OH + oh, (ow % STRIDE_W) * Q + chunk / NV, S_LAYOUT);
-  vec4 v = texelFetch(u_slices, at + ivec3(0, 0, slice * S_LAYERS), 0);
-  o_value = v;
+  vec4 v = LOAD(u_slices, at + ivec3(0, 0, slice * S_LAYERS));
+  o_value = STORE(v);
 }

@@ -1,7 +1,23 @@
 // Shared by every shader; first after the #defines, so it sets the precision for all that follows.
 precision highp float;
 precision highp int;
+
+// Storage: how a texel's four floats are kept (src/gl/storage.ts). Shaders read with LOAD and write with STORE,
+// always as vec4 in float32, so they never know. STORAGE_UINT keeps float32 bits in RGBA32UI textures (integer
+// render targets are core WebGL2); otherwise textures are RGBA32F or RGBA16F and the hardware converts.
+#if STORAGE_UINT
+precision highp usampler2DArray;
+#define SAMPLER usampler2DArray
+#define TEXEL uvec4
+#define LOAD(s, p) uintBitsToFloat(texelFetch((s), (p), 0))
+#define STORE(v) floatBitsToUint(v)
+#else
 precision highp sampler2DArray;
+#define SAMPLER sampler2DArray
+#define TEXEL vec4
+#define LOAD(s, p) texelFetch((s), (p), 0)
+#define STORE(v) (v)
+#endif
 
 // Mirror of src/layout.ts. A layout is ivec4(log2 rowsPerLine, segmentsPerRow, segmentWidth, log2 layerHeight),
 // see shaderLayout in src/convPlan.ts; for rows cut into segments (one row per line group) the first value is

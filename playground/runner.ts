@@ -54,7 +54,7 @@ export function memoryNeeded(spec: ConvSpec, limits: PlanLimits): number {
 /** Runs the call on the GPU twice: end-to-end from CPU arrays, then with the inputs resident. */
 export async function runGpu(backend: Backend, { x, w, options }: CallTensors, cancelled: () => boolean):
   Promise<GpuRun | null> {
-  const programsBefore = backend.stats().programs;
+  const compilesBefore = backend.stats().compiles;
   let t0 = performance.now();
   const y = backend.convTranspose3d(x, w, options);
   let output: Tensor;
@@ -64,7 +64,7 @@ export async function runGpu(backend: Backend, { x, w, options }: CallTensors, c
     y.dispose();
   }
   const endToEndMs = performance.now() - t0;
-  const compiled = backend.stats().programs > programsBefore;
+  const compiled = backend.stats().compiles > compilesBefore;
   if (cancelled()) return null;
   const gx = backend.upload(x);
   const gw = backend.upload(w);

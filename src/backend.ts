@@ -5,11 +5,13 @@ import {
   activationLayout, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape, type PlanLimits,
 } from './convPlan';
 import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
+import { storageFormat, uploadView, type StorageRequest } from './gl/storage';
 import { drawLayout } from './gl/draw';
-import { ProgramCache, specialize } from './gl/programs';
+import { ProgramCache, specialize, type Defines } from './gl/programs';
 import { createStats, type BackendStats } from './gl/stats';
 import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
 import { readLayoutTexture, type LayoutTexture } from './gl/textures';
+import { texelCount, type TextureLayout } from './layout';
 import { as5d, packActivation, unpackActivation } from './packing';
 import { numel } from './tensor';
 import type { ConvTranspose3dOptions, Tensor } from './types';
@@ -27,6 +29,18 @@ export interface BackendOptions {
   maxTextureLayers?: number;
   /** Bytes of idle textures kept for reuse (default 256 MiB). */
   poolBytes?: number;
+  /**
+   * How tensors are stored in textures (default `'auto'`: the first the device really supports of `'float32'`,
+   * `'uint32'`, `'float16'`). `'float32'`: RGBA32F render targets (needs EXT_color_buffer_float). `'uint32'`: the
+   * float32 bits in RGBA32UI textures, for devices without float render targets; bit-identical results.
+   * `'float16'`: RGBA16F, half the memory; tensors are rounded to half precision in storage, sums stay float32.
+   */
+  storage?: StorageRequest;
+  /**
+   * Most bytes of textures that may be alive at once (tensors and a call's intermediates; idle pooled textures do
+   * not count). A call or upload that would exceed it throws a RangeError before any GPU work. Default 2 GiB.
+   */
+  maxBytes?: number;
   /**
    * Advanced: output voxels (along W) and channel blocks each fragment computes. The default picks the most the
    * device's draw buffers allow; this exists to measure alternatives.
@@ -52,7 +66,13 @@ export type AnyTensor = Tensor | GpuTensor;
 /** Options of {@link Backend.convTranspose3d}: as {@link ConvTranspose3dOptions}, but `bias` may be a GpuTensor. */
 export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & { bias?: AnyTensor | null };
 
-/** A WebGL2 context with its programs, textures and counters. */
+/**
+ * A WebGL2 context with its programs, textures and counters.
+ *
+ * When the context is lost, calls in flight reject and new calls throw until the browser restores it; the backend
+ * then rebuilds its programs and textures by itself. GpuTensors made before the loss are not restored: using them
+ * throws an error saying so (upload them again).
+ */
 export interface Backend {
   readonly gl: WebGL2RenderingContext;
   readonly capabilities: DeviceCapabilities;
@@ -77,14 +97,17 @@ export interface Backend {
 class GpuTensorImpl implements GpuTensor {
   readonly shape: number[];
   disposed = false;
+  /** The backend's context epoch when this tensor was made: a lost context makes its textures invalid. */
+  readonly epoch: number;
   /** Packed-weight textures made from this tensor, by plan key, reused across calls. */
   readonly packed = new Map<string, LayoutTexture>();
 
   constructor(readonly owner: BackendImpl, shape: number[], readonly storage: LayoutTexture | null) {
     this.shape = shape;
+    this.epoch = owner.epoch;
   }
 
-  read(): Promise<Tensor> {
+  async read(): Promise<Tensor> {
     this.owner.checkUsable(this, 'read()');
     return this.owner.readTensor(this);
   }
@@ -96,26 +119,81 @@ class GpuTensorImpl implements GpuTensor {
   }
 }
 
+/** Default of {@link BackendOptions.maxBytes}. */
+const DEFAULT_MAX_BYTES = 2 ** 31;
+
 class BackendImpl implements Backend {
-  readonly capabilities: DeviceCapabilities;
+  capabilities: DeviceCapabilities;
+  /** Bumped when the context is lost: everything made before belongs to the dead context. */
+  epoch = 0;
   private readonly counters = createStats();
-  private readonly programs: ProgramCache;
-  private readonly pool: TexturePool;
-  private readonly framebuffer: WebGLFramebuffer;
+  private programs!: ProgramCache;
+  private pool!: TexturePool;
+  private framebuffer!: WebGLFramebuffer;
   private readonly live = new Set<GpuTensorImpl>();
   private readonly fragment: Partial<FragmentShape>;
+  private readonly maxBytes: number;
   private disposed = false;
+  /** The context was lost and the GL objects have not been rebuilt yet. */
+  private lost = false;
+  private readonly unlisten: () => void;
 
-  constructor(readonly gl: WebGL2RenderingContext, options: BackendOptions) {
+  constructor(readonly gl: WebGL2RenderingContext, private readonly options: BackendOptions) {
     this.capabilities = readCapabilities(gl, options);
-    if (!this.capabilities.floatRenderTargets) {
-      throw new Error(`conv_transpose3d: this device cannot render to float32 textures (EXT_color_buffer_float ` +
-        `missing or an RGBA32F framebuffer is incomplete; renderer: ${this.capabilities.renderer})`);
-    }
-    this.programs = new ProgramCache(gl, this.counters);
-    this.pool = new TexturePool(gl, this.counters, options.poolBytes ?? DEFAULT_POOL_BYTES);
-    this.framebuffer = gl.createFramebuffer()!;
     this.fragment = options.fragment ?? {};
+    this.maxBytes = checkBytes('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
+    checkBytes('poolBytes', options.poolBytes, DEFAULT_POOL_BYTES);
+    this.build();
+    this.unlisten = this.watchContext();
+  }
+
+  /** The GL objects of one context lifetime. */
+  private build(): void {
+    this.programs = new ProgramCache(this.gl, this.counters);
+    this.pool = new TexturePool(this.gl, this.counters, storageFormat(this.gl, this.capabilities.storage),
+      this.options.poolBytes ?? DEFAULT_POOL_BYTES);
+    this.framebuffer = this.gl.createFramebuffer()!;
+  }
+
+  /** Every texture and program died with the context: forget them (and count them as gone). */
+  private markLost(): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.epoch++;
+    for (const t of this.live) t.packed.clear();
+    Object.assign(this.counters, { textures: 0, textureBytes: 0, pooledTextures: 0, pooledBytes: 0, programs: 0 });
+  }
+
+  /** After a restore: extensions must be enabled again, so the capabilities are read anew, with the same storage. */
+  private rebuild(): void {
+    if (!this.lost || this.disposed || this.gl.isContextLost()) return;
+    this.capabilities = readCapabilities(this.gl, { ...this.options, storage: this.capabilities.storage });
+    this.build();
+    this.lost = false;
+  }
+
+  /**
+   * preventDefault on loss asks the browser to restore the context. The events only speed things up: every call
+   * also checks the context itself (see checkAlive), in case an event is missed.
+   */
+  private watchContext(): () => void {
+    const canvas = this.gl.canvas as EventTarget;
+    const lost = (e: Event) => {
+      e.preventDefault();
+      this.markLost();
+    };
+    const restored = () => this.rebuild();
+    canvas.addEventListener('webglcontextlost', lost);
+    canvas.addEventListener('webglcontextrestored', restored);
+    return () => {
+      canvas.removeEventListener('webglcontextlost', lost);
+      canvas.removeEventListener('webglcontextrestored', restored);
+    };
+  }
+
+  /** A program for a shader body, specialized for this backend's storage. */
+  private program(body: string, defines: Defines) {
+    return this.programs.get(specialize(body, { ...defines, STORAGE_UINT: this.capabilities.storage === 'uint32' }));
   }
 
   get limits(): PlanLimits {
@@ -128,12 +206,21 @@ class BackendImpl implements Backend {
 
   private checkAlive(what: string): void {
     if (this.disposed) throw new Error(`conv_transpose3d: ${what} on a disposed backend`);
-    if (this.gl.isContextLost()) throw new Error(`conv_transpose3d: ${what}: the WebGL context is lost`);
+    if (this.gl.isContextLost()) {
+      this.markLost();
+      throw new Error(`conv_transpose3d: ${what}: the WebGL context is lost (this backend resumes by itself when ` +
+        'the browser restores it)');
+    }
+    this.rebuild();
   }
 
   checkUsable(t: GpuTensorImpl, what: string): void {
     if (t.disposed) throw new Error(`conv_transpose3d: ${what} on a disposed GpuTensor of shape ${show(t.shape)}`);
     this.checkAlive(what);
+    if (t.epoch !== this.epoch) {
+      throw new Error(`conv_transpose3d: ${what} on a GpuTensor of shape ${show(t.shape)} that was lost with the ` +
+        'WebGL context (GPU tensors are not kept on the CPU); upload it again');
+    }
   }
 
   /** Validates a tensor argument (CPU or GPU) and returns its shape; never touches the GPU. */
@@ -160,17 +247,19 @@ class BackendImpl implements Backend {
     this.checkAlive('upload()');
     if (numel(shape) === 0) return this.wrap(shape, null);
     const layout = activationLayout(shape, this.limits);
+    this.reserve(this.bytesOf(layout), `upload() of a tensor of shape ${show(shape)}`);
     return this.wrap(shape, this.pool.acquire(layout, packActivation(t.data, as5d(shape), layout)));
   }
 
   async readTensor(t: GpuTensorImpl): Promise<Tensor> {
     if (!t.storage) return { shape: t.shape.slice(), data: new Float32Array(0) };
-    const texels = await readLayoutTexture(this.gl, t.storage, () => this.gl.isContextLost());
+    const epoch = this.epoch;
+    const texels = await readLayoutTexture(this.gl, t.storage, () => this.gl.isContextLost() || this.epoch !== epoch);
     return { shape: t.shape.slice(), data: unpackActivation(texels, as5d(t.shape), t.storage.layout) };
   }
 
   release(t: GpuTensorImpl): void {
-    if (!this.live.delete(t)) return;
+    if (!this.live.delete(t) || t.epoch !== this.epoch) return;
     if (t.storage) this.pool.release(t.storage);
     for (const packed of t.packed.values()) this.pool.release(packed);
     t.packed.clear();
@@ -190,7 +279,7 @@ class BackendImpl implements Backend {
     let packed = weight.packed.get(key);
     if (!packed) {
       packed = this.pool.acquire(plan.packedWeight);
-      const program = this.programs.get(specialize(packSource, defines));
+      const program = this.program(packSource, defines);
       drawLayout(this.gl, this.counters, this.framebuffer, program, { u_raw: weight.storage!.texture }, packed,
         packed.layout, 1, 4);
       weight.packed.set(key, packed);
@@ -203,6 +292,9 @@ class BackendImpl implements Backend {
     const spec: ConvSpec = resolveCall(input, weight, options, this.describe);
     if (spec.batch === 0) return this.wrap(spec.outShape, null);
     const plan = planConv(spec, this.limits, this.fragment);
+    this.reserve(this.callBytes(plan, input, weight, options?.bias ?? null), `conv_transpose3d with input ` +
+      `${show(spec.batched ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and ` +
+      `output ${show(spec.outShape)}`);
     const temporaries: GpuTensor[] = [];
     try {
       const x = this.resident(input, temporaries);
@@ -215,6 +307,28 @@ class BackendImpl implements Backend {
     }
   }
 
+  private bytesOf(layout: TextureLayout): number {
+    return texelCount(layout) * storageFormat(this.gl, this.capabilities.storage).texelBytes;
+  }
+
+  /** Texture bytes a call adds at its peak: uploads of CPU arguments, packed weights, the slices and the output. */
+  private callBytes(plan: ConvPlan, input: AnyTensor, weight: AnyTensor, bias: AnyTensor | null): number {
+    const onCpu = (t: AnyTensor | null) => t !== null && !(t instanceof GpuTensorImpl);
+    const outputs = plan.fragment.voxels * plan.fragment.blocks;
+    return (onCpu(input) ? this.bytesOf(plan.input) : 0) + (onCpu(weight) ? this.bytesOf(plan.rawWeight) : 0) +
+      (onCpu(bias) && plan.bias ? this.bytesOf(plan.bias) : 0) + this.bytesOf(plan.packedWeight) +
+      this.bytesOf(plan.slice) * outputs + this.bytesOf(plan.output);
+  }
+
+  /** Throws, before any GPU work, when `bytes` more would exceed the budget (idle pooled textures can go). */
+  private reserve(bytes: number, what: string): void {
+    const live = this.counters.textureBytes - this.counters.pooledBytes;
+    if (live + bytes > this.maxBytes) {
+      throw new RangeError(`conv_transpose3d: ${what} needs ${mib(bytes)} of textures; with ${mib(live)} in use ` +
+        `that exceeds maxBytes = ${mib(this.maxBytes)}`);
+    }
+  }
+
   /** The gather pass into slices, then the repack into the output's activation layout. */
   private gather(plan: ConvPlan, x: LayoutTexture, packed: LayoutTexture, bias: LayoutTexture | null):
     LayoutTexture {
@@ -222,11 +336,11 @@ class BackendImpl implements Backend {
     // All slices in one array texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
     const outputs = plan.fragment.voxels * plan.fragment.blocks;
     const slices = this.pool.acquire({ ...plan.slice, layers: plan.slice.layers * outputs });
-    drawLayout(gl, counters, framebuffer, this.programs.get(specialize(convSource, convDefines(plan))), {
+    drawLayout(gl, counters, framebuffer, this.program(convSource, convDefines(plan)), {
       u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture,
     }, slices, plan.slice, outputs, plan.fetchesPerTexel);
     const output = this.pool.acquire(plan.output);
-    drawLayout(gl, counters, framebuffer, this.programs.get(specialize(repackSource, repackDefines(plan))),
+    drawLayout(gl, counters, framebuffer, this.program(repackSource, repackDefines(plan)),
       { u_slices: slices.texture }, output, plan.output, 1, 2);
     this.pool.release(slices);
     counters.calls++;
@@ -244,7 +358,8 @@ class BackendImpl implements Backend {
     const { gl } = this;
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
     gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, t.storage.texture, 0, 0);
-    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
+    const { format } = t.storage;
+    gl.readPixels(0, 0, 1, 1, format.format, format.type, uploadView(format, new Float32Array(4)));
     gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
   }
@@ -255,13 +370,26 @@ class BackendImpl implements Backend {
     this.pool.clear();
     this.programs.dispose();
     this.gl.deleteFramebuffer(this.framebuffer);
+    this.unlisten();
     this.disposed = true;
   }
 }
 
+function checkBytes(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
+    throw new Error(`createBackend: ${name} must be a non-negative number of bytes, got ${show(value)}`);
+  }
+  return value;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
 /**
  * Makes a WebGL2 backend: on the caller's context, or on a new one of its own.
- * Throws when WebGL2 or float32 render targets are missing.
+ * Throws, saying what is missing, when the browser has no WebGL2 or the device supports no usable storage mode.
  *
  * @example
  * const backend = createBackend();

@@ -2,10 +2,14 @@ import { show } from './args';
 import { convTranspose3dReference } from './reference';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 
-/** `|got − want| ≤ atol + rtol·|want|` passes. Defaults suit float32 paths: 1e-4 and 1e-4. */
+/**
+ * `|got − want| ≤ atol + rtol·|want| + extra[i]` passes. Defaults suit float32 paths: 1e-4, 1e-4 and no extra.
+ */
 export interface Tolerance {
   atol?: number;
   rtol?: number;
+  /** An additional allowance per element (see {@link storageTolerance}). */
+  extra?: ArrayLike<number> | null;
 }
 
 /** What {@link compareTensors} found. */
@@ -27,8 +31,8 @@ export interface CheckReport {
   firstMismatchValues: { got: number; want: number } | null;
   /** Whether `got` is NaN exactly where `want` is NaN. */
   nanPositionsAgree: boolean;
-  /** The tolerance used. */
-  tolerance: Required<Tolerance>;
+  /** The tolerance used (besides any per-element extra). */
+  tolerance: { atol: number; rtol: number };
 }
 
 /**
@@ -39,7 +43,7 @@ export interface CheckReport {
  * if (!r.ok) console.log(r.mismatches, r.firstMismatch, r.maxAbsError);
  */
 export function compareTensors(got: Tensor, want: Tensor, tolerance: Tolerance = {}): CheckReport {
-  const tol = { atol: tolerance.atol ?? 1e-4, rtol: tolerance.rtol ?? 1e-4 };
+  const tol = { atol: tolerance.atol ?? 1e-4, rtol: tolerance.rtol ?? 1e-4, extra: tolerance.extra ?? null };
   const shapeMatches = got.shape.length === want.shape.length && got.shape.every((s, i) => s === want.shape[i]) &&
     got.data.length === want.data.length;
   const count = Math.min(got.data.length, want.data.length);
@@ -61,7 +65,7 @@ export function compareTensors(got: Tensor, want: Tensor, tolerance: Tolerance =
       const err = Math.abs(g - w);
       maxAbsError = Math.max(maxAbsError, err);
       if (w !== 0) maxRelError = Math.max(maxRelError, err / Math.abs(w));
-      bad = err > tol.atol + tol.rtol * Math.abs(w);
+      bad = err > tol.atol + tol.rtol * Math.abs(w) + (tol.extra ? tol.extra[i] : 0);
     }
     if (bad) {
       mismatches++;
@@ -72,8 +76,30 @@ export function compareTensors(got: Tensor, want: Tensor, tolerance: Tolerance =
     ok: shapeMatches && mismatches === 0 && nanPositionsAgree,
     shapeMatches, count, maxAbsError, maxRelError, mismatches, firstMismatch,
     firstMismatchValues: firstMismatch < 0 ? null : { got: got.data[firstMismatch], want: want.data[firstMismatch] },
-    nanPositionsAgree, tolerance: tol,
+    nanPositionsAgree, tolerance: { atol: tol.atol, rtol: tol.rtol },
   };
+}
+
+/** Unit roundoff assumed for half floats: 2^-10, enough for rounding toward zero as well as to nearest. */
+const HALF_UNIT = 2 ** -10;
+
+/**
+ * The tolerance a storage mode is held to. float32 and uint32 store float32 values exactly: the default tolerance.
+ * float16 rounds the input, weight and bias to half precision when stored, and each output once more; the sums are
+ * float32. Each output may then be off by at most `3u·m + u·|want|` with `u = 2^-10` and `m = Σ|x|·|w| + |b|`, the
+ * same call on absolute values: that is the extra allowance per element, on top of the default.
+ *
+ * @example
+ * const report = compareTensors(y, want, storageTolerance('float16', x, w, { stride: 2 }));
+ */
+export function storageTolerance(storage: string, input: Tensor, weight: Tensor,
+  options: ConvTranspose3dOptions = {}): Tolerance {
+  if (storage !== 'float16') return {};
+  const abs = (t: Tensor): Tensor => ({ shape: t.shape, data: t.data.map(Math.abs) });
+  const magnitude = convTranspose3dReference(abs(input), abs(weight),
+    { ...options, bias: options.bias ? abs(options.bias) : null });
+  const want = convTranspose3dReference(input, weight, options);
+  return { extra: magnitude.data.map((m, i) => 3 * HALF_UNIT * m + HALF_UNIT * Math.abs(want.data[i])) };
 }
 
 /**

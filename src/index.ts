@@ -5,31 +5,70 @@
  * @packageDocumentation
  */
 import { checkOptions, checkTensor, outputPaddingForSize, resolveCall, show } from './args';
-import { createBackend, type Backend } from './backend';
+import { createBackend, type Backend, type BackendOptions } from './backend';
+import { convTranspose3dReference } from './reference';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 
 export type { ConvTranspose3dOptions, Tensor, Triple, Int3 } from './types';
 export { tensor, numel } from './tensor';
 export { convTranspose3dOutputShape, outputPaddingForSize } from './args';
 export { convTranspose3dReference } from './reference';
-export { checkConvTranspose3d, compareTensors, describeReport, type CheckReport, type Tolerance } from './checker';
+export {
+  checkConvTranspose3d, compareTensors, describeReport, storageTolerance, type CheckReport, type Tolerance,
+} from './checker';
+export { axisCoverage, coverageMap } from './coverage';
 export { createBackend, type Backend, type BackendOptions, type GpuTensor, type AnyTensor,
   type BackendConvOptions } from './backend';
 export type { DeviceCapabilities } from './gl/context';
+export type { StorageMode, StorageRequest, StorageSupport } from './gl/storage';
 export type { BackendStats } from './gl/stats';
 export { planLayout, texelLocation, gridCell, type TextureLayout, type LayoutLimits } from './layout';
 
-let shared: Backend | null = null;
+/** How the one-shot {@link convTranspose3d} runs: the shared backend's options, and what to do without WebGL2. */
+export interface DefaultConfig extends Omit<BackendOptions, 'gl'> {
+  /**
+   * When the shared backend cannot be made (no WebGL2, or no storage mode the device can render), compute on the
+   * CPU with the reference implementation instead of rejecting. Default true; false to reject with the reason.
+   */
+  cpuFallback?: boolean;
+}
 
-/** The backend behind {@link convTranspose3d}, created on first use on a context of its own. */
+let shared: Backend | null = null;
+let config: DefaultConfig = {};
+let warnedFallback = false;
+
+/**
+ * Sets the options of the shared backend behind {@link convTranspose3d} (its next call makes a new one).
+ *
+ * @example
+ * configure({ storage: 'float16' });          // half the memory, on every call that follows
+ * configure({ cpuFallback: false });          // reject, rather than fall back to the CPU, without WebGL2
+ */
+export function configure(options: DefaultConfig = {}): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new Error(`configure: options must be an object, got ${show(options)}`);
+  }
+  if (options.cpuFallback !== undefined && typeof options.cpuFallback !== 'boolean') {
+    throw new Error(`configure: cpuFallback must be true or false, got ${show(options.cpuFallback)}`);
+  }
+  config = { ...options };
+  shared?.dispose();
+  shared = null;
+}
+
+/** The backend behind {@link convTranspose3d}, created on first use on a context of its own (and anew if lost). */
 export function defaultBackend(): Backend {
-  if (!shared || shared.gl.isContextLost()) shared = createBackend();
+  if (!shared || shared.gl.isContextLost()) {
+    const { cpuFallback: _, ...options } = config;
+    shared = createBackend(options);
+  }
   return shared;
 }
 
 /**
  * `torch.nn.functional.conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation)` on
- * the GPU (the shared default WebGL2 context). Bad arguments reject before any GPU work; inputs are never modified.
+ * the GPU (the shared default WebGL2 context; see {@link configure}). Without WebGL2 it computes on the CPU instead
+ * (unless configured not to). Bad arguments reject before any GPU work; inputs are never modified.
  *
  * @example
  * // y = F.conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1)
@@ -39,7 +78,18 @@ export async function convTranspose3d(input: Tensor, weight: Tensor, options?: C
   Promise<Tensor> {
   // Checked here too so that a bad call rejects before the shared WebGL context is even created.
   resolveCall(input, weight, options, checkTensor);
-  const result = defaultBackend().convTranspose3d(input, weight, options);
+  let backend: Backend;
+  try {
+    backend = defaultBackend();
+  } catch (e) {
+    if (config.cpuFallback === false) throw e;
+    if (!warnedFallback) {
+      console.warn(`conv_transpose3d: computing on the CPU: ${(e as Error).message}`);
+      warnedFallback = true;
+    }
+    return convTranspose3dReference(input, weight, options);
+  }
+  const result = backend.convTranspose3d(input, weight, options);
   try {
     return await result.read();
   } finally {

@@ -1,4 +1,6 @@
 // The WebGL2 context and what it can do, read once into a plain object.
+import { STORAGE_PREFERENCE, chooseStorage, probeStorage, type StorageMode, type StorageRequest,
+  type StorageSupport } from './storage';
 
 /** What the device offers, read once when a backend is made. */
 export interface DeviceCapabilities {
@@ -13,8 +15,12 @@ export interface DeviceCapabilities {
   maxTextureLayers: number;
   maxDrawBuffers: number;
   maxTextureUnits: number;
-  /** EXT_color_buffer_float is present *and* an RGBA32F array-texture layer makes a complete framebuffer. */
+  /** EXT_color_buffer_float is present *and* an RGBA32F array-texture layer renders and reads back. */
   floatRenderTargets: boolean;
+  /** Which storage modes the device really supports (each probed by rendering and reading back a texel). */
+  storageSupport: StorageSupport;
+  /** The storage mode this backend uses (see `BackendOptions.storage`). */
+  storage: StorageMode;
   extensions: string[];
 }
 
@@ -22,11 +28,13 @@ export interface DeviceCapabilities {
 export interface LimitOverrides {
   maxTextureSize?: number;
   maxTextureLayers?: number;
+  /** The storage mode to use, or 'auto' (the default) for the best the device supports. */
+  storage?: StorageRequest;
 }
 
 /**
- * Makes a WebGL2 context of its own: on an OffscreenCanvas where that supports WebGL2, else on a detached canvas.
- * Throws when the browser has no WebGL2.
+ * Makes a WebGL2 context of its own, on a detached canvas (whose context-loss events every engine delivers).
+ * Throws, saying so, when the browser has no WebGL2.
  *
  * @example
  * const gl = createContext();
@@ -37,34 +45,16 @@ export function createContext(): WebGL2RenderingContext {
     preserveDrawingBuffer: false, powerPreference: 'high-performance',
   };
   let gl: WebGL2RenderingContext | null = null;
-  if (typeof OffscreenCanvas !== 'undefined') {
-    try {
-      gl = new OffscreenCanvas(1, 1).getContext('webgl2', attributes) as WebGL2RenderingContext | null;
-    } catch {
-      gl = null;
-    }
+  if (typeof document !== 'undefined') gl = document.createElement('canvas').getContext('webgl2', attributes);
+  else if (typeof OffscreenCanvas !== 'undefined') {
+    // In a worker there is no document; OffscreenCanvas is then the only way.
+    gl = new OffscreenCanvas(1, 1).getContext('webgl2', attributes) as WebGL2RenderingContext | null;
   }
-  if (!gl && typeof document !== 'undefined') {
-    gl = document.createElement('canvas').getContext('webgl2', attributes);
+  if (!gl) {
+    throw new Error('conv_transpose3d: this browser has no WebGL2 (getContext("webgl2") returned null: WebGL2 is ' +
+      'missing, disabled, or the GPU process failed)');
   }
-  if (!gl) throw new Error('conv_transpose3d: this browser has no WebGL2 (getContext("webgl2") returned null)');
   return gl;
-}
-
-function probeFloatRenderTarget(gl: WebGL2RenderingContext): boolean {
-  if (!gl.getExtension('EXT_color_buffer_float')) return false;
-  const tex = gl.createTexture();
-  const fb = gl.createFramebuffer();
-  gl.bindTexture(gl.TEXTURE_2D_ARRAY, tex);
-  gl.texImage3D(gl.TEXTURE_2D_ARRAY, 0, gl.RGBA32F, 1, 1, 1, 0, gl.RGBA, gl.FLOAT, null);
-  gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
-  gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, tex, 0, 0);
-  const complete = gl.checkFramebufferStatus(gl.FRAMEBUFFER) === gl.FRAMEBUFFER_COMPLETE;
-  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-  gl.bindTexture(gl.TEXTURE_2D_ARRAY, null);
-  gl.deleteFramebuffer(fb);
-  gl.deleteTexture(tex);
-  return complete;
 }
 
 function checkCap(name: string, value: number | undefined, device: number): number {
@@ -76,7 +66,8 @@ function checkCap(name: string, value: number | undefined, device: number): numb
 }
 
 /**
- * Reads the device's capabilities once. `overrides` can only lower the limits.
+ * Reads the device's capabilities once and picks the storage mode. `overrides` can only lower the limits.
+ * Throws when the requested storage mode (or, for 'auto', every mode) cannot be rendered to.
  *
  * @example
  * const caps = readCapabilities(gl, { maxTextureSize: 64 });
@@ -85,8 +76,11 @@ function checkCap(name: string, value: number | undefined, device: number): numb
 export function readCapabilities(gl: WebGL2RenderingContext, overrides: LimitOverrides = {}): DeviceCapabilities {
   const debug = gl.getExtension('WEBGL_debug_renderer_info');
   const deviceMaxTextureSize = gl.getParameter(gl.MAX_TEXTURE_SIZE) as number;
+  const renderer = String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  const storageSupport = Object.fromEntries(STORAGE_PREFERENCE.map((m) => [m, probeStorage(gl, m)])) as
+    StorageSupport;
   return {
-    renderer: String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER)),
+    renderer,
     vendor: String(gl.getParameter(debug ? debug.UNMASKED_VENDOR_WEBGL : gl.VENDOR)),
     deviceMaxTextureSize,
     maxTextureSize: checkCap('maxTextureSize', overrides.maxTextureSize, deviceMaxTextureSize),
@@ -94,7 +88,9 @@ export function readCapabilities(gl: WebGL2RenderingContext, overrides: LimitOve
       gl.getParameter(gl.MAX_ARRAY_TEXTURE_LAYERS) as number),
     maxDrawBuffers: gl.getParameter(gl.MAX_DRAW_BUFFERS) as number,
     maxTextureUnits: gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS) as number,
-    floatRenderTargets: probeFloatRenderTarget(gl),
+    floatRenderTargets: storageSupport.float32,
+    storageSupport,
+    storage: chooseStorage(overrides.storage ?? 'auto', storageSupport, renderer),
     extensions: gl.getSupportedExtensions() ?? [],
   };
 }

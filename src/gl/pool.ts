@@ -2,7 +2,8 @@
 // kept up to a byte budget, oldest freed first.
 import type { TextureLayout } from '../layout';
 import type { BackendStats } from './stats';
-import { createLayoutTexture, type LayoutTexture } from './textures';
+import type { StorageFormat } from './storage';
+import { createLayoutTexture, uploadLayoutTexture, type LayoutTexture } from './textures';
 
 function sizeKey(l: TextureLayout): string {
   return `${l.width}x${l.height}x${l.layers}`;
@@ -17,26 +18,20 @@ export class TexturePool {
   private readonly order: Array<{ key: string; texture: WebGLTexture; bytes: number }> = [];
 
   constructor(private readonly gl: WebGL2RenderingContext, private readonly stats: BackendStats,
-    private readonly budgetBytes = DEFAULT_POOL_BYTES) {}
+    private readonly format: StorageFormat, private readonly budgetBytes = DEFAULT_POOL_BYTES) {}
 
   /** A texture for `layout`, reused when one of the same size is idle (its contents are then undefined). */
   acquire(layout: TextureLayout, texels?: Float32Array): LayoutTexture {
     const key = sizeKey(layout);
     const texture = this.idle.get(key)?.pop();
-    if (!texture) return createLayoutTexture(this.gl, this.stats, layout, texels);
+    if (!texture) return createLayoutTexture(this.gl, this.stats, this.format, layout, texels);
     const i = this.order.findIndex((e) => e.texture === texture);
     const [entry] = this.order.splice(i, 1);
     this.stats.pooledTextures--;
     this.stats.pooledBytes -= entry.bytes;
-    if (texels) {
-      const gl = this.gl;
-      gl.bindTexture(gl.TEXTURE_2D_ARRAY, texture);
-      gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-      gl.texSubImage3D(gl.TEXTURE_2D_ARRAY, 0, 0, 0, 0, layout.width, layout.height, layout.layers, gl.RGBA,
-        gl.FLOAT, texels);
-      gl.bindTexture(gl.TEXTURE_2D_ARRAY, null);
-    }
-    return { texture, layout, bytes: entry.bytes };
+    const t = { texture, layout, format: this.format, bytes: entry.bytes };
+    if (texels) uploadLayoutTexture(this.gl, t, texels);
+    return t;
   }
 
   /** Gives a texture back for reuse. */

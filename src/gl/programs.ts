@@ -16,15 +16,29 @@ export function specialize(body: string, defines: Defines): string {
   return ['#version 300 es', ...lines, layoutChunk, body].join('\n');
 }
 
-/** Compiles programs on demand and keeps them by their full source. */
+/** Programs kept at most: each shape gets its own specialization, so an app with ever-new shapes must not grow. */
+export const MAX_PROGRAMS = 96;
+
+/** Compiles programs on demand and keeps the most recently used by their full source. */
 export class ProgramCache {
+  /** In use order: the least recently used first (a Map iterates in insertion order). */
   private readonly programs = new Map<string, twgl.ProgramInfo>();
 
-  constructor(private readonly gl: WebGL2RenderingContext, private readonly stats: BackendStats) {}
+  constructor(private readonly gl: WebGL2RenderingContext, private readonly stats: BackendStats,
+    private readonly capacity = MAX_PROGRAMS) {}
 
   get(fragmentSource: string): twgl.ProgramInfo {
     let info = this.programs.get(fragmentSource);
-    if (!info) {
+    if (info) {
+      this.programs.delete(fragmentSource);
+      this.programs.set(fragmentSource, info);
+    } else {
+      if (this.programs.size >= this.capacity) {
+        const [oldest, old] = this.programs.entries().next().value!;
+        this.gl.deleteProgram(old.program);
+        this.programs.delete(oldest);
+        this.stats.programs--;
+      }
       const errors: string[] = [];
       info = twgl.createProgramInfo(this.gl, [vertexSource, fragmentSource], (msg: string) => errors.push(msg));
       if (!info) {
@@ -33,12 +47,14 @@ export class ProgramCache {
       }
       this.programs.set(fragmentSource, info);
       this.stats.programs++;
+      this.stats.compiles++;
     }
     return info;
   }
 
   dispose(): void {
     for (const info of this.programs.values()) this.gl.deleteProgram(info.program);
+    this.stats.programs -= this.programs.size;
     this.programs.clear();
   }
 }

@@ -8,8 +8,10 @@ export interface BackendStats {
   pooledTextures: number;
   /** Bytes of those idle textures. */
   pooledBytes: number;
-  /** Programs compiled (each distinct specialization once). */
+  /** Programs alive now (at most MAX_PROGRAMS in src/gl/programs.ts; the least recently used are deleted). */
   programs: number;
+  /** Programs compiled so far (each distinct specialization once, again if it was evicted). */
+  compiles: number;
   /** Draw calls issued. */
   draws: number;
   /** Convolutions run. */
@@ -17,5 +19,5 @@ export interface BackendStats {
 }
 
 export function createStats(): BackendStats {
-  return { textures: 0, textureBytes: 0, pooledTextures: 0, pooledBytes: 0, programs: 0, draws: 0, calls: 0 };
+  return { textures: 0, textureBytes: 0, pooledTextures: 0, pooledBytes: 0, programs: 0, compiles: 0, draws: 0, calls: 0 };
 }

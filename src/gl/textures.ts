@@ -1,33 +1,46 @@
-// RGBA32F array textures laid out by the layout manager: creation, upload and asynchronous readback.
+// Array textures laid out by the layout manager, in the backend's storage format: creation, upload and
+// asynchronous readback.
 import * as twgl from 'twgl.js';
 import { texelCount, type TextureLayout } from '../layout';
 import type { BackendStats } from './stats';
+import { uploadView, type StorageFormat } from './storage';
 
-/** A texture and the layout of its texels. */
+/** A texture, the layout of its texels and its storage format. */
 export interface LayoutTexture {
   texture: WebGLTexture;
   layout: TextureLayout;
+  format: StorageFormat;
   bytes: number;
 }
 
 /**
- * Makes an RGBA32F 2-D array texture for `layout`, filled with `texels` (4 floats per texel) or left undefined
+ * Makes a 2-D array texture for `layout` in `format`, filled with `texels` (4 floats per texel) or left undefined
  * (for render targets).
  *
  * @example
- * const t = createLayoutTexture(gl, stats, layout, packActivation(x.data, shape5, layout));
+ * const t = createLayoutTexture(gl, stats, storageFormat(gl, 'float32'), layout, packActivation(x, shape5, layout));
  */
-export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendStats, layout: TextureLayout,
-  texels?: Float32Array): LayoutTexture {
+export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendStats, format: StorageFormat,
+  layout: TextureLayout, texels?: Float32Array): LayoutTexture {
   const texture = twgl.createTexture(gl, {
-    target: gl.TEXTURE_2D_ARRAY, internalFormat: gl.RGBA32F, format: gl.RGBA, type: gl.FLOAT,
-    width: layout.width, height: layout.height, depth: layout.layers, src: texels ?? null,
+    target: gl.TEXTURE_2D_ARRAY, internalFormat: format.internalFormat, format: format.format, type: format.type,
+    width: layout.width, height: layout.height, depth: layout.layers, src: texels ? uploadView(format, texels) : null,
     minMag: gl.NEAREST, wrap: gl.CLAMP_TO_EDGE, auto: false,
   } as twgl.TextureOptions);
-  const bytes = texelCount(layout) * 16;
+  const bytes = texelCount(layout) * format.texelBytes;
   stats.textures++;
   stats.textureBytes += bytes;
-  return { texture, layout, bytes };
+  return { texture, layout, format, bytes };
+}
+
+/** Replaces the contents of `t` with `texels` (4 floats per texel). */
+export function uploadLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture, texels: Float32Array): void {
+  const { layout, format } = t;
+  gl.bindTexture(gl.TEXTURE_2D_ARRAY, t.texture);
+  gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+  gl.texSubImage3D(gl.TEXTURE_2D_ARRAY, 0, 0, 0, 0, layout.width, layout.height, layout.layers, format.format,
+    format.type, uploadView(format, texels));
+  gl.bindTexture(gl.TEXTURE_2D_ARRAY, null);
 }
 
 /** Yields to the event loop for one task, without setTimeout's 4 ms clamp on nested calls. */
@@ -64,7 +77,8 @@ export async function waitForGpu(gl: WebGL2RenderingContext, isLost: () => boole
 
 /**
  * Reads every layer of `t` back without blocking the main thread: readPixels into a PIXEL_PACK_BUFFER, a fence,
- * polled once per task, then one getBufferSubData. Resolves to the texels (4 floats each, layer-major).
+ * polled once per task, then one getBufferSubData. Resolves to the texels (4 floats each, layer-major), as float32
+ * whatever the storage (float16 values widen exactly).
  */
 export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture,
   isLost: () => boolean): Promise<Float32Array> {
@@ -78,14 +92,15 @@ export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTex
     gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
     for (let layer = 0; layer < layers; layer++) {
       gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, t.texture, 0, layer);
-      gl.readPixels(0, 0, width, height, gl.RGBA, gl.FLOAT, layer * layerFloats * 4);
+      gl.readPixels(0, 0, width, height, t.format.format, t.format.type, layer * layerFloats * 4);
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
     await waitForGpu(gl, isLost);
     const out = new Float32Array(layerFloats * layers);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
-    gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, out);
+    // uint32 storage reads back the float32 bit patterns: the same bytes, so one buffer serves every mode.
+    gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, uploadView(t.format, out));
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
     return out;
   } finally {

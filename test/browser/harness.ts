@@ -1,10 +1,11 @@
 // Runs in the browser under test. Everything crosses the driver boundary as JSON: tensors as base64 float32.
 import {
-  compareTensors, convTranspose3d, convTranspose3dReference, convTranspose3dToSize, createBackend, defaultBackend,
+  compareTensors, convTranspose3d, storageTolerance, convTranspose3dReference, convTranspose3dToSize, createBackend, defaultBackend,
   outputPaddingForSize, type Backend, type BackendOptions,
   type CheckReport, type ConvTranspose3dOptions, type Tensor,
 } from '../../src/index';
 import { randomConfig, randomTensor, type RandomConfig } from '../support/randomCases';
+import { robustness } from './robustness';
 
 interface Encoded { shape: number[]; data: string }
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
@@ -54,7 +55,8 @@ async function runConfig(config: RandomConfig, seed: number, backend: Backend | 
     ...config.options, bias: config.bias ? randomTensor([config.weightShape[1] * config.options.groups], seed * 3) : null,
   };
   const got = await runOn(backend, x, w, options);
-  return { seed, config, report: compareTensors(got, convTranspose3dReference(x, w, options)) };
+  const tolerance = storageTolerance(backend?.capabilities.storage ?? 'float32', x, w, options);
+  return { seed, config, report: compareTensors(got, convTranspose3dReference(x, w, options), tolerance) };
 }
 
 const harness = {
@@ -189,7 +191,8 @@ const harness = {
   },
 };
 
+const api = { ...harness, ...robustness };
 declare global {
-  interface Window { harness: typeof harness }
+  interface Window { harness: typeof api }
 }
-window.harness = harness;
+window.harness = api;

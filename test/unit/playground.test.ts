@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import { planLayout } from '../../src/layout';
 import { convTranspose3dReference } from '../../src/reference';
-import { axisCoverage, channelVolume, coverageMap, fillContent } from '../../playground/contents';
+import { axisCoverage, coverageMap } from '../../src/coverage';
+import { channelVolume, fillContent } from '../../playground/contents';
 import { describeTexel } from '../../playground/layoutView';
 import { parseNpy, toNpy } from '../../playground/npyFile';
 import {
