@@ -33,7 +33,7 @@ export function readForm(form: HTMLFormElement, base: PlaygroundState): Playgrou
   for (const el of fieldsOf(form)) {
     const [key, index] = el.name.split('.');
     if (el.type === 'checkbox') s[key] = el.checked;
-    else if (el.tagName === 'SELECT' && key.endsWith('Content')) s[key] = el.value;
+    else if (el.tagName === 'SELECT' && (key.endsWith('Content') || key === 'storage')) s[key] = el.value;
     else if (index !== undefined) (s[key] as number[])[Number(index)] = numberOf(el);
     else s[key] = numberOf(el);
   }

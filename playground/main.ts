@@ -1,6 +1,6 @@
 // The playground page: the form drives the state, the state drives a run (GPU, then the CPU check in a worker), and
 // the views draw the last good run. A bad configuration shows its error and leaves the last good run on screen.
-import { compareTensors, type CheckReport } from '../src/checker';
+import { compareTensors, type CheckReport, type Tolerance } from '../src/checker';
 import { createBackend, type Backend } from '../src/backend';
 import { activationLayout } from '../src/convPlan';
 import type { ConvSpec } from '../src/args';
@@ -38,7 +38,9 @@ interface Result {
   call: CallTensors;
   gpu: GpuRun;
   coverage: Int32Array;
-  cpu: { output: Tensor; ms: number } | null;
+  cpu: { output: Tensor; ms: number; tolerance: Tolerance } | null;
+  /** The storage mode the GPU used. */
+  storage: string;
   report: CheckReport | null;
 }
 
@@ -46,7 +48,7 @@ let state: PlaygroundState = initialState();
 let last: Result | null = null;
 /** Tensors loaded from .npy files, used while the contents say `npy`. */
 const loaded: { input: Tensor | null; weight: Tensor | null } = { input: null, weight: null };
-const backends = new Map<number, Backend>();
+const backends = new Map<string, Backend>();
 const cpu = new CpuReference();
 let generation = 0;
 let scheduled: ReturnType<typeof setTimeout> | null = null;
@@ -191,7 +193,9 @@ function drawDevice(backend: Backend | null, error: string | null): void {
     ['MAX_TEXTURE_SIZE', c.maxTextureSize === c.deviceMaxTextureSize ? String(c.deviceMaxTextureSize) :
       `${c.deviceMaxTextureSize} (capped to ${c.maxTextureSize} here)`],
     ['array texture layers', String(c.maxTextureLayers)], ['draw buffers', String(c.maxDrawBuffers)],
-    ['float32 render targets', c.floatRenderTargets ? 'yes (probed with a real framebuffer)' : 'no'],
+    ['storage modes (probed)', Object.entries(c.storageSupport).map(([m, ok]) => `${m} ${ok ? 'yes' : 'no'}`)
+      .join(', ')],
+    ['storage in use', c.storage],
   ];
   dl.innerHTML = items.map(() => '<dt></dt><dd></dd>').join('');
   items.forEach(([k, v], i) => {
@@ -240,11 +244,12 @@ function drawCall(s: PlaygroundState, spec: ConvSpec | null): void {
 
 // ---- running ---------------------------------------------------------------------------------------------------------
 
-function backendFor(cap: number): Backend {
-  let b = backends.get(cap);
+function backendFor(cap: number, storage: PlaygroundState['storage']): Backend {
+  const key = `${cap}/${storage}`;
+  let b = backends.get(key);
   if (!b || b.gl.isContextLost()) {
-    b = createBackend(cap > 0 ? { maxTextureSize: cap } : {});
-    backends.set(cap, b);
+    b = createBackend({ storage, ...(cap > 0 ? { maxTextureSize: cap } : {}) });
+    backends.set(key, b);
   }
   return b;
 }
@@ -286,11 +291,13 @@ async function run(s: PlaygroundState): Promise<void> {
   const cancelled = () => gen !== generation;
   let backend: Backend;
   try {
-    backend = backendFor(s.textureCap);
+    backend = backendFor(s.textureCap, s.storage);
     drawDevice(backend, null);
   } catch (e) {
-    drawDevice(null, (e as Error).message);
-    status.textContent = (e as Error).message;
+    const message = (e as Error).message;
+    if (!backends.size) drawDevice(null, message);
+    showError(form, { field: 'device', message });
+    status.textContent = `Not run: ${message}`;
     return;
   }
   try {
@@ -313,7 +320,8 @@ async function run(s: PlaygroundState): Promise<void> {
     await new Promise((r) => setTimeout(r, 0));
     const gpu = await runGpu(backend, call, cancelled);
     if (!gpu || cancelled()) return;
-    const result: Result = { state: s, spec, call, gpu, coverage: coverageMap(spec), cpu: null, report: null };
+    const result: Result = { state: s, spec, call, gpu, coverage: coverageMap(spec), cpu: null, report: null,
+      storage: backend.capabilities.storage };
     last = result;
     $<HTMLButtonElement>('#download').disabled = false;
     drawViews();
@@ -326,12 +334,12 @@ async function run(s: PlaygroundState): Promise<void> {
       if (!cancelled()) setBusy(`Checking against the CPU reference… ${((performance.now() - started) / 1e3).toFixed(0)} s`);
     }, 1000);
     try {
-      result.cpu = await cpu.run(call);
+      result.cpu = await cpu.run({ ...call, storage: backend.capabilities.storage });
     } finally {
       clearInterval(tick);
     }
     if (cancelled()) return;
-    result.report = compareTensors(gpu.output, result.cpu.output);
+    result.report = compareTensors(gpu.output, result.cpu.output, result.cpu.tolerance);
     drawViews();
     drawChecker(result);
     drawTimings(result);
@@ -488,7 +496,7 @@ Object.assign(window, {
       }
       return {
         query: encodeState(state), outputShape: $('#out-shape').textContent, errors, status: status.textContent,
-        badge: $('#badge').textContent, report: last?.report ?? null, pageErrors,
+        badge: $('#badge').textContent, report: last?.report ?? null, storage: last?.storage ?? null, pageErrors,
       };
     },
     tensors: () => (last ? { x: encode(last.call.x), w: encode(last.call.w), y: encode(last.gpu.output) } : null),

@@ -5,6 +5,8 @@ import type { Backend } from '../src/backend';
 import { planConv, type PlanLimits } from '../src/convPlan';
 import { texelCount } from '../src/layout';
 import { numel } from '../src/tensor';
+import type { Tolerance } from '../src/checker';
+import type { StorageMode } from '../src/gl/storage';
 import type { ConvTranspose3dOptions, Tensor } from '../src/types';
 
 /** The playground refuses configurations whose tensors and textures would need more than this. */
@@ -26,8 +28,9 @@ export interface GpuRun {
   compiled: boolean;
 }
 
-export type CpuRequest = CallTensors;
-export type CpuReply = { output: Tensor; ms: number } | { error: string };
+/** The reference call, and the storage the GPU used (float16 gets its per-element error bound computed too). */
+export type CpuRequest = CallTensors & { storage: StorageMode };
+export type CpuReply = { output: Tensor; ms: number; tolerance: Tolerance } | { error: string };
 
 /** `2·N·Cin·(Cout/groups)·kD·kH·kW·D·H·W` (input spatial size): the multiply-adds the definition performs. */
 export function flopsOf(spec: ConvSpec): number {
@@ -90,7 +93,7 @@ export class CpuReference {
   private worker: Worker | null = null;
   private pending: { reject: (e: Error) => void } | null = null;
 
-  run(call: CallTensors): Promise<{ output: Tensor; ms: number }> {
+  run(call: CpuRequest): Promise<{ output: Tensor; ms: number; tolerance: Tolerance }> {
     this.cancel();
     this.worker ??= new Worker(new URL('./cpuWorker.ts', import.meta.url), { type: 'module' });
     const worker = this.worker;

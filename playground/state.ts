@@ -2,6 +2,7 @@
 // round-trips through the URL so a link reproduces a configuration. Pure: unit-tested in Node.
 import { resolveShapes } from '../src/args';
 import type { ConvSpec } from '../src/args';
+import type { StorageRequest } from '../src/gl/storage';
 import type { Int3 } from '../src/types';
 
 export const CONTENTS = ['random', 'impulse', 'ones', 'checkerboard', 'sphere', 'npy'] as const;
@@ -27,6 +28,8 @@ export interface PlaygroundState {
   impulse: number[];
   /** A cap on the texture size, to see how the layout manager tiles big tensors (0: the device's own limit). */
   textureCap: number;
+  /** How the backend stores tensors in textures (the storage ladder). */
+  storage: StorageRequest;
   /** Shared view: batch item, output channel, input channel, depth as a fraction of each tensor's depth. */
   view: { n: number; outChannel: number; inChannel: number; depth: number };
 }
@@ -40,7 +43,7 @@ export interface Preset {
 const BASE: PlaygroundState = {
   input: [1, 4, 6, 6, 6], unbatched: false, weight: [4, 4, 3, 3, 3],
   stride: [2, 2, 2], padding: [0, 0, 0], outputPadding: [0, 0, 0], dilation: [1, 1, 1], groups: 1, bias: false,
-  inputContent: 'ones', weightContent: 'ones', seed: 1, impulse: [0, 3, 3, 3], textureCap: 0,
+  inputContent: 'ones', weightContent: 'ones', seed: 1, impulse: [0, 3, 3, 3], textureCap: 0, storage: 'auto',
   view: { n: 0, outChannel: 0, inChannel: 0, depth: 0.5 },
 };
 
@@ -105,7 +108,7 @@ export function callOptions(s: PlaygroundState) {
 
 /** The controls an argument error can point at. */
 export type Field = 'input' | 'weight' | 'stride' | 'padding' | 'outputPadding' | 'dilation' | 'groups' | 'bias' |
-  'output';
+  'output' | 'device';
 
 /** Which control a library error message is about (the library's messages start with the argument's name). */
 export function fieldOfError(message: string): Field {
@@ -156,6 +159,7 @@ export function encodeState(s: PlaygroundState): string {
   q.set('seed', String(s.seed));
   q.set('at', s.impulse.join(','));
   if (s.textureCap) q.set('tex', String(s.textureCap));
+  if (s.storage !== 'auto') q.set('storage', s.storage);
   q.set('view', [s.view.n, s.view.outChannel, s.view.inChannel, s.view.depth].join(','));
   return q.toString();
 }
@@ -186,6 +190,8 @@ export function decodeState(query: string, fallback: PlaygroundState = DEFAULT_S
   s.seed = numbers(q.get('seed'), 1)?.[0] ?? s.seed;
   s.impulse = numbers(q.get('at'), 4) ?? s.impulse;
   s.textureCap = numbers(q.get('tex'), 1)?.[0] ?? 0;
+  const storage = q.get('storage');
+  s.storage = storage === 'float32' || storage === 'uint32' || storage === 'float16' ? storage : 'auto';
   const view = numbers(q.get('view'), 4);
   if (view) s.view = { n: view[0], outChannel: view[1], inChannel: view[2], depth: Math.min(1, Math.max(0, view[3])) };
   return s;

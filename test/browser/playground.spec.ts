@@ -15,6 +15,7 @@ interface Summary {
   status: string;
   badge: string;
   report: CheckReport | null;
+  storage: string | null;
   pageErrors: string[];
 }
 interface Encoded { shape: number[]; data: string }
@@ -111,7 +112,7 @@ test('typing a stride updates the output shape; an invalid groups shows the erro
 
 test('a link restores its state', async ({ playground: pg }) => {
   const query = 'x=2,3,4,5,6&w=3,2,2,3,2&s=1,2,3&p=0,1,0&op=0,1,2&dl=1,1,1&g=1&bias=1&xc=sphere&wc=random&seed=7' +
-    '&at=0,1,1,1&view=1,1,0,0.25';
+    '&at=0,1,1,1&view=1,1,0,0.25&storage=uint32';
   await pg.ui.goto(`${PLAYGROUND_URL}?${query}`);
   const s = await idle(pg);
   const shape = convTranspose3dOutputShape([2, 3, 4, 5, 6], [3, 2, 2, 3, 2], { stride: [1, 2, 3], padding: [0, 1, 0],
@@ -119,11 +120,12 @@ test('a link restores its state', async ({ playground: pg }) => {
   expect(s.outputShape).toBe(`[${shape.join(', ')}]`);
   expectPass(s, shape.reduce((a, b) => a * b, 1));
   expect(s.query).toBe(encodeState(decodeState(query)));
+  expect(s.storage).toBe('uint32');
   const expected: Record<string, string> = {
     '[name="input.0"]': '2', '[name="input.4"]': '6', '[name="weight.3"]': '3', '[name="stride.2"]': '3',
     '[name="padding.1"]': '1', '[name="outputPadding.2"]': '2', '[name="bias"]': 'true',
     '[name="inputContent"]': 'sphere', '[name="seed"]': '7', '#view-n': '1', '#view-cin': '0', '#view-cout': '1',
-    '#view-depth': '250',
+    '#view-depth': '250', '#storage': 'uint32',
   };
   for (const [selector, value] of Object.entries(expected)) expect(await pg.ui.value(selector), selector).toBe(value);
 });

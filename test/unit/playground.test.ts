@@ -31,6 +31,7 @@ describe('playground state', () => {
     s.unbatched = true;
     s.bias = true;
     s.textureCap = 64;
+    s.storage = 'float16';
     s.view = { n: 0, outChannel: 5, inChannel: 2, depth: 0.25 };
     expect(decodeState(encodeState(s))).toEqual(s);
     for (const p of PRESETS) expect(decodeState(encodeState(presetState(p.name)))).toEqual(presetState(p.name));
