@@ -61,7 +61,7 @@ function initialState(): PlaygroundState {
   return decodeState(location.search, preset ? presetState(preset) : DEFAULT_STATE);
 }
 
-// ---- views ---------------------------------------------------------------------------------------------------------
+// ---- views --------------------------------------------------------------------------------------------------------
 
 const maps = $('#maps');
 const inputMap = new Heatmap(maps, 'map-input', 'Input', DIVERGING);
@@ -135,7 +135,8 @@ function drawViews(): void {
     `[${cin}, ${cout % spec.outPerGroup}], kd ${dK} of ${KD}` +
     (inGroup ? '' : ` — input channel ${cin} is not in output channel ${cout}'s group: not used`));
   const cov = r.coverage;
-  coverageView.show(sliceOf(cov, OH, OW, dOut, 'taps'), fitScale(cov, 'sequential'), `depth ${dOut}; ${coverageSummary(cov)}`);
+  coverageView.show(sliceOf(cov, OH, OW, dOut, 'taps'), fitScale(cov, 'sequential'),
+    `depth ${dOut}; ${coverageSummary(cov)}`);
 }
 
 function coverageSummary(cov: Int32Array): string {
@@ -242,7 +243,7 @@ function drawCall(s: PlaygroundState, spec: ConvSpec | null): void {
     `const y = await convTranspose3d(x, w${js.length ? `, { ${js.join(', ')} }` : ''});`;
 }
 
-// ---- running ---------------------------------------------------------------------------------------------------------
+// ---- running ------------------------------------------------------------------------------------------------------
 
 function backendFor(cap: number, storage: PlaygroundState['storage']): Backend {
   const key = `${cap}/${storage}`;
@@ -331,7 +332,8 @@ async function run(s: PlaygroundState): Promise<void> {
     const started = performance.now();
     setBusy('Checking against the CPU reference…');
     const tick = setInterval(() => {
-      if (!cancelled()) setBusy(`Checking against the CPU reference… ${((performance.now() - started) / 1e3).toFixed(0)} s`);
+      const seconds = ((performance.now() - started) / 1e3).toFixed(0);
+      if (!cancelled()) setBusy(`Checking against the CPU reference… ${seconds} s`);
     }, 1000);
     try {
       result.cpu = await cpu.run({ ...call, storage: backend.capabilities.storage });
@@ -344,8 +346,8 @@ async function run(s: PlaygroundState): Promise<void> {
     drawChecker(result);
     drawTimings(result);
     setBusy(null);
-    status.textContent = `Done: output [${spec.outShape.join(', ')}], GPU ${result.report.ok ? 'equals' : 'DIFFERS FROM'} ` +
-      'the CPU reference.';
+    status.textContent = `Done: output [${spec.outShape.join(', ')}], GPU ` +
+      `${result.report.ok ? 'equals' : 'DIFFERS FROM'} the CPU reference.`;
   } catch (e) {
     if (cancelled()) return;
     setBusy(null);
@@ -376,7 +378,7 @@ function cancel(): void {
   status.textContent = 'Cancelled.';
 }
 
-// ---- wiring ----------------------------------------------------------------------------------------------------------
+// ---- wiring -------------------------------------------------------------------------------------------------------
 
 function stateChanged(rerun: boolean): void {
   history.replaceState(null, '', `?${encodeState(state)}`);
@@ -433,7 +435,8 @@ for (const which of ['input', 'weight'] as const) {
       const t = parseNpy(await file.arrayBuffer(), which);
       if (which === 'input') {
         if (t.shape.length !== 4 && t.shape.length !== 5) {
-          throw new Error(`input: the .npy must be 4-D (C, D, H, W) or 5-D (N, C, D, H, W), got [${t.shape.join(', ')}]`);
+          throw new Error('input: the .npy must be 4-D (C, D, H, W) or 5-D (N, C, D, H, W), got ' +
+            `[${t.shape.join(', ')}]`);
         }
         state.unbatched = t.shape.length === 4;
         state.input = t.shape.length === 4 ? [1, ...t.shape] : t.shape.slice();
@@ -474,7 +477,7 @@ else if (!location.search) ($<HTMLSelectElement>('#preset')).value = PRESETS[0].
 stateChanged(false);
 schedule(0);
 
-// ---- test hooks: what the browser tests read back (plain JSON) -------------------------------------------------------
+// ---- test hooks: what the browser tests read back (plain JSON) ----------------------------------------------------
 
 function base64(bytes: Uint8Array): string {
   let bin = '';

@@ -2,7 +2,8 @@
 // (shapes, options: checked in args.ts) and how the GPU does it (convPlan.ts, glsl/) runs through here.
 import { checkTensor, resolveCall, show, type ConvSpec } from './args';
 import {
-  activationLayout, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape, type PlanLimits,
+  activationLayout, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape,
+  type PlanLimits,
 } from './convPlan';
 import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
 import { storageFormat, uploadView, type StorageRequest } from './gl/storage';

@@ -19,5 +19,7 @@ export interface BackendStats {
 }
 
 export function createStats(): BackendStats {
-  return { textures: 0, textureBytes: 0, pooledTextures: 0, pooledBytes: 0, programs: 0, compiles: 0, draws: 0, calls: 0 };
+  return {
+    textures: 0, textureBytes: 0, pooledTextures: 0, pooledBytes: 0, programs: 0, compiles: 0, draws: 0, calls: 0,
+  };
 }
