@@ -17,6 +17,7 @@ import {
   DEFAULT_STATE, PRESETS, callOptions, checkState, decodeState, encodeState, inputShape, presetState,
   type Field, type PlaygroundState,
 } from './state';
+import { bytesToBase64, encodeTensor } from '../test/support/base64';
 import { VolumeView } from './volumeView';
 
 // Nothing may fail silently: an unexpected error is shown in the status line and kept for the tests to see.
@@ -479,15 +480,6 @@ schedule(0);
 
 // ---- test hooks: what the browser tests read back (plain JSON) ----------------------------------------------------
 
-function base64(bytes: Uint8Array): string {
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(bin);
-}
-
-const encode = (t: Tensor) => ({ shape: t.shape, data: base64(new Uint8Array(t.data.buffer, t.data.byteOffset,
-  t.data.byteLength)) });
-
 Object.assign(window, {
   playground: {
     /** Waits until no run is scheduled or running, then reports what the page shows. */
@@ -502,8 +494,9 @@ Object.assign(window, {
         badge: $('#badge').textContent, report: last?.report ?? null, storage: last?.storage ?? null, pageErrors,
       };
     },
-    tensors: () => (last ? { x: encode(last.call.x), w: encode(last.call.w), y: encode(last.gpu.output) } : null),
-    lastDownload: () => (lastDownload ? base64(lastDownload) : null),
+    tensors: () => (last ? { x: encodeTensor(last.call.x), w: encodeTensor(last.call.w), y: encodeTensor(last.gpu.output) }
+      : null),
+    lastDownload: () => (lastDownload ? bytesToBase64(lastDownload) : null),
     /** How many distinct colours a canvas shows (1 means blank). */
     distinctColors(selector: string) {
       const canvas = $<HTMLCanvasElement>(selector);

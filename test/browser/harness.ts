@@ -4,25 +4,11 @@ import {
   outputPaddingForSize, type Backend, type BackendOptions,
   type CheckReport, type ConvTranspose3dOptions, type Tensor,
 } from '../../src/index';
-import { randomConfig, randomTensor, type RandomConfig } from '../support/randomCases';
+import { randomCall, randomConfig, randomTensor, type RandomConfig } from '../support/randomCases';
 import { robustness } from './robustness';
+import { decodeTensor as decode, encodeTensor as encode, type Encoded } from '../support/base64';
 
-interface Encoded { shape: number[]; data: string }
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
-
-function decode(t: Encoded): Tensor {
-  const bin = atob(t.data);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return { shape: t.shape, data: new Float32Array(bytes.buffer) };
-}
-
-function encode(t: Tensor): Encoded {
-  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  let bin = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return { shape: t.shape, data: btoa(bin) };
-}
 
 const backends = new Map<string, Backend>();
 function backendFor(options: BackendOptions = {}): Backend {
@@ -49,11 +35,7 @@ async function runOn(backend: Backend | null, x: Tensor, w: Tensor, options: Con
 interface RandomResult { seed: number; config: RandomConfig; report: CheckReport }
 
 async function runConfig(config: RandomConfig, seed: number, backend: Backend | null): Promise<RandomResult> {
-  const x = randomTensor(config.inputShape, seed * 3 + 1);
-  const w = randomTensor(config.weightShape, seed * 3 + 2);
-  const options: ConvTranspose3dOptions = {
-    ...config.options, bias: config.bias ? randomTensor([config.weightShape[1] * config.options.groups], seed * 3) : null,
-  };
+  const { x, w, options } = randomCall(config, seed);
   const got = await runOn(backend, x, w, options);
   const tolerance = storageTolerance(backend?.capabilities.storage ?? 'float32', x, w, options);
   return { seed, config, report: compareTensors(got, convTranspose3dReference(x, w, options), tolerance) };

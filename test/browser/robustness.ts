@@ -7,7 +7,7 @@ import {
   describeReport, storageTolerance, type BackendOptions, type ConvTranspose3dOptions, type GpuTensor,
   type StorageMode, type Tensor,
 } from '../../src/index';
-import { randomConfig, randomTensor, rng, type RandomConfig } from '../support/randomCases';
+import { randomCall, randomConfig, randomTensor, rng, type RandomConfig } from '../support/randomCases';
 
 const ones = (shape: number[]): Tensor => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1) });
 
@@ -17,15 +17,6 @@ async function readAndDispose(t: GpuTensor): Promise<Tensor> {
   } finally {
     t.dispose();
   }
-}
-
-function tensorsOf(config: RandomConfig, seed: number) {
-  const x = randomTensor(config.inputShape, seed * 3 + 1);
-  const w = randomTensor(config.weightShape, seed * 3 + 2);
-  const options: ConvTranspose3dOptions = {
-    ...config.options, bias: config.bias ? randomTensor([config.weightShape[1] * config.options.groups], seed * 3) : null,
-  };
-  return { x, w, options };
 }
 
 function message(e: unknown): string {
@@ -69,7 +60,7 @@ export const robustness = {
     const differing: number[] = [];
     let compared = 0;
     for (let seed = firstSeed; seed < firstSeed + count; seed++) {
-      const { x, w, options } = tensorsOf(randomConfig(seed), seed);
+      const { x, w, options } = randomCall(randomConfig(seed), seed);
       const ya = new Uint32Array((await readAndDispose(a.convTranspose3d(x, w, options))).data.buffer);
       const yb = new Uint32Array((await readAndDispose(b.convTranspose3d(x, w, options))).data.buffer);
       compared += ya.length;
@@ -219,7 +210,7 @@ export const robustness = {
     };
     for (let i = 0; i < calls; i++) {
       const config = configs[Math.floor(r() * configs.length)];
-      const { x, w, options } = tensorsOf(config, i);
+      const { x, w, options } = randomCall(config, i);
       // One call in ten is read back and checked (reads wait for the GPU); the others queue work and dispose.
       if (i % 10 === 0) {
         check(await readAndDispose(backend.convTranspose3d(x, w, options)), convTranspose3dReference(x, w, options), i);
@@ -264,7 +255,7 @@ export const robustness = {
     const backend = createBackend();
     const calls = Array.from({ length: count }, (_, i) => {
       const seed = 3000 + i;
-      const { x, w, options } = tensorsOf(randomConfig(seed), seed);
+      const { x, w, options } = randomCall(randomConfig(seed), seed);
       // Some arguments resident, some not, so uploads and calls interleave.
       const input = i % 3 === 0 ? backend.upload(x) : x;
       const y = backend.convTranspose3d(input, w, options);

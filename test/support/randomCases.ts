@@ -61,3 +61,14 @@ export function randomTensor(shape: number[], seed: number): Tensor {
   }
   return { shape, data };
 }
+
+/** The seeded tensors and options of a configuration: input, weight and (when it has one) bias. */
+export function randomCall(config: RandomConfig, seed: number):
+  { x: Tensor; w: Tensor; options: ConvTranspose3dOptions } {
+  return {
+    x: randomTensor(config.inputShape, seed * 3 + 1),
+    w: randomTensor(config.weightShape, seed * 3 + 2),
+    options: { ...config.options,
+      bias: config.bias ? randomTensor([config.weightShape[1] * config.options.groups], seed * 3) : null },
+  };
+}
