@@ -2,8 +2,7 @@
 // Knows nothing about the page.
 import type { ConvSpec } from '../src/args';
 import type { Backend } from '../src/backend';
-import { planConv, type PlanLimits } from '../src/convPlan';
-import { texelCount } from '../src/layout';
+import { callTexels, planConv, type PlanLimits } from '../src/convPlan';
 import { numel } from '../src/tensor';
 import type { Tolerance } from '../src/checker';
 import type { StorageMode } from '../src/gl/storage';
@@ -47,11 +46,8 @@ export function memoryNeeded(spec: ConvSpec, limits: PlanLimits): number {
     ...spec.kernel]);
   const cpu = 4 * (2 * inputs + 3 * numel(spec.outShape));
   if (spec.batch === 0 || cpu > MEMORY_BUDGET) return cpu;
-  const plan = planConv(spec, limits);
-  const outputs = plan.fragment.voxels * plan.fragment.blocks;
-  const texels = texelCount(plan.input) + texelCount(plan.rawWeight) + texelCount(plan.packedWeight) +
-    texelCount(plan.output) + texelCount(plan.slice) * outputs;
-  return cpu + 16 * texels;
+  // RGBA32F's 16 bytes a texel: the most any storage mode takes.
+  return cpu + 16 * callTexels(planConv(spec, limits), { input: true, weight: true, bias: spec.hasBias });
 }
 
 /** Runs the call on the GPU twice: end-to-end from CPU arrays, then with the inputs resident. */

@@ -2,7 +2,7 @@
 // (shapes, options: checked in args.ts) and how the GPU does it (convPlan.ts, glsl/) runs through here.
 import { checkTensor, resolveCall, show, type ConvSpec } from './args';
 import {
-  activationLayout, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape,
+  activationLayout, callTexels, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape,
   type PlanLimits,
 } from './convPlan';
 import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
@@ -12,7 +12,7 @@ import { ProgramCache, specialize, type Defines } from './gl/programs';
 import { createStats, type BackendStats } from './gl/stats';
 import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
 import { readLayoutTexture, type LayoutTexture } from './gl/textures';
-import { texelCount, type TextureLayout } from './layout';
+import { texelCount } from './layout';
 import { as5d, packActivation, unpackActivation } from './packing';
 import { numel } from './tensor';
 import type { ConvTranspose3dOptions, Tensor } from './types';
@@ -134,6 +134,7 @@ class BackendImpl implements Backend {
   private readonly live = new Set<GpuTensorImpl>();
   private readonly fragment: Partial<FragmentShape>;
   private readonly maxBytes: number;
+  private readonly poolBytes: number;
   private disposed = false;
   /** The context was lost and the GL objects have not been rebuilt yet. */
   private lost = false;
@@ -143,7 +144,7 @@ class BackendImpl implements Backend {
     this.capabilities = readCapabilities(gl, options);
     this.fragment = options.fragment ?? {};
     this.maxBytes = checkBytes('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
-    checkBytes('poolBytes', options.poolBytes, DEFAULT_POOL_BYTES);
+    this.poolBytes = checkBytes('poolBytes', options.poolBytes, DEFAULT_POOL_BYTES);
     this.build();
     this.unlisten = this.watchContext();
   }
@@ -152,7 +153,7 @@ class BackendImpl implements Backend {
   private build(): void {
     this.programs = new ProgramCache(this.gl, this.counters);
     this.pool = new TexturePool(this.gl, this.counters, storageFormat(this.gl, this.capabilities.storage),
-      this.options.poolBytes ?? DEFAULT_POOL_BYTES);
+      this.poolBytes);
     this.framebuffer = this.gl.createFramebuffer()!;
   }
 
@@ -248,7 +249,7 @@ class BackendImpl implements Backend {
     this.checkAlive('upload()');
     if (numel(shape) === 0) return this.wrap(shape, null);
     const layout = activationLayout(shape, this.limits);
-    this.reserve(this.bytesOf(layout), `upload() of a tensor of shape ${show(shape)}`);
+    this.reserve(texelCount(layout) * this.texelBytes, `upload() of a tensor of shape ${show(shape)}`);
     return this.wrap(shape, this.pool.acquire(layout, packActivation(t.data, as5d(shape), layout)));
   }
 
@@ -293,7 +294,9 @@ class BackendImpl implements Backend {
     const spec: ConvSpec = resolveCall(input, weight, options, this.describe);
     if (spec.batch === 0) return this.wrap(spec.outShape, null);
     const plan = planConv(spec, this.limits, this.fragment);
-    this.reserve(this.callBytes(plan, input, weight, options?.bias ?? null), `conv_transpose3d with input ` +
+    const onCpu = (t: AnyTensor | null | undefined) => t != null && !(t instanceof GpuTensorImpl);
+    const texels = callTexels(plan, { input: onCpu(input), weight: onCpu(weight), bias: onCpu(options?.bias) });
+    this.reserve(texels * this.texelBytes, `conv_transpose3d with input ` +
       `${show(spec.batched ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and ` +
       `output ${show(spec.outShape)}`);
     const temporaries: GpuTensor[] = [];
@@ -308,17 +311,8 @@ class BackendImpl implements Backend {
     }
   }
 
-  private bytesOf(layout: TextureLayout): number {
-    return texelCount(layout) * storageFormat(this.gl, this.capabilities.storage).texelBytes;
-  }
-
-  /** Texture bytes a call adds at its peak: uploads of CPU arguments, packed weights, the slices and the output. */
-  private callBytes(plan: ConvPlan, input: AnyTensor, weight: AnyTensor, bias: AnyTensor | null): number {
-    const onCpu = (t: AnyTensor | null) => t !== null && !(t instanceof GpuTensorImpl);
-    const outputs = plan.fragment.voxels * plan.fragment.blocks;
-    return (onCpu(input) ? this.bytesOf(plan.input) : 0) + (onCpu(weight) ? this.bytesOf(plan.rawWeight) : 0) +
-      (onCpu(bias) && plan.bias ? this.bytesOf(plan.bias) : 0) + this.bytesOf(plan.packedWeight) +
-      this.bytesOf(plan.slice) * outputs + this.bytesOf(plan.output);
+  private get texelBytes(): number {
+    return storageFormat(this.gl, this.capabilities.storage).texelBytes;
   }
 
   /** Throws, before any GPU work, when `bytes` more would exceed the budget (idle pooled textures can go). */

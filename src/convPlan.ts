@@ -1,7 +1,7 @@
 // From a checked call to what the GPU does: texture layouts, shader specializations and work per texel.
 // Pure (no WebGL), so it is unit-tested in Node.
 import type { ConvSpec } from './args';
-import { planLayout, type LayoutLimits, type TextureLayout } from './layout';
+import { planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout';
 import { activationGrid, as5d, blocks, channelPlan, packedWeightGrid, phaseTaps, type ChannelPlan } from './packing';
 
 /** How much work one fragment of the gather shader does. */
@@ -85,6 +85,20 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
     fetchesPerTexel: ((channels.depthwise ? 1 : 4) * fragment.blocks + fragment.voxels) * channels.blocksPerOutput *
       taps[0] * taps[1] * taps[2] + fragment.blocks,
   };
+}
+
+/**
+ * Texels a call adds at its peak: the arguments it uploads (`uploads` says which came from the CPU), the packed
+ * weights, every slice and the output. Times the storage's bytes per texel, what the memory budget is checked against.
+ *
+ * @example
+ * callTexels(plan, { input: true, weight: false, bias: false }); // a resident weight is not uploaded again
+ */
+export function callTexels(plan: ConvPlan, uploads: { input: boolean; weight: boolean; bias: boolean }): number {
+  const outputs = plan.fragment.voxels * plan.fragment.blocks;
+  return (uploads.input ? texelCount(plan.input) : 0) + (uploads.weight ? texelCount(plan.rawWeight) : 0) +
+    (uploads.bias && plan.bias ? texelCount(plan.bias) : 0) + texelCount(plan.packedWeight) +
+    texelCount(plan.slice) * outputs + texelCount(plan.output);
 }
 
 /**

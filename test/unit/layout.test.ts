@@ -4,7 +4,7 @@ import { forEachRun, gridCell, planLayout, texelCount, texelLocation, type Textu
 import {
   activationGrid, as5d, channelPlan, firstInputBlock, packActivation, phaseTaps, unpackActivation,
 } from '../../src/packing';
-import { activationLayout, planConv } from '../../src/convPlan';
+import { activationLayout, callTexels, planConv } from '../../src/convPlan';
 import { resolveShapes } from '../../src/args';
 
 function checkBijection(l: TextureLayout, maxTextureSize: number): void {
@@ -184,5 +184,17 @@ describe('planConv', () => {
       expect(l.height).toBeLessThanOrEqual(64);
     }
     expect(p.output.rows).toBe(8 * 32 * 32);
+  });
+});
+
+describe('callTexels', () => {
+  it('counts the uploads asked for, the packed weights, every slice and the output', () => {
+    const spec = resolveShapes([1, 8, 4, 4, 4], [8, 4, 3, 3, 3], [4], { stride: 2 });
+    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8 });
+    const always = texelCount(plan.packedWeight) + texelCount(plan.slice) * plan.fragment.voxels *
+      plan.fragment.blocks + texelCount(plan.output);
+    expect(callTexels(plan, { input: false, weight: false, bias: false })).toBe(always);
+    expect(callTexels(plan, { input: true, weight: true, bias: true })).toBe(always + texelCount(plan.input) +
+      texelCount(plan.rawWeight) + texelCount(plan.bias!));
   });
 });
