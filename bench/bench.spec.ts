@@ -8,6 +8,8 @@ import { formatTable } from './report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const only = process.env.BENCH_CASES?.split(',');
+// BENCH_PEERS=ours times this library alone (and runs the CPU reference once), for quick comparisons of variants.
+const oursOnly = process.env.BENCH_PEERS === 'ours';
 
 test('benchmark', async ({ baseURL }, testInfo) => {
   const engineName = testInfo.project.name as EngineName;
@@ -18,9 +20,9 @@ test('benchmark', async ({ baseURL }, testInfo) => {
     const peak = await engine.call<number>('peak');
     const results: CaseResult[] = [];
     for (const c of CASES.filter((k) => !only || only.includes(k.name))) {
-      const cpuRuns = c.input.reduce((a, b) => a * b, 1) * c.weight.reduce((a, b) => a * b, 1) /
+      const cpuRuns = oursOnly || c.input.reduce((a, b) => a * b, 1) * c.weight.reduce((a, b) => a * b, 1) /
         c.weight[0] > 5e9 ? 1 : 3;
-      const r = await engine.call<CaseResult>('runCase', c, RUNS, cpuRuns);
+      const r = await engine.call<CaseResult>('runCase', c, RUNS, cpuRuns, !oursOnly);
       if (!r.ours.ok) throw new Error(`${c.name}: our output does not match the CPU reference (max abs error ` +
         `${r.ours.maxAbsError}); no time reported`);
       results.push(r);

@@ -112,8 +112,9 @@ const bench = {
     return (size * size * iters * 8 * 4 * 2) / (median(ms) * 1e6);
   },
 
-  async runCase(c: BenchCase, runs: number, cpuRuns: number): Promise<CaseResult> {
+  async runCase(bc: BenchCase, runs: number, cpuRuns: number, withTfjs = true): Promise<CaseResult> {
     const b = backend!;
+    const c = { ...bc, tfjs: bc.tfjs && withTfjs };
     const x = randomTensor(c.input, 1);
     const w = randomTensor(c.weight, 2);
     const opts = c.options;

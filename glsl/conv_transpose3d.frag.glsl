@@ -1,7 +1,9 @@
 // Gather form of conv_transpose3d. One fragment computes NV output voxels along W that share a stride phase
 // (ow = a + (q·NV + m)·STRIDE_W, m < NV) for NBO blocks of 4 output channels, and writes them to NV·NBO render
 // targets ("slices", see src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout.
-// Every fetched weight block serves NV voxels and every fetched input texel NBO channel blocks.
+// Every fetched weight block serves NV voxels and every fetched input texel NBO channel blocks and, along W, up to
+// TWC kernel taps: voxel m at tap t reads the input voxel m+1 read at tap t+1 (shifted by SHIFT_W), so the input
+// texels of TWC taps are fetched once, as a window of WIN = NV + (TWC−1)·SHIFT_W texels.
 //
 // Specialized by #defines (see convDefines in src/convPlan.ts):
 //   input  CIN, CIB (= ceil(CIN/4)), ID, IH, IW; output COUT, COB, OD, OH, OW
@@ -10,6 +12,9 @@
 //   kernel KD, KH, KW; per axis STRIDE_*, PAD_*, DIL_*, TAP_STEP_* and FIRST_TAPS_* (a list of STRIDE_* ints:
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does)
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase)
+//   W taps  TWC (taps per window), CHUNKS_W (windows per phase), SHIFT_W, WIN, TAPS_EVEN (0/1: every phase with
+//     taps has CHUNKS_W·TWC of them), W_MASK (0/1: some real output has a W tap outside the input)
+//   unrolling FOR_NV, FOR_NOUT, FOR_WIN (REPn below), TAPS (TAPSn below)
 //   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
 //     row of input and weights); X_DIRECT, W_DIRECT (0/1: texel (col, row, 0)); S_ROWS, S_COLS (the slice grid)
 uniform SAMPLER u_x;     // input, activation layout
@@ -18,28 +23,26 @@ uniform SAMPLER u_bias;  // bias as a (1, COUT, 1, 1, 1) activation
 uniform int u_layer;            // slice layer being drawn
 
 #define NOUT (NV * NBO)
-layout(location = 0) out TEXEL o0;
-#if NOUT > 1
-layout(location = 1) out TEXEL o1;
-#endif
-#if NOUT > 2
-layout(location = 2) out TEXEL o2;
-#endif
-#if NOUT > 3
-layout(location = 3) out TEXEL o3;
-#endif
-#if NOUT > 4
-layout(location = 4) out TEXEL o4;
-#endif
-#if NOUT > 5
-layout(location = 5) out TEXEL o5;
-#endif
-#if NOUT > 6
-layout(location = 6) out TEXEL o6;
-#endif
-#if NOUT > 7
-layout(location = 7) out TEXEL o7;
-#endif
+layout(location = 0) out TEXEL o[NOUT];
+
+// Unrolling by hand: SwiftShader's JIT does not unroll constant-bound loops, and arrays of accumulators must be
+// indexed by constants to stay in registers. REPn(F) is F(0) … F(n−1).
+#define REP1(F) F(0)
+#define REP2(F) REP1(F) F(1)
+#define REP3(F) REP2(F) F(2)
+#define REP4(F) REP3(F) F(3)
+#define REP5(F) REP4(F) F(4)
+#define REP6(F) REP5(F) F(5)
+#define REP7(F) REP6(F) F(6)
+#define REP8(F) REP7(F) F(7)
+#define REP9(F) REP8(F) F(8)
+#define REP10(F) REP9(F) F(9)
+#define REP11(F) REP10(F) F(10)
+#define REP12(F) REP11(F) F(11)
+#define REP13(F) REP12(F) F(12)
+#define REP14(F) REP13(F) F(13)
+#define REP15(F) REP14(F) F(14)
+#define REP16(F) REP15(F) F(15)
 
 const int FIRST_TAP_D[STRIDE_D] = int[STRIDE_D](FIRST_TAPS_D);
 const int FIRST_TAP_H[STRIDE_H] = int[STRIDE_H](FIRST_TAPS_H);
@@ -68,71 +71,81 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #define W_AT(start, row, col) texLoc((row), (col), W_LAYOUT)
 #endif
 
-// The 4×4 block of output block `b` against input block `jj` (of NB) for the current tap; wRow0[b] is its row for
-// jj = 0. Row bases are hoisted out of the block loop by hand: SwiftShader's JIT does little of that itself.
+// The 4×4 block of output block `b` against input block `jj` (of NB) for tap kw; wRow0[b] is its row for jj = 0.
+// Row bases are hoisted out of the block loop by hand: SwiftShader's JIT does little of that itself.
 #define LOAD_WEIGHTS(M, b, jj) { \
     int wRow = wRow0[(b)] + (jj) * (KD * KH); \
     ivec3 ws = W_START(wRow); \
     M = mat4(LOAD(u_w, W_AT(ws, wRow, kw4 + 0)), LOAD(u_w, W_AT(ws, wRow, kw4 + 1)), \
              LOAD(u_w, W_AT(ws, wRow, kw4 + 2)), LOAD(u_w, W_AT(ws, wRow, kw4 + 3))); }
 
+// Multiply-add of one weight block M and one input texel x into acc. PLAIN_MAC where every tap is inside the input;
+// MASKED_MAC discards the product of a tap outside it by selection (multiplying a zeroed input instead would turn an
+// Inf weight into NaN; a branch costs ~25% on SwiftShader). The selection costs about a third of a multiply-add
+// there, so it is paid only in windows that reach past the input.
 #if ALIGNED || DEPTHWISE
 // All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add (or, depthwise,
 // output lane r reads input lane r only, with one weight per lane: a vec4 times a vec4).
-#define MAC(acc, M, x, ok) acc += mix(vec4(0.0), (M) * (x), ok);
+#define PRODUCT(M, v) ((M) * (v))
 #else
 // Input lanes and output lanes may belong to different groups: select (never multiply by a zero weight), so a NaN
 // or Inf in one group stays out of the others, as in PyTorch.
-#define MAC(acc, M, x, ok) acc += mix(vec4(0.0), mix(vec4(0.0), (M)[0] * (x).x, sameGroup[0]) + \
-    mix(vec4(0.0), (M)[1] * (x).y, sameGroup[1]) + mix(vec4(0.0), (M)[2] * (x).z, sameGroup[2]) + \
-    mix(vec4(0.0), (M)[3] * (x).w, sameGroup[3]), ok);
+#define PRODUCT(M, v) (mix(vec4(0.0), (M)[0] * (v).x, sameGroup[0]) + mix(vec4(0.0), (M)[1] * (v).y, sameGroup[1]) + \
+    mix(vec4(0.0), (M)[2] * (v).z, sameGroup[2]) + mix(vec4(0.0), (M)[3] * (v).w, sameGroup[3]))
 #endif
+#define PLAIN_MAC(acc, M, v, ok) acc += PRODUCT(M, v);
+#define MASKED_MAC(acc, M, v, ok) acc += mix(vec4(0.0), PRODUCT(M, v), bvec4(ok));
 
-// Voxel m: fetch its input texel and multiply-add every output block. A tap outside the input contributes nothing:
-// the product is discarded by selection (a branch here costs ~25% on SwiftShader; multiplying a zeroed input would
-// turn an Inf weight into NaN).
-#define INSIDE(m) bvec4(uint(iw0 + (m)) < uint(IW))
-#define FETCH_X(m) LOAD(u_x, X_AT(xs, xRow, clamp(iw0 + (m), 0, IW - 1)))
-#if NBO == 1
-#define VOXEL(m) { bvec4 ok = INSIDE(m); vec4 x = FETCH_X(m); MAC(acc[(m)], W0, x, ok) }
-#elif NBO == 2
-#define VOXEL(m) { bvec4 ok = INSIDE(m); vec4 x = FETCH_X(m); MAC(acc[(m)], W0, x, ok) \
-    MAC(acc[NV + (m)], W1, x, ok) }
-#else
-#define VOXEL(m) { bvec4 ok = INSIDE(m); vec4 x = FETCH_X(m); MAC(acc[(m)], W0, x, ok) \
-    MAC(acc[NV + (m)], W1, x, ok) MAC(acc[2 * NV + (m)], W2, x, ok) MAC(acc[3 * NV + (m)], W3, x, ok) }
-#endif
-
-// All voxels of the fragment, unrolled (their accumulators must be indexed by constants).
-#if NV == 1
-#define VOXELS VOXEL(0)
-#elif NV == 2
-#define VOXELS VOXEL(0) VOXEL(1)
-#elif NV == 3
-#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2)
-#elif NV == 4
-#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3)
-#elif NV == 5
-#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4)
-#elif NV == 6
-#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4) VOXEL(5)
-#elif NV == 7
-#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4) VOXEL(5) VOXEL(6)
-#else
-#define VOXELS VOXEL(0) VOXEL(1) VOXEL(2) VOXEL(3) VOXEL(4) VOXEL(5) VOXEL(6) VOXEL(7)
-#endif
-
-// The weights of every output block of the fragment against input block jj.
+// The weights of output block b against input block jj for tap t of the window (tap kwc + t·TAP_STEP_W; a phase
+// may have fewer taps than the window holds: a missing tap reads the last one and is discarded, see TAP_OK).
 #if DEPTHWISE
-#define WEIGHTS(jj) vec4 W0 = LOAD(u_w, W_AT(W_START(wRow0.x), wRow0.x, kw));
-#elif NBO == 1
-#define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj)
-#elif NBO == 2
-#define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj) mat4 W1; LOAD_WEIGHTS(W1, 1, jj)
+#define WTYPE vec4
+#define LOAD_TAP(t) { int kw = min(kwc + (t) * TAP_STEP_W, KW - 1); \
+    W[(t)] = LOAD(u_w, W_AT(W_START(wRow0.x), wRow0.x, kw)); }
 #else
-#define WEIGHTS(jj) mat4 W0; LOAD_WEIGHTS(W0, 0, jj) mat4 W1; LOAD_WEIGHTS(W1, 1, jj) \
-    mat4 W2; LOAD_WEIGHTS(W2, 2, jj) mat4 W3; LOAD_WEIGHTS(W3, 3, jj)
+#define WTYPE mat4
+#define LOAD_BLOCK(t, b) LOAD_WEIGHTS(W[(t) * NBO + (b)], b, j)
+#if NBO == 1
+#define LOAD_BLOCKS(t) LOAD_BLOCK(t, 0)
+#elif NBO == 2
+#define LOAD_BLOCKS(t) LOAD_BLOCK(t, 0) LOAD_BLOCK(t, 1)
+#else
+#define LOAD_BLOCKS(t) LOAD_BLOCK(t, 0) LOAD_BLOCK(t, 1) LOAD_BLOCK(t, 2) LOAD_BLOCK(t, 3)
 #endif
+#define LOAD_TAP(t) { int kw4 = min(kwc + (t) * TAP_STEP_W, KW - 1) * 4; LOAD_BLOCKS(t) }
+#endif
+
+// Whether tap t of the window exists in this phase (a missing tap is computed and discarded like a tap outside the
+// input: a branch, or a second variant of the code for windows that need no selection, was measured slower;
+// SwiftShader pays for the size of the code).
+#if TAPS_EVEN
+#define TAP_OK(t) true
+#else
+#define TAP_OK(t) (kwc + (t) * TAP_STEP_W < KW)
+#endif
+
+// Window element i serves voxel m = i − (TWC−1−t)·SHIFT_W at tap t, when that voxel exists. The test is constant
+// and the dead multiply-adds are removed by the compiler; the clamp only keeps their (dead) index legal.
+#define VOXEL_OF(i, t) ((i) - (TWC - 1 - (t)) * SHIFT_W)
+#if NBO == 1
+#define MACS(m, t, v, ok) MAC(acc[(m)], W[(t)], v, ok)
+#elif NBO == 2
+#define MACS(m, t, v, ok) MAC(acc[(m)], W[(t) * 2], v, ok) MAC(acc[NV + (m)], W[(t) * 2 + 1], v, ok)
+#else
+#define MACS(m, t, v, ok) MAC(acc[(m)], W[(t) * 4], v, ok) MAC(acc[NV + (m)], W[(t) * 4 + 1], v, ok) \
+    MAC(acc[2 * NV + (m)], W[(t) * 4 + 2], v, ok) MAC(acc[3 * NV + (m)], W[(t) * 4 + 3], v, ok)
+#endif
+#define USE(i, t) if (VOXEL_OF(i, t) >= 0 && VOXEL_OF(i, t) < NV) { \
+    MACS(clamp(VOXEL_OF(i, t), 0, NV - 1), t, xi, (inside_i && TAP_OK(t))) }
+#define USE1(i) USE(i, 0)
+#define USE2(i) USE1(i) USE(i, 1)
+#define USE3(i) USE2(i) USE(i, 2)
+#define USE4(i) USE3(i) USE(i, 3)
+
+// Window element i (input column iwLow + i, clamped so that every fetch is inside the texture): fetched once, then
+// multiplied into every voxel and tap it serves while it is the only input texel held.
+#define ELEMENT(i) { int iw = iwLow + (i); bool inside_i = uint(iw) < uint(IW); \
+    vec4 xi = LOAD(u_x, X_AT(xs, xRow, clamp(iw, 0, IW - 1))); USE_TAPS(i) }
 
 #if ALIGNED || DEPTHWISE
 #define GROUP_MASKS(jj)
@@ -143,14 +156,6 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
                                   equal(coGroup, ivec4(ciGroup.z)), equal(coGroup, ivec4(ciGroup.w)));
 #endif
 
-// One input-channel block jj of one tap: NBO weight blocks, NV input texels, NV·NBO multiply-adds.
-#define BLOCK(jj) { \
-    int xRow = xRow0 + min((jj), CIB - 1 - firstBlock) * (ID * IH); \
-    ivec3 xs = X_START(xRow); \
-    GROUP_MASKS(jj) \
-    WEIGHTS(jj) \
-    VOXELS }
-
 vec4 finish(vec4 acc, int cob) {
 #if HAS_BIAS
   acc += LOAD(u_bias, texLoc(min(cob, COB - 1), 0, B_LAYOUT));
@@ -159,31 +164,19 @@ vec4 finish(vec4 acc, int cob) {
   return mix(vec4(0.0), acc, lessThan(4 * cob + ivec4(0, 1, 2, 3), ivec4(COUT)));
 }
 
+#if W_MASK
+#define MAC MASKED_MAC
+#else
+#define MAC PLAIN_MAC
+#endif
+
+#define ZERO(i) acc[(i)] = vec4(0.0);
+#define WRITE(i) o[(i)] = STORE(finish(acc[(i)], cob0 + (i) / NV));
+
 void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, S_LAYOUT);
   vec4 acc[NOUT];
-  acc[0] = vec4(0.0);
-#if NOUT > 1
-  acc[1] = vec4(0.0);
-#endif
-#if NOUT > 2
-  acc[2] = vec4(0.0);
-#endif
-#if NOUT > 3
-  acc[3] = vec4(0.0);
-#endif
-#if NOUT > 4
-  acc[4] = vec4(0.0);
-#endif
-#if NOUT > 5
-  acc[5] = vec4(0.0);
-#endif
-#if NOUT > 6
-  acc[6] = vec4(0.0);
-#endif
-#if NOUT > 7
-  acc[7] = vec4(0.0);
-#endif
+  FOR_NOUT(ZERO)
   // Slice row ((n·COBG + cobg)·OD + od)·OH + oh, column a·Q + q.
   int a = cell.y / Q;
   int q = cell.y % Q;
@@ -203,49 +196,39 @@ void main() {
   int ph = oh + PAD_H;
   int pw = a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
   // Only taps with k·dil ≡ o + pad (mod stride) reach a voxel: start at the first and step over the rest.
-  for (int kd = inside ? FIRST_TAP_D[pd % STRIDE_D] : KD; kd < KD; kd += TAP_STEP_D) {
-    int td = pd - kd * DIL_D;
-    if (td < 0) break;  // taps only move further left
-    int id = td / STRIDE_D;
-    if (id >= ID) continue;
-    for (int kh = FIRST_TAP_H[ph % STRIDE_H]; kh < KH; kh += TAP_STEP_H) {
-      int th = ph - kh * DIL_H;
-      if (th < 0) break;
-      int ih = th / STRIDE_H;
-      if (ih >= IH) continue;
-      int xRow0 = ((n * CIB + firstBlock) * ID + id) * IH + ih;
-      ivec4 wRow0 = (min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * NB * KD + kd) * KH + kh;
-      for (int kw = FIRST_TAP_W[pw % STRIDE_W]; kw < KW; kw += TAP_STEP_W) {
-        // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shift it up so the division is exact.
-        int iw0 = (pw - kw * DIL_W + STRIDE_W * KW * DIL_W) / STRIDE_W - KW * DIL_W + q * NV;
-        if (iw0 + NV <= 0) break;
-        if (iw0 >= IW) continue;
-        int kw4 = kw * 4;
+  int kwFirst = FIRST_TAP_W[pw % STRIDE_W];
+  // Input column of voxel 0 at tap kwFirst ((pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shift it
+  // up so the division is exact).
+  int iwFirst = (pw - kwFirst * DIL_W + STRIDE_W * KW * DIL_W) / STRIDE_W - KW * DIL_W + q * NV;
+  for (int c = 0; c < CHUNKS_W; ++c) {
+    int kwc = kwFirst + c * TWC * TAP_STEP_W;  // first tap of this window
+    if (!inside || kwc >= KW) break;
+    int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;  // column of window element 0
+    if (iwLow + WIN <= 0) break;  // later windows only move further left
+    if (iwLow >= IW) continue;
+    for (int kd = FIRST_TAP_D[pd % STRIDE_D]; kd < KD; kd += TAP_STEP_D) {
+      int td = pd - kd * DIL_D;
+      if (td < 0) break;  // taps only move further left
+      int id = td / STRIDE_D;
+      if (id >= ID) continue;
+      for (int kh = FIRST_TAP_H[ph % STRIDE_H]; kh < KH; kh += TAP_STEP_H) {
+        int th = ph - kh * DIL_H;
+        if (th < 0) break;
+        int ih = th / STRIDE_H;
+        if (ih >= IH) continue;
+        int xRow0 = ((n * CIB + firstBlock) * ID + id) * IH + ih;
+        ivec4 wRow0 = (min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * NB * KD + kd) * KH + kh;
         // Not unrolled: on SwiftShader the larger code was measured slower.
-        for (int j = 0; j < NB; ++j) BLOCK(j)
+        for (int j = 0; j < NB; ++j) {
+          int xRow = xRow0 + min(j, CIB - 1 - firstBlock) * (ID * IH);
+          ivec3 xs = X_START(xRow);
+          GROUP_MASKS(j)
+          WTYPE W[TWC * NBO];
+          FOR_TWC(LOAD_TAP)
+          FOR_WIN(ELEMENT)
+        }
       }
     }
   }
-  o0 = STORE(finish(acc[0], cob0));
-#if NOUT > 1
-  o1 = STORE(finish(acc[1], cob0 + 1 / NV));
-#endif
-#if NOUT > 2
-  o2 = STORE(finish(acc[2], cob0 + 2 / NV));
-#endif
-#if NOUT > 3
-  o3 = STORE(finish(acc[3], cob0 + 3 / NV));
-#endif
-#if NOUT > 4
-  o4 = STORE(finish(acc[4], cob0 + 4 / NV));
-#endif
-#if NOUT > 5
-  o5 = STORE(finish(acc[5], cob0 + 5 / NV));
-#endif
-#if NOUT > 6
-  o6 = STORE(finish(acc[6], cob0 + 6 / NV));
-#endif
-#if NOUT > 7
-  o7 = STORE(finish(acc[7], cob0 + 7 / NV));
-#endif
+  FOR_NOUT(WRITE)
 }

@@ -2,6 +2,7 @@
 # npm run bench [-- --all] [-- --project=firefox]: the benchmark in headless Chromium (or every engine with --all).
 # Environment: BENCH_CASES=unet-up,vae-up to pick cases, BENCH_RUNS=5, BENCH_BACKEND='{"fragment":{"voxels":4,"blocks":2}}'
 # (createBackend options, to compare variants); ECHO=1 echoes the page's console.
+# BENCH_PEERS=ours skips TensorFlow.js (quick comparisons of our own variants).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci

@@ -17,6 +17,8 @@ export interface ConvPlan {
   spec: ConvSpec;
   channels: ChannelPlan;
   fragment: FragmentShape;
+  /** How the gather shader walks the W taps. */
+  window: WindowPlan;
   /** Voxel chunks per W phase: `ceil(ceil(OW / strideW) / voxels)`. */
   chunksPerPhase: number;
   /** Output channel-block groups: `ceil(COB / blocks)`. */
@@ -43,19 +45,96 @@ export function activationLayout(shape: readonly number[], limits: LayoutLimits)
 }
 
 /**
- * Picks the fragment shape: as many voxels and channel blocks as the render targets allow (reuse is what makes a
- * fetch-bound renderer fast), but no more voxels than a W phase has, and several channel blocks only where they
- * read the same input channels.
+ * How the gather shader walks the W taps of a stride phase: `taps` at a time, over one window of `size` input texels
+ * (voxel m at tap t reads the texel voxel m+1 reads at tap t+1, `shift` columns apart), `chunks` windows per phase.
+ */
+export interface WindowPlan {
+  taps: number;
+  chunks: number;
+  shift: number;
+  size: number;
+  /** Every phase that has taps has exactly `taps·chunks` of them (the shader then needs no per-tap test). */
+  even: boolean;
+  /** Some real output voxel has a W tap outside the input (its products must be discarded by selection). */
+  masked: boolean;
+}
+
+/** Most taps per window, and most texels per window (they live in registers). */
+export const MAX_WINDOW_TAPS = 4;
+export const MAX_WINDOW = 16;
+
+/**
+ * The window plan of the W axis for `voxels` output voxels per fragment.
+ *
+ * @example
+ * windowPlan(spec, 8); // kernel 3, stride 1: { taps: 3, chunks: 1, shift: 1, size: 10, even: true, ... }
+ */
+export function windowPlan(spec: ConvSpec, voxels: number): WindowPlan {
+  const [k, s, dil, pad] = [spec.kernel[2], spec.stride[2], spec.dilation[2], spec.padding[2]];
+  const { firstTap, step } = phaseTaps(k, s, dil);
+  const counts = firstTap.map((f) => (f >= k ? 0 : Math.ceil((k - f) / step)));
+  const most = Math.max(...counts);
+  const shift = (step * dil) / s;
+  let taps = Math.min(most, MAX_WINDOW_TAPS);
+  while (taps > 1 && voxels + (taps - 1) * shift > MAX_WINDOW) taps--;
+  const chunks = Math.ceil(most / taps);
+  let masked = false;
+  for (let o = 0; o < spec.outSize[2] && !masked; o++) {
+    const p = o + pad;
+    for (let t = firstTap[p % s]; t < k && !masked; t += step) {
+      const reach = p - t * dil;  // a multiple of s
+      masked = reach < 0 || reach / s >= spec.inSize[2];
+    }
+  }
+  return { taps, chunks, shift, size: voxels + (taps - 1) * shift, even: counts.every((n) => n === 0 ||
+    n === taps * chunks), masked };
+}
+
+/** Taps per stride phase along an axis, averaged over the phases. */
+function meanTaps(kernel: number, stride: number, dilation: number): number {
+  const { firstTap, step } = phaseTaps(kernel, stride, dilation);
+  return firstTap.reduce((sum, f) => sum + (f >= kernel ? 0 : Math.ceil((kernel - f) / step)), 0) / stride;
+}
+
+/** Estimated cost of a call with this fragment shape, in texel fetches (multiply-adds and per-fragment work priced
+ * as fractions of a fetch, as measured on SwiftShader, a fetch-bound renderer). */
+export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: FragmentShape): number {
+  const { voxels, blocks: nbo } = shape;
+  const win = windowPlan(spec, voxels);
+  const weightFetches = channels.depthwise ? 1 : 4;
+  const perWindow = win.size + win.taps * nbo * (weightFetches + 0.4 * voxels);
+  const perFragment = meanTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]) *
+    meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput * win.chunks * perWindow + 16;
+  const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * spec.outSize[0] * spec.outSize[1] *
+    spec.stride[2] * Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / voxels);
+  return fragments * perFragment;
+}
+
+/**
+ * Picks the fragment shape of least {@link fragmentCost} within the render targets (reuse is what makes a
+ * fetch-bound renderer fast), with no more voxels than a W phase has, and several channel blocks only where they
+ * read the same input channels. A `request` pins either number.
  */
 export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs: number,
   request: Partial<FragmentShape> = {}): FragmentShape {
-  const shareable = (b: number) => spec.groups === 1 ||
-    (channels.aligned && (spec.outPerGroup / 4) % b === 0);
+  const shareable = (b: number) => b === 1 || (b <= channels.outBlocks && (spec.groups === 1 ||
+    (channels.aligned && (spec.outPerGroup / 4) % b === 0)));
   const perPhase = Math.ceil(spec.outSize[2] / spec.stride[2]);
-  let blocks = request.blocks ?? (channels.outBlocks >= 2 && maxOutputs >= 8 ? 2 : 1);
-  if (![1, 2, 4].includes(blocks) || !shareable(blocks) || blocks > channels.outBlocks) blocks = 1;
-  const voxels = Math.max(1, Math.min(request.voxels ?? 8, Math.floor(maxOutputs / blocks), perPhase, 8));
-  return { voxels, blocks };
+  const blockChoices = request.blocks !== undefined && [1, 2, 4].includes(request.blocks) && shareable(request.blocks)
+    ? [request.blocks] : [2, 1, 4].filter((b) => b <= maxOutputs && shareable(b));
+  let best: FragmentShape = { voxels: 1, blocks: 1 };
+  let bestCost = Infinity;
+  for (const blocks of blockChoices) {
+    const most = Math.max(1, Math.min(Math.floor(maxOutputs / blocks), perPhase, 8));
+    const voxelChoices = request.voxels !== undefined ? [Math.max(1, Math.min(request.voxels, most))]
+      : Array.from({ length: most }, (_, i) => most - i);
+    for (const voxels of voxelChoices) {
+      const cost = fragmentCost(spec, channels, { voxels, blocks });
+      // Ties go to the first candidate: 2 blocks, then more voxels (the shapes measured best).
+      if (cost < bestCost * (1 - 1e-9)) [best, bestCost] = [{ voxels, blocks }, cost];
+    }
+  }
+  return best;
 }
 
 /** What a plan must respect: the layout limits and how many render targets one fragment may write. */
@@ -69,10 +148,11 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const taps = [0, 1, 2].map((a) => Math.ceil(spec.kernel[a] / phaseTaps(spec.kernel[a], spec.stride[a],
     spec.dilation[a]).step));
   const fragment = chooseFragment(spec, channels, limits.maxOutputs, request);
+  const window = windowPlan(spec, fragment.voxels);
   const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   return {
-    spec, channels, fragment, chunksPerPhase, blockGroups,
+    spec, channels, fragment, window, chunksPerPhase, blockGroups,
     // The slices share one array texture, so each gets its share of the layers.
     slice: planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1],
       spec.stride[2] * chunksPerPhase,
@@ -82,8 +162,8 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output: activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits),
-    fetchesPerTexel: ((channels.depthwise ? 1 : 4) * fragment.blocks + fragment.voxels) * channels.blocksPerOutput *
-      taps[0] * taps[1] * taps[2] + fragment.blocks,
+    fetchesPerTexel: taps[0] * taps[1] * channels.blocksPerOutput * window.chunks *
+      (window.size + window.taps * fragment.blocks * (channels.depthwise ? 1 : 4)) + fragment.blocks,
   };
 }
 
@@ -135,6 +215,12 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(0, 1, 1, 22)',
     S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols,
   };
+  const w = plan.window;
+  Object.assign(d, {
+    TWC: w.taps, CHUNKS_W: w.chunks, SHIFT_W: w.shift, WIN: w.size, TAPS_EVEN: w.even, W_MASK: w.masked || !w.even,
+    FOR_NV: `REP${plan.fragment.voxels}`, FOR_NOUT: `REP${plan.fragment.voxels * plan.fragment.blocks}`,
+    FOR_WIN: `REP${w.size}`, FOR_TWC: `REP${w.taps}`, USE_TAPS: `USE${w.taps}`,
+  });
   ['D', 'H', 'W'].forEach((axis, a) => {
     const { firstTap, step } = phaseTaps(spec.kernel[a], spec.stride[a], spec.dilation[a]);
     d[`STRIDE_${axis}`] = spec.stride[a];

@@ -16,6 +16,13 @@ export function specialize(body: string, defines: Defines): string {
   return ['#version 300 es', ...lines, layoutChunk, body].join('\n');
 }
 
+/** The compiler's own error lines first (twgl's messages also list the whole numbered source), then the rest. */
+function compileErrors(messages: string[]): string {
+  const lines = messages.join('\n').split('\n');
+  const errors = lines.filter((l) => /ERROR/.test(l));
+  return [...errors, ...lines.filter((l) => !/ERROR/.test(l))].join('\n').slice(0, 2000);
+}
+
 /** Programs kept at most: each shape gets its own specialization, so an app with ever-new shapes must not grow. */
 export const MAX_PROGRAMS = 96;
 
@@ -43,7 +50,7 @@ export class ProgramCache {
       info = twgl.createProgramInfo(this.gl, [vertexSource, fragmentSource], (msg: string) => errors.push(msg));
       if (!info) {
         throw new Error(`conv_transpose3d: shader failed to compile or link (${this.gl.isContextLost() ?
-          'context lost' : errors.join('; ').slice(0, 2000)})`);
+          'context lost' : compileErrors(errors)})`);
       }
       this.programs.set(fragmentSource, info);
       this.stats.programs++;
