@@ -121,7 +121,7 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #if TAPS_EVEN
 #define TAP_OK(t) true
 #else
-#define TAP_OK(t) (kwc + (t) * TAP_STEP_W < KW)
+#define TAP_OK(t) (c * TWC + (t) < wTaps)
 #endif
 
 // Window element i serves voxel m = i − (TWC−1−t)·SHIFT_W at tap t, when that voxel exists. The test is constant
@@ -154,6 +154,36 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #define GROUP_MASKS(jj) ivec4 ciGroup = (4 * (firstBlock + (jj)) + ivec4(0, 1, 2, 3)) / CIG; \
     bvec4 sameGroup[4] = bvec4[4](equal(coGroup, ivec4(ciGroup.x)), equal(coGroup, ivec4(ciGroup.y)), \
                                   equal(coGroup, ivec4(ciGroup.z)), equal(coGroup, ivec4(ciGroup.w)));
+#endif
+
+// The taps along one axis that reach position p = o + pad of an output voxel: the first, `first`, reaches input
+// u = (p − first·dil)/stride; tap first + i·step reaches input u − i·shift. Returns (first, u, lo, hi): taps i in
+// [lo, hi] are inside the input (none when hi < lo). Bounds are computed rather than tested per tap: a `break` or
+// `continue` in a loop costs SwiftShader far more than the loop's own work here.
+ivec4 tapRange(int p, int first, int k, int dil, int stride, int step, int shift, int size) {
+  int u = (p - first * dil + stride * k * dil) / stride - k * dil;  // exact: p − first·dil ≡ 0 (mod stride)
+  int taps = (k - first + step - 1) / step;
+  int hi = u < 0 ? -1 : min(taps - 1, u / shift);
+  int lo = u < size ? 0 : (u - size + shift) / shift;
+  return ivec4(first, u, lo, hi);
+}
+
+// Loop heads (each closed by a brace in main). An axis with at most one tap per phase needs no loop, only a test,
+// and a phase with one W window no window loop: SwiftShader's loops are costly.
+#if CHUNKS_W == 1
+#define FOR_CHUNKS(c, n) if ((n) > 0) { const int c = 0;
+#else
+#define FOR_CHUNKS(c, n) for (int c = 0; c < (n); ++c) {
+#endif
+#if TAPS_D == 1
+#define FOR_TAPS_D(i, r) if ((r).z <= (r).w) { int i = (r).z;
+#else
+#define FOR_TAPS_D(i, r) for (int i = (r).z; i <= (r).w; ++i) {
+#endif
+#if TAPS_H == 1
+#define FOR_TAPS_H(i, r) if ((r).z <= (r).w) { int i = (r).z;
+#else
+#define FOR_TAPS_H(i, r) for (int i = (r).z; i <= (r).w; ++i) {
 #endif
 
 vec4 finish(vec4 acc, int cob) {
@@ -192,30 +222,25 @@ void main() {
 #if !ALIGNED && !DEPTHWISE
   ivec4 coGroup = (4 * cob0 + ivec4(0, 1, 2, 3)) / COG;  // lanes past COUT match no input group
 #endif
-  int pd = od + PAD_D;
-  int ph = oh + PAD_H;
+  // Taps of the voxels' stride phases along D and H (see tapRange), and along W: wTaps taps from kwFirst, whose
+  // input column for voxel 0 is iwFirst, then one SHIFT_W lower per tap.
+  ivec4 rd = tapRange(od + PAD_D, FIRST_TAP_D[(od + PAD_D) % STRIDE_D], KD, DIL_D, STRIDE_D, TAP_STEP_D, SHIFT_D,
+                      inside ? ID : 0);
+  ivec4 rh = tapRange(oh + PAD_H, FIRST_TAP_H[(oh + PAD_H) % STRIDE_H], KH, DIL_H, STRIDE_H, TAP_STEP_H, SHIFT_H, IH);
   int pw = a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
-  // Only taps with k·dil ≡ o + pad (mod stride) reach a voxel: start at the first and step over the rest.
   int kwFirst = FIRST_TAP_W[pw % STRIDE_W];
-  // Input column of voxel 0 at tap kwFirst ((pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shift it
-  // up so the division is exact).
+  int wTaps = (KW - kwFirst + TAP_STEP_W - 1) / TAP_STEP_W;
+  // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shifted up so the division is exact.
   int iwFirst = (pw - kwFirst * DIL_W + STRIDE_W * KW * DIL_W) / STRIDE_W - KW * DIL_W + q * NV;
-  for (int c = 0; c < CHUNKS_W; ++c) {
+  FOR_CHUNKS(c, (wTaps + TWC - 1) / TWC)
     int kwc = kwFirst + c * TWC * TAP_STEP_W;  // first tap of this window
-    if (!inside || kwc >= KW) break;
     int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;  // column of window element 0
-    if (iwLow + WIN <= 0) break;  // later windows only move further left
-    if (iwLow >= IW) continue;
-    for (int kd = FIRST_TAP_D[pd % STRIDE_D]; kd < KD; kd += TAP_STEP_D) {
-      int td = pd - kd * DIL_D;
-      if (td < 0) break;  // taps only move further left
-      int id = td / STRIDE_D;
-      if (id >= ID) continue;
-      for (int kh = FIRST_TAP_H[ph % STRIDE_H]; kh < KH; kh += TAP_STEP_H) {
-        int th = ph - kh * DIL_H;
-        if (th < 0) break;
-        int ih = th / STRIDE_H;
-        if (ih >= IH) continue;
+    FOR_TAPS_D(i, rd)
+      int kd = rd.x + i * TAP_STEP_D;
+      int id = rd.y - i * SHIFT_D;
+      FOR_TAPS_H(ii, rh)
+        int kh = rh.x + ii * TAP_STEP_H;
+        int ih = rh.y - ii * SHIFT_H;
         int xRow0 = ((n * CIB + firstBlock) * ID + id) * IH + ih;
         ivec4 wRow0 = (min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * NB * KD + kd) * KH + kh;
         // Not unrolled: on SwiftShader the larger code was measured slower.

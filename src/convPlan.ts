@@ -217,7 +217,7 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
   };
   const w = plan.window;
   Object.assign(d, {
-    TWC: w.taps, CHUNKS_W: w.chunks, SHIFT_W: w.shift, WIN: w.size, TAPS_EVEN: w.even, W_MASK: w.masked || !w.even,
+    TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even, W_MASK: w.masked || !w.even,
     FOR_NV: `REP${plan.fragment.voxels}`, FOR_NOUT: `REP${plan.fragment.voxels * plan.fragment.blocks}`,
     FOR_WIN: `REP${w.size}`, FOR_TWC: `REP${w.taps}`, USE_TAPS: `USE${w.taps}`,
   });
@@ -228,6 +228,8 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     d[`DIL_${axis}`] = spec.dilation[a];
     d[`TAP_STEP_${axis}`] = step;
     d[`FIRST_TAPS_${axis}`] = firstTap.join(', ');
+    d[`SHIFT_${axis}`] = (step * spec.dilation[a]) / spec.stride[a];
+    d[`TAPS_${axis}`] = Math.ceil(spec.kernel[a] / step);
   });
   return d;
 }
