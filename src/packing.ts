@@ -123,3 +123,25 @@ export function phaseTaps(kernel: number, stride: number, dilation: number): { f
   for (let k = Math.min(kernel, step) - 1; k >= 0; k--) firstTap[(k * dilation) % stride] = k;
   return { firstTap, step };
 }
+
+/**
+ * The taps along one axis that reach position `p = o + padding` of an output voxel, as the gather shader finds
+ * them (`tapRange` in glsl/conv_transpose3d.frag.glsl mirrors this): the phase's first tap `first` reaches input
+ * `u`; tap `first + i·step` reaches input `u − i·shift`, and taps `i` in `[lo, hi]` are inside the input
+ * (none when `hi < lo`).
+ *
+ * @example
+ * tapRange(3, 3, 2, 1, 4); // kernel 3, stride 2, dilation 1, input 4, o + pad = 3: { first: 1, u: 1, lo: 0, hi: 0 }
+ */
+export function tapRange(p: number, kernel: number, stride: number, dilation: number, size: number):
+  { first: number; u: number; lo: number; hi: number } {
+  const { firstTap, step } = phaseTaps(kernel, stride, dilation);
+  const first = firstTap[p % stride];
+  const shift = (step * dilation) / stride;
+  // The shader shifts the dividend up to keep integer division exact and non-negative; the result is the same.
+  const u = (p - first * dilation + stride * kernel * dilation) / stride - kernel * dilation;
+  const taps = Math.ceil((kernel - first) / step);
+  const hi = u < 0 ? -1 : Math.min(taps - 1, Math.floor(u / shift));
+  const lo = u < size ? 0 : Math.floor((u - size + shift) / shift);
+  return { first, u, lo, hi };
+}

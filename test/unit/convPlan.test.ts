@@ -1,0 +1,124 @@
+// The gather shader's plan: W windows, tap ranges and the choice of fragment shape, against brute force.
+import { describe, expect, it } from 'vitest';
+import { resolveShapes } from '../../src/args';
+import { chooseFragment, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, windowPlan } from '../../src/convPlan';
+import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
+import type { ConvTranspose3dOptions } from '../../src/types';
+
+type Opts = Omit<ConvTranspose3dOptions, 'bias'>;
+const spec = (input: number[], weight: number[], options: Opts = {}) => resolveShapes(input, weight, null, options);
+
+/** Every (output position, tap) pair along W that the convolution uses, by the definition. */
+function wTaps(k: number, s: number, d: number, pad: number, outW: number) {
+  const pairs: { o: number; k: number; reach: number }[] = [];
+  for (let o = 0; o < outW; o++) {
+    for (let t = 0; t < k; t++) {
+      const reach = o + pad - t * d;
+      if (((reach % s) + s) % s === 0) pairs.push({ o, k: t, reach: reach / s });
+    }
+  }
+  return pairs;
+}
+
+describe('tapRange (mirrored by the gather shader)', () => {
+  it('finds exactly the taps that reach an input voxel, for every small axis', () => {
+    for (let k = 1; k <= 5; k++) for (let s = 1; s <= 4; s++) for (let d = 1; d <= 3; d++) for (let size = 1; size <= 5; size++) {
+      const { step } = phaseTaps(k, s, d);
+      for (let p = 0; p < (size + k) * s + 3; p++) {
+        const r = tapRange(p, k, s, d, size);
+        const got: number[] = [];
+        for (let i = r.lo; i <= r.hi; i++) {
+          const tap = r.first + i * step;
+          expect(tap).toBeLessThan(k);
+          expect(r.u - i * ((step * d) / s)).toBe((p - tap * d) / s);
+          got.push(tap);
+        }
+        const want: number[] = [];
+        for (let t = 0; t < k; t++) {
+          const reach = p - t * d;
+          if (reach >= 0 && reach % s === 0 && reach / s < size) want.push(t);
+        }
+        expect(got).toEqual(want);
+      }
+    }
+  });
+});
+
+describe('windowPlan', () => {
+  it('holds all taps of a stride-1 kernel in one window', () => {
+    const w = windowPlan(spec([1, 4, 5, 5, 5], [4, 4, 3, 3, 3]), 8);
+    expect(w).toEqual({ taps: 3, chunks: 1, shift: 1, size: 10, even: true, masked: true });
+  });
+
+  it('knows when no W tap of a real output leaves the input (kernel = stride, no padding)', () => {
+    expect(windowPlan(spec([1, 4, 4, 4, 4], [4, 4, 2, 2, 2], { stride: 2 }), 4))
+      .toEqual({ taps: 1, chunks: 1, shift: 1, size: 4, even: true, masked: false });
+  });
+
+  it('marks phases with fewer taps than the window (kernel 3, stride 2) as uneven', () => {
+    const w = windowPlan(spec([1, 4, 4, 4, 4], [4, 4, 3, 3, 3], { stride: 2 }), 8);
+    expect(w.taps).toBe(2);
+    expect(w.even).toBe(false);
+  });
+
+  it('steps a dilated kernel by its dilation and splits long or wide windows', () => {
+    expect(windowPlan(spec([1, 4, 9, 9, 9], [4, 4, 3, 3, 3], { dilation: 2 }), 8))
+      .toMatchObject({ taps: 3, shift: 2, size: 12, chunks: 1 });
+    expect(windowPlan(spec([1, 4, 9, 9, 9], [4, 4, 1, 1, 9]), 8))
+      .toMatchObject({ taps: MAX_WINDOW_TAPS, chunks: 3, even: false });
+    const wide = windowPlan(spec([1, 4, 9, 9, 30], [4, 4, 1, 1, 4], { dilation: 6 }), 8);
+    expect(wide.size).toBeLessThanOrEqual(MAX_WINDOW);
+    expect(wide).toMatchObject({ taps: 2, chunks: 2, shift: 6, even: true });
+  });
+
+  it('agrees with the definition on every small W axis', () => {
+    for (let k = 1; k <= 5; k++) for (let s = 1; s <= 3; s++) for (let d = 1; d <= 3; d++) {
+      for (let pad = 0; pad <= d * (k - 1); pad++) for (let inW = 1; inW <= 4; inW++) {
+        let sp;
+        try {
+          sp = spec([1, 1, 1, 1, inW], [1, 1, 1, 1, k], { stride: [1, 1, s], dilation: [1, 1, d], padding: [0, 0, pad] });
+        } catch {
+          continue;  // an output narrower than one voxel
+        }
+        for (const voxels of [1, 3, 8]) {
+          const w = windowPlan(sp, voxels);
+          const pairs = wTaps(k, s, d, pad, sp.outSize[2]);
+          expect(w.masked).toBe(pairs.some((q) => q.reach < 0 || q.reach >= inW));
+          const perPhase = new Map<number, number>();
+          for (const q of pairs) perPhase.set((q.o + pad) % s, (perPhase.get((q.o + pad) % s) ?? 0) + (q.o < s ? 1 : 0));
+          expect(w.taps * w.chunks).toBeGreaterThanOrEqual(Math.max(...perPhase.values(), 0));
+          expect(w.size).toBe(voxels + (w.taps - 1) * w.shift);
+          expect(w.size).toBeLessThanOrEqual(MAX_WINDOW);
+        }
+      }
+    }
+  });
+});
+
+describe('chooseFragment', () => {
+  it('prefers the shape with the fewest fetches: 8 voxels where W taps share a window', () => {
+    const docs = spec([20, 16, 50, 10, 20], [16, 33, 3, 3, 3]);
+    const chosen = chooseFragment(docs, channelPlan(docs), 8);
+    expect(chosen).toEqual({ voxels: 8, blocks: 1 });
+    const ch = channelPlan(docs);
+    expect(fragmentCost(docs, ch, chosen)).toBeLessThan(fragmentCost(docs, ch, { voxels: 4, blocks: 2 }));
+  });
+
+  it('keeps 4 voxels × 2 channel blocks on a tie, and respects the render targets and the W phase', () => {
+    const unet = spec([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], { stride: 2 });
+    expect(chooseFragment(unet, channelPlan(unet), 8)).toEqual({ voxels: 4, blocks: 2 });
+    expect(chooseFragment(unet, channelPlan(unet), 4).voxels * chooseFragment(unet, channelPlan(unet), 4).blocks)
+      .toBeLessThanOrEqual(4);
+    const narrow = spec([1, 8, 4, 4, 2], [8, 8, 2, 2, 2], { stride: 2 });
+    expect(chooseFragment(narrow, channelPlan(narrow), 8).voxels).toBeLessThanOrEqual(2);
+  });
+
+  it('gives depthwise and unaligned grouped convolutions one channel block, and honours a request', () => {
+    const dw = spec([1, 64, 8, 32, 32], [64, 1, 3, 3, 3], { stride: 2, groups: 64 });
+    expect(chooseFragment(dw, channelPlan(dw), 8).blocks).toBe(1);
+    const g3 = spec([1, 6, 3, 3, 3], [6, 3, 3, 3, 3], { groups: 2 });
+    expect(chooseFragment(g3, channelPlan(g3), 8, { blocks: 2 }).blocks).toBe(1);
+    const unet = spec([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], { stride: 2 });
+    expect(chooseFragment(unet, channelPlan(unet), 8, { voxels: 2, blocks: 4 })).toEqual({ voxels: 2, blocks: 4 });
+  });
+});
