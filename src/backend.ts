@@ -43,8 +43,9 @@ export interface BackendOptions {
    */
   maxBytes?: number;
   /**
-   * Advanced: output voxels (along W) and channel blocks each fragment computes. The default picks the most the
-   * device's draw buffers allow; this exists to measure alternatives.
+   * Advanced: output voxels (along W), channel blocks and W taps per window each fragment computes. The default
+   * picks the shape with the fewest texture fetches the device's draw buffers allow, with one tap per window on
+   * Mesa llvmpipe (see {@link FragmentShape.taps}); this exists to measure alternatives.
    */
   fragment?: Partial<FragmentShape>;
 }
@@ -142,7 +143,7 @@ class BackendImpl implements Backend {
 
   constructor(readonly gl: WebGL2RenderingContext, private readonly options: BackendOptions) {
     this.capabilities = readCapabilities(gl, options);
-    this.fragment = options.fragment ?? {};
+    this.fragment = { ...defaultFragment(this.capabilities.renderer), ...options.fragment };
     this.maxBytes = checkBytes('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
     this.poolBytes = checkBytes('poolBytes', options.poolBytes, DEFAULT_POOL_BYTES);
     this.build();
@@ -368,6 +369,14 @@ class BackendImpl implements Backend {
     this.unlisten();
     this.disposed = true;
   }
+}
+
+/**
+ * The device's default fragment request: Mesa's llvmpipe fetches cheaply and runs short of registers, so windows of
+ * several W taps (which save fetches but hold more weights) were no faster there, and slower on dilated kernels.
+ */
+function defaultFragment(renderer: string): Partial<FragmentShape> {
+  return /llvmpipe/i.test(renderer) ? { taps: 1 } : {};
 }
 
 function checkBytes(name: string, value: number | undefined, fallback: number): number {

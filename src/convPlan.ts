@@ -10,6 +10,12 @@ export interface FragmentShape {
   voxels: number;
   /** Output channel blocks of 4 per fragment (they share every input fetch). */
   blocks: number;
+  /**
+   * Most W taps per window ({@link WindowPlan}): each input texel is fetched once for up to this many taps. Fewer
+   * fetches is what a fetch-bound renderer (SwiftShader) wants; one whose fetches are cheap and registers few (Mesa
+   * llvmpipe) is faster with 1.
+   */
+  taps: number;
 }
 
 /** Everything the GPU needs to know about one conv_transpose3d call. */
@@ -69,13 +75,13 @@ export const MAX_WINDOW = 16;
  * @example
  * windowPlan(spec, 8); // kernel 3, stride 1: { taps: 3, chunks: 1, shift: 1, size: 10, even: true, ... }
  */
-export function windowPlan(spec: ConvSpec, voxels: number): WindowPlan {
+export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_TAPS): WindowPlan {
   const [k, s, dil, pad] = [spec.kernel[2], spec.stride[2], spec.dilation[2], spec.padding[2]];
   const { firstTap, step } = phaseTaps(k, s, dil);
   const counts = firstTap.map((f) => (f >= k ? 0 : Math.ceil((k - f) / step)));
   const most = Math.max(...counts);
   const shift = (step * dil) / s;
-  let taps = Math.min(most, MAX_WINDOW_TAPS);
+  let taps = Math.max(1, Math.min(most, maxTaps, MAX_WINDOW_TAPS));
   while (taps > 1 && voxels + (taps - 1) * shift > MAX_WINDOW) taps--;
   const chunks = Math.ceil(most / taps);
   let masked = false;
@@ -100,7 +106,7 @@ function meanTaps(kernel: number, stride: number, dilation: number): number {
  * as fractions of a fetch, as measured on SwiftShader, a fetch-bound renderer). */
 export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: FragmentShape): number {
   const { voxels, blocks: nbo } = shape;
-  const win = windowPlan(spec, voxels);
+  const win = windowPlan(spec, voxels, shape.taps);
   const weightFetches = channels.depthwise ? 1 : 4;
   const perWindow = win.size + win.taps * nbo * (weightFetches + 0.4 * voxels);
   const perFragment = meanTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]) *
@@ -113,7 +119,7 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
 /**
  * Picks the fragment shape of least {@link fragmentCost} within the render targets (reuse is what makes a
  * fetch-bound renderer fast), with no more voxels than a W phase has, and several channel blocks only where they
- * read the same input channels. A `request` pins either number.
+ * read the same input channels. A `request` pins any of the numbers.
  */
 export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs: number,
   request: Partial<FragmentShape> = {}): FragmentShape {
@@ -122,16 +128,17 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
   const perPhase = Math.ceil(spec.outSize[2] / spec.stride[2]);
   const blockChoices = request.blocks !== undefined && [1, 2, 4].includes(request.blocks) && shareable(request.blocks)
     ? [request.blocks] : [2, 1, 4].filter((b) => b <= maxOutputs && shareable(b));
-  let best: FragmentShape = { voxels: 1, blocks: 1 };
+  const taps = Math.max(1, Math.min(Math.floor(request.taps ?? MAX_WINDOW_TAPS), MAX_WINDOW_TAPS));
+  let best: FragmentShape = { voxels: 1, blocks: 1, taps };
   let bestCost = Infinity;
   for (const blocks of blockChoices) {
     const most = Math.max(1, Math.min(Math.floor(maxOutputs / blocks), perPhase, 8));
     const voxelChoices = request.voxels !== undefined ? [Math.max(1, Math.min(request.voxels, most))]
       : Array.from({ length: most }, (_, i) => most - i);
     for (const voxels of voxelChoices) {
-      const cost = fragmentCost(spec, channels, { voxels, blocks });
+      const cost = fragmentCost(spec, channels, { voxels, blocks, taps });
       // Ties go to the first candidate: 2 blocks, then more voxels (the shapes measured best).
-      if (cost < bestCost * (1 - 1e-9)) [best, bestCost] = [{ voxels, blocks }, cost];
+      if (cost < bestCost * (1 - 1e-9)) [best, bestCost] = [{ voxels, blocks, taps }, cost];
     }
   }
   return best;
@@ -148,7 +155,7 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const taps = [0, 1, 2].map((a) => Math.ceil(spec.kernel[a] / phaseTaps(spec.kernel[a], spec.stride[a],
     spec.dilation[a]).step));
   const fragment = chooseFragment(spec, channels, limits.maxOutputs, request);
-  const window = windowPlan(spec, fragment.voxels);
+  const window = windowPlan(spec, fragment.voxels, fragment.taps);
   const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   return {

@@ -99,14 +99,14 @@ describe('chooseFragment', () => {
   it('prefers the shape with the fewest fetches: 8 voxels where W taps share a window', () => {
     const docs = spec([20, 16, 50, 10, 20], [16, 33, 3, 3, 3]);
     const chosen = chooseFragment(docs, channelPlan(docs), 8);
-    expect(chosen).toEqual({ voxels: 8, blocks: 1 });
+    expect(chosen).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS });
     const ch = channelPlan(docs);
-    expect(fragmentCost(docs, ch, chosen)).toBeLessThan(fragmentCost(docs, ch, { voxels: 4, blocks: 2 }));
+    expect(fragmentCost(docs, ch, chosen)).toBeLessThan(fragmentCost(docs, ch, { voxels: 4, blocks: 2, taps: MAX_WINDOW_TAPS }));
   });
 
   it('keeps 4 voxels × 2 channel blocks on a tie, and respects the render targets and the W phase', () => {
     const unet = spec([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], { stride: 2 });
-    expect(chooseFragment(unet, channelPlan(unet), 8)).toEqual({ voxels: 4, blocks: 2 });
+    expect(chooseFragment(unet, channelPlan(unet), 8)).toMatchObject({ voxels: 4, blocks: 2 });
     expect(chooseFragment(unet, channelPlan(unet), 4).voxels * chooseFragment(unet, channelPlan(unet), 4).blocks)
       .toBeLessThanOrEqual(4);
     const narrow = spec([1, 8, 4, 4, 2], [8, 8, 2, 2, 2], { stride: 2 });
@@ -119,6 +119,14 @@ describe('chooseFragment', () => {
     const g3 = spec([1, 6, 3, 3, 3], [6, 3, 3, 3, 3], { groups: 2 });
     expect(chooseFragment(g3, channelPlan(g3), 8, { blocks: 2 }).blocks).toBe(1);
     const unet = spec([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], { stride: 2 });
-    expect(chooseFragment(unet, channelPlan(unet), 8, { voxels: 2, blocks: 4 })).toEqual({ voxels: 2, blocks: 4 });
+    expect(chooseFragment(unet, channelPlan(unet), 8, { voxels: 2, blocks: 4 })).toMatchObject({ voxels: 2, blocks: 4 });
+  });
+
+  it('takes one W tap per window on request (the llvmpipe default), as a window plan of single taps', () => {
+    const docs = spec([2, 16, 5, 5, 20], [16, 33, 3, 3, 3]);
+    const shape = chooseFragment(docs, channelPlan(docs), 8, { taps: 1 });
+    expect(shape.taps).toBe(1);
+    expect(windowPlan(docs, shape.voxels, shape.taps)).toMatchObject({ taps: 1, chunks: 3, size: shape.voxels, even: true });
+    expect(chooseFragment(docs, channelPlan(docs), 8, { taps: 99 }).taps).toBe(MAX_WINDOW_TAPS);
   });
 });
