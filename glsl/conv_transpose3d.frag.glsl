@@ -11,7 +11,7 @@
 //     channel per group in and out; weights are then one texel per tap), HAS_BIAS (0/1)
 //   kernel KD, KH, KW; per axis STRIDE_*, PAD_*, DIL_*, TAP_STEP_* and FIRST_TAPS_* (a list of STRIDE_* ints:
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does)
-//   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase)
+//   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase), PHASE_W (the one W phase drawn, or −1)
 //   W taps  TWC (taps per window), CHUNKS_W (windows per phase), SHIFT_W, WIN, TAPS_EVEN (0/1: every phase with
 //     taps has CHUNKS_W·TWC of them), W_MASK (0/1: some real output has a W tap outside the input)
 //   unrolling FOR_NV, FOR_NOUT, FOR_WIN (REPn below), TAPS (TAPSn below)
@@ -208,8 +208,14 @@ void main() {
   vec4 acc[NOUT];
   FOR_NOUT(ZERO)
   // Slice row ((n·COBG + cobg)·OD + od)·OH + oh, column a·Q + q.
+#if PHASE_W >= 0
+  // Drawn once per W phase, over that phase's columns only: the phase, its taps and its window are constants.
+  const int a = PHASE_W;
+  int q = cell.y - PHASE_W * Q;
+#else
   int a = cell.y / Q;
   int q = cell.y % Q;
+#endif
   int oh = cell.x % OH;
   int t = cell.x / OH;
   int od = t % OD;

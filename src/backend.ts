@@ -332,9 +332,16 @@ class BackendImpl implements Backend {
     // All slices in one array texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
     const outputs = plan.fragment.voxels * plan.fragment.blocks;
     const slices = this.pool.acquire({ ...plan.slice, layers: plan.slice.layers * outputs });
-    drawLayout(gl, counters, framebuffer, this.program(convSource, convDefines(plan)), {
-      u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture,
-    }, slices, plan.slice, outputs, plan.fetchesPerTexel);
+    const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };
+    if (plan.phaseWindows) {
+      // One draw per W phase over its own columns, each with a program specialized for it.
+      plan.phaseWindows.forEach((_, a) => drawLayout(gl, counters, framebuffer,
+        this.program(convSource, convDefines(plan, a)), textures, slices, plan.slice, outputs, plan.fetchesPerTexel,
+        [a * plan.chunksPerPhase, (a + 1) * plan.chunksPerPhase]));
+    } else {
+      drawLayout(gl, counters, framebuffer, this.program(convSource, convDefines(plan)), textures, slices,
+        plan.slice, outputs, plan.fetchesPerTexel);
+    }
     const output = this.pool.acquire(plan.output);
     drawLayout(gl, counters, framebuffer, this.program(repackSource, repackDefines(plan)),
       { u_slices: slices.texture }, output, plan.output, 1, 2);

@@ -25,6 +25,12 @@ export interface ConvPlan {
   fragment: FragmentShape;
   /** How the gather shader walks the W taps. */
   window: WindowPlan;
+  /**
+   * With a W stride, the slice columns of each W phase are one range of texture columns, so the gather is drawn
+   * once per phase, each with its own window (exact tap count, no per-fragment phase lookups); null when the slice
+   * layout does not allow it (rows side by side or cut) or the stride is 1.
+   */
+  phaseWindows: WindowPlan[] | null;
   /** Voxel chunks per W phase: `ceil(ceil(OW / strideW) / voxels)`. */
   chunksPerPhase: number;
   /** Output channel-block groups: `ceil(COB / blocks)`. */
@@ -70,26 +76,33 @@ export const MAX_WINDOW_TAPS = 4;
 export const MAX_WINDOW = 16;
 
 /**
- * The window plan of the W axis for `voxels` output voxels per fragment.
+ * The window plan of the W axis for `voxels` output voxels per fragment: for the fragments of W phase `phase`
+ * (output columns `ow ≡ phase mod strideW`), or for all fragments when it is omitted.
  *
  * @example
  * windowPlan(spec, 8); // kernel 3, stride 1: { taps: 3, chunks: 1, shift: 1, size: 10, even: true, ... }
  */
-export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_TAPS): WindowPlan {
+export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_TAPS, phase?: number): WindowPlan {
   const [k, s, dil, pad] = [spec.kernel[2], spec.stride[2], spec.dilation[2], spec.padding[2]];
   const { firstTap, step } = phaseTaps(k, s, dil);
-  const counts = firstTap.map((f) => (f >= k ? 0 : Math.ceil((k - f) / step)));
+  const phases = phase === undefined ? firstTap.map((_, a) => a) : [phase];
+  const counts = phases.map((a) => {
+    const f = firstTap[(a + pad) % s];
+    return f >= k ? 0 : Math.ceil((k - f) / step);
+  });
   const most = Math.max(...counts);
   const shift = (step * dil) / s;
   let taps = Math.max(1, Math.min(most, maxTaps, MAX_WINDOW_TAPS));
   while (taps > 1 && voxels + (taps - 1) * shift > MAX_WINDOW) taps--;
   const chunks = Math.ceil(most / taps);
   let masked = false;
-  for (let o = 0; o < spec.outSize[2] && !masked; o++) {
-    const p = o + pad;
-    for (let t = firstTap[p % s]; t < k && !masked; t += step) {
-      const reach = p - t * dil;  // a multiple of s
-      masked = reach < 0 || reach / s >= spec.inSize[2];
+  for (const a of phases) {
+    for (let o = a; o < spec.outSize[2] && !masked; o += s) {
+      const p = o + pad;
+      for (let t = firstTap[p % s]; t < k && !masked; t += step) {
+        const reach = p - t * dil;  // a multiple of s
+        masked = reach < 0 || reach / s >= spec.inSize[2];
+      }
     }
   }
   return { taps, chunks, shift, size: voxels + (taps - 1) * shift, even: counts.every((n) => n === 0 ||
@@ -106,11 +119,13 @@ function meanTaps(kernel: number, stride: number, dilation: number): number {
  * as fractions of a fetch, as measured on SwiftShader, a fetch-bound renderer). */
 export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: FragmentShape): number {
   const { voxels, blocks: nbo } = shape;
-  const win = windowPlan(spec, voxels, shape.taps);
   const weightFetches = channels.depthwise ? 1 : 4;
-  const perWindow = win.size + win.taps * nbo * (weightFetches + 0.4 * voxels);
+  // Each W phase is drawn with its own window when the stride allows (see phaseWindows); average them.
+  const windows = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, voxels, shape.taps, a));
+  const perWindow = windows.reduce((sum, w) => sum + w.chunks * (w.size + w.taps * nbo *
+    (weightFetches + 0.4 * voxels)), 0) / windows.length;
   const perFragment = meanTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]) *
-    meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput * win.chunks * perWindow + 16;
+    meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput * perWindow + 16;
   const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * spec.outSize[0] * spec.outSize[1] *
     spec.stride[2] * Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / voxels);
   return fragments * perFragment;
@@ -158,12 +173,14 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const window = windowPlan(spec, fragment.voxels, fragment.taps);
   const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
+  // The slices share one array texture, so each gets its share of the layers.
+  const slice = planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1], spec.stride[2] * chunksPerPhase,
+    { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) });
+  const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1;
   return {
-    spec, channels, fragment, window, chunksPerPhase, blockGroups,
-    // The slices share one array texture, so each gets its share of the layers.
-    slice: planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1],
-      spec.stride[2] * chunksPerPhase,
-      { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) }),
+    spec, channels, fragment, window, chunksPerPhase, blockGroups, slice,
+    phaseWindows: phased ? Array.from({ length: spec.stride[2] },
+      (_, a) => windowPlan(spec, fragment.voxels, fragment.taps, a)) : null,
     input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
     rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...spec.kernel], limits),
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
@@ -206,8 +223,11 @@ function isDirect(l: TextureLayout): boolean {
   return l.layers === 1 && l.rowsPerLine === 1 && l.segmentsPerRow === 1;
 }
 
-/** The #defines of glsl/conv_transpose3d.frag.glsl for this plan. */
-export function convDefines(plan: ConvPlan): Record<string, number | string | boolean> {
+/**
+ * The #defines of glsl/conv_transpose3d.frag.glsl for this plan; with `phase`, for the draw of that W phase alone
+ * (its slice columns `phase·Q … phase·Q + Q − 1`, see {@link ConvPlan.phaseWindows}).
+ */
+export function convDefines(plan: ConvPlan, phase = -1): Record<string, number | string | boolean> {
   const { spec, channels } = plan;
   const d: Record<string, number | string | boolean> = {
     N_BATCH: spec.batch, CIN: spec.inChannels, CIB: channels.inBlocks,
@@ -222,8 +242,9 @@ export function convDefines(plan: ConvPlan): Record<string, number | string | bo
     B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(0, 1, 1, 22)',
     S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols,
   };
-  const w = plan.window;
+  const w = phase >= 0 ? plan.phaseWindows![phase] : plan.window;
   Object.assign(d, {
+    PHASE_W: phase,
     TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even, W_MASK: w.masked || !w.even,
     FOR_NV: `REP${plan.fragment.voxels}`, FOR_NOUT: `REP${plan.fragment.voxels * plan.fragment.blocks}`,
     FOR_WIN: `REP${w.size}`, FOR_TWC: `REP${w.taps}`, USE_TAPS: `USE${w.taps}`,

@@ -14,13 +14,14 @@ const FETCH_BUDGET_PER_DRAW = 2 ** 25;
  * units by name) and `u_layer` set per layer. With `outputs` > 1 the target holds that many copies of the layout,
  * one after another in its layers, and copy i is color attachment i (multiple render targets in one texture).
  * `fb` is a scratch framebuffer; its attachments are cleared afterwards so no stale texture stays attached.
+ * `columns` limits the draw to texture columns [start, end).
  *
  * @example
  * drawLayout(gl, stats, fb, programs.get(src), { u_x: x.texture }, output, output.layout, 1, 20);
  */
 export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: WebGLFramebuffer,
   program: twgl.ProgramInfo, uniforms: Record<string, unknown>, target: LayoutTexture, layout: TextureLayout,
-  outputs: number, fetchesPerTexel: number): void {
+  outputs: number, fetchesPerTexel: number, columns: [number, number] = [0, layout.width]): void {
   const { width, height, layers, lines } = layout;
   const attachments = Array.from({ length: outputs }, (_, i) => gl.COLOR_ATTACHMENT0 + i);
   const bandLines = Math.max(1, Math.min(height, Math.floor(FETCH_BUDGET_PER_DRAW / (width * fetchesPerTexel))));
@@ -36,7 +37,7 @@ export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: 
     twgl.setUniforms(program, { u_layer: layer });
     const usedLines = Math.min(height, lines - layer * height);
     for (let y = 0; y < usedLines; y += bandLines) {
-      gl.scissor(0, y, width, Math.min(bandLines, usedLines - y));
+      gl.scissor(columns[0], y, columns[1] - columns[0], Math.min(bandLines, usedLines - y));
       gl.drawArrays(gl.TRIANGLES, 0, 3);
       stats.draws++;
     }

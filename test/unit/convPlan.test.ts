@@ -1,7 +1,7 @@
 // The gather shader's plan: W windows, tap ranges and the choice of fragment shape, against brute force.
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
-import { chooseFragment, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, windowPlan } from '../../src/convPlan';
+import { chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, windowPlan } from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
 import type { ConvTranspose3dOptions } from '../../src/types';
 
@@ -55,10 +55,11 @@ describe('windowPlan', () => {
       .toEqual({ taps: 1, chunks: 1, shift: 1, size: 4, even: true, masked: false });
   });
 
-  it('marks phases with fewer taps than the window (kernel 3, stride 2) as uneven', () => {
-    const w = windowPlan(spec([1, 4, 4, 4, 4], [4, 4, 3, 3, 3], { stride: 2 }), 8);
-    expect(w.taps).toBe(2);
-    expect(w.even).toBe(false);
+  it('marks phases with fewer taps than the window (kernel 3, stride 2) as uneven, but not each phase alone', () => {
+    const sp = spec([1, 4, 4, 4, 4], [4, 4, 3, 3, 3], { stride: 2 });
+    expect(windowPlan(sp, 8)).toMatchObject({ taps: 2, even: false });
+    expect(windowPlan(sp, 8, MAX_WINDOW_TAPS, 0)).toMatchObject({ taps: 2, chunks: 1, even: true });
+    expect(windowPlan(sp, 8, MAX_WINDOW_TAPS, 1)).toMatchObject({ taps: 1, chunks: 1, size: 8, even: true });
   });
 
   it('steps a dilated kernel by its dilation and splits long or wide windows', () => {
@@ -84,6 +85,16 @@ describe('windowPlan', () => {
           const w = windowPlan(sp, voxels);
           const pairs = wTaps(k, s, d, pad, sp.outSize[2]);
           expect(w.masked).toBe(pairs.some((q) => q.reach < 0 || q.reach >= inW));
+          for (let a = 0; a < s; a++) {
+            // One W phase alone: exactly its taps, and masked only for its own outputs.
+            const wa = windowPlan(sp, voxels, MAX_WINDOW_TAPS, a);
+            const mine = pairs.filter((q) => q.o % s === a);
+            const tapsOfPhase = wTaps(k, s, d, pad, a + 1).filter((q) => q.o === a).length;
+            expect(wa.masked).toBe(mine.some((q) => q.reach < 0 || q.reach >= inW));
+            expect(wa.taps * wa.chunks).toBeGreaterThanOrEqual(tapsOfPhase);
+            if (tapsOfPhase > 0) expect(wa.even).toBe(wa.taps * wa.chunks === tapsOfPhase);
+            else expect(wa.chunks).toBe(0);
+          }
           const perPhase = new Map<number, number>();
           for (const q of pairs) perPhase.set((q.o + pad) % s, (perPhase.get((q.o + pad) % s) ?? 0) + (q.o < s ? 1 : 0));
           expect(w.taps * w.chunks).toBeGreaterThanOrEqual(Math.max(...perPhase.values(), 0));
@@ -128,5 +139,24 @@ describe('chooseFragment', () => {
     expect(shape.taps).toBe(1);
     expect(windowPlan(docs, shape.voxels, shape.taps)).toMatchObject({ taps: 1, chunks: 3, size: shape.voxels, even: true });
     expect(chooseFragment(docs, channelPlan(docs), 8, { taps: 99 }).taps).toBe(MAX_WINDOW_TAPS);
+  });
+});
+
+describe('per-phase gather draws', () => {
+  const limits = { maxTextureSize: 4096, maxLayers: 256, maxOutputs: 8 };
+  it('draw each W phase with its own window when phase columns are one texture column range', () => {
+    const plan = planConv(spec([1, 8, 4, 4, 8], [8, 8, 3, 3, 3], { stride: 2, padding: 1 }), limits);
+    expect(plan.slice).toMatchObject({ rowsPerLine: 1, segmentsPerRow: 1 });
+    expect(plan.phaseWindows!.map((w) => w.taps)).toEqual([1, 2]);
+    expect(convDefines(plan, 1)).toMatchObject({ PHASE_W: 1, TWC: 2, TAPS_EVEN: true });
+    expect(convDefines(plan)).toMatchObject({ PHASE_W: -1, TWC: 2, TAPS_EVEN: false });
+  });
+
+  it('use one draw for stride 1, and where rows sit side by side in the slices', () => {
+    expect(planConv(spec([1, 8, 4, 4, 8], [8, 8, 3, 3, 3]), limits).phaseWindows).toBeNull();
+    const packed = planConv(spec([1, 8, 8, 8, 2], [8, 8, 3, 3, 3], { stride: 2 }),
+      { maxTextureSize: 32, maxLayers: 8, maxOutputs: 8 });
+    expect(packed.slice.rowsPerLine).toBeGreaterThan(1);
+    expect(packed.phaseWindows).toBeNull();
   });
 });
