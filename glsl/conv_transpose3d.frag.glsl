@@ -9,12 +9,13 @@
 //   input  CIN, CIB (= ceil(CIN/4)), ID, IH, IW; output COUT, COB, OD, OH, OW
 //   groups CIG, COG (channels per group), NB (input blocks per output block), ALIGNED (0/1), DEPTHWISE (0/1: one
 //     channel per group in and out; weights are then one texel per tap), HAS_BIAS (0/1)
-//   kernel KD, KH, KW; per axis STRIDE_*, PAD_*, DIL_*, TAP_STEP_* and FIRST_TAPS_* (a list of STRIDE_* ints:
-//     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does)
+//   kernel KD, KH, KW; per axis STRIDE_*, PAD_*, DIL_*, TAP_STEP_*, FIRST_TAPS_* (a list of STRIDE_* ints:
+//     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does), SHIFT_* (input
+//     steps between consecutive taps of a phase) and TAPS_* (most taps of a phase)
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase), PHASE_W (the one W phase drawn, or −1)
-//   W taps  TWC (taps per window), CHUNKS_W (windows per phase), SHIFT_W, WIN, TAPS_EVEN (0/1: every phase with
-//     taps has CHUNKS_W·TWC of them), W_MASK (0/1: some real output has a W tap outside the input)
-//   unrolling FOR_NV, FOR_NOUT, FOR_WIN (REPn below), TAPS (TAPSn below)
+//   W taps  TWC (taps per window), CHUNKS_W (windows per phase), WIN, TAPS_EVEN (0/1: every phase with taps has
+//     CHUNKS_W·TWC of them), W_MASK (0/1: some product must be discarded: a W tap outside the input, or missing)
+//   unrolling FOR_NOUT, FOR_WIN, FOR_TWC (REPn below), USE_TAPS (USEn below)
 //   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
 //     row of input and weights); X_DIRECT, W_DIRECT (0/1: texel (col, row, 0)); S_ROWS, S_COLS (the slice grid)
 uniform SAMPLER u_x;     // input, activation layout
@@ -79,10 +80,10 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
     M = mat4(LOAD(u_w, W_AT(ws, wRow, kw4 + 0)), LOAD(u_w, W_AT(ws, wRow, kw4 + 1)), \
              LOAD(u_w, W_AT(ws, wRow, kw4 + 2)), LOAD(u_w, W_AT(ws, wRow, kw4 + 3))); }
 
-// Multiply-add of one weight block M and one input texel x into acc. PLAIN_MAC where every tap is inside the input;
+// Multiply-add of one weight block M and one input texel v into acc. PLAIN_MAC where every tap is inside the input;
 // MASKED_MAC discards the product of a tap outside it by selection (multiplying a zeroed input instead would turn an
 // Inf weight into NaN; a branch costs ~25% on SwiftShader). The selection costs about a third of a multiply-add
-// there, so it is paid only in windows that reach past the input.
+// there, so only shaders with W_MASK pay it.
 #if ALIGNED || DEPTHWISE
 // All lanes of an input texel and of an output block are in one group: a plain 4×4 multiply-add (or, depthwise,
 // output lane r reads input lane r only, with one weight per lane: a vec4 times a vec4).

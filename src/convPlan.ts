@@ -246,7 +246,7 @@ export function convDefines(plan: ConvPlan, phase = -1): Record<string, number |
   Object.assign(d, {
     PHASE_W: phase,
     TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even, W_MASK: w.masked || !w.even,
-    FOR_NV: `REP${plan.fragment.voxels}`, FOR_NOUT: `REP${plan.fragment.voxels * plan.fragment.blocks}`,
+    FOR_NOUT: `REP${plan.fragment.voxels * plan.fragment.blocks}`,
     FOR_WIN: `REP${w.size}`, FOR_TWC: `REP${w.taps}`, USE_TAPS: `USE${w.taps}`,
   });
   ['D', 'H', 'W'].forEach((axis, a) => {
