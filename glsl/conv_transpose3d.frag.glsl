@@ -158,8 +158,8 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 #endif
 
 // The taps along one axis that reach position p = o + pad of an output voxel: the first, `first`, reaches input
-// u = (p − first·dil)/stride; tap first + i·step reaches input u − i·shift. Returns (first, u, lo, hi): taps i in
-// [lo, hi] are inside the input (none when hi < lo). Bounds are computed rather than tested per tap: a `break` or
+// u = (p − first·dil)/stride; tap first + i·step reaches input u − i·shift. Returns (first, u, lo, hi): taps i
+// in [lo, hi] are inside the input (none when hi < lo). Bounds are computed rather than tested per tap: a `break` or
 // `continue` in a loop costs SwiftShader far more than the loop's own work here.
 ivec4 tapRange(int p, int first, int k, int dil, int stride, int step, int shift, int size) {
   int u = (p - first * dil + stride * k * dil) / stride - k * dil;  // exact: p − first·dil ≡ 0 (mod stride)

@@ -115,8 +115,10 @@ function meanTaps(kernel: number, stride: number, dilation: number): number {
   return firstTap.reduce((sum, f) => sum + (f >= kernel ? 0 : Math.ceil((kernel - f) / step)), 0) / stride;
 }
 
-/** Estimated cost of a call with this fragment shape, in texel fetches (multiply-adds and per-fragment work priced
- * as fractions of a fetch, as measured on SwiftShader, a fetch-bound renderer). */
+/**
+ * Estimated cost of a call with this fragment shape, in texel fetches (multiply-adds and per-fragment work priced
+ * as fractions of a fetch, as measured on SwiftShader, a fetch-bound renderer).
+ */
 export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: FragmentShape): number {
   const { voxels, blocks: nbo } = shape;
   const weightFetches = channels.depthwise ? 1 : 4;
@@ -174,7 +176,8 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   // The slices share one array texture, so each gets its share of the layers.
-  const slice = planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1], spec.stride[2] * chunksPerPhase,
+  const slice = planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1],
+    spec.stride[2] * chunksPerPhase,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) });
   const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1;
   return {

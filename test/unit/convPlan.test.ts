@@ -1,7 +1,9 @@
 // The gather shader's plan: W windows, tap ranges and the choice of fragment shape, against brute force.
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
-import { chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, windowPlan } from '../../src/convPlan';
+import {
+  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, windowPlan,
+} from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
 import type { ConvTranspose3dOptions } from '../../src/types';
 
@@ -22,9 +24,9 @@ function wTaps(k: number, s: number, d: number, pad: number, outW: number) {
 
 describe('tapRange (mirrored by the gather shader)', () => {
   it('finds exactly the taps that reach an input voxel, for every small axis', () => {
-    for (let k = 1; k <= 5; k++) for (let s = 1; s <= 4; s++) for (let d = 1; d <= 3; d++) for (let size = 1; size <= 5; size++) {
+    for (let k = 1; k <= 5; k++) for (let s = 1; s <= 4; s++) for (let d = 1; d <= 3; d++) {
       const { step } = phaseTaps(k, s, d);
-      for (let p = 0; p < (size + k) * s + 3; p++) {
+      for (let size = 1; size <= 5; size++) for (let p = 0; p < (size + k) * s + 3; p++) {
         const r = tapRange(p, k, s, d, size);
         const got: number[] = [];
         for (let i = r.lo; i <= r.hi; i++) {
@@ -77,7 +79,8 @@ describe('windowPlan', () => {
       for (let pad = 0; pad <= d * (k - 1); pad++) for (let inW = 1; inW <= 4; inW++) {
         let sp;
         try {
-          sp = spec([1, 1, 1, 1, inW], [1, 1, 1, 1, k], { stride: [1, 1, s], dilation: [1, 1, d], padding: [0, 0, pad] });
+          sp = spec([1, 1, 1, 1, inW], [1, 1, 1, 1, k],
+            { stride: [1, 1, s], dilation: [1, 1, d], padding: [0, 0, pad] });
         } catch {
           continue;  // an output narrower than one voxel
         }
@@ -96,7 +99,9 @@ describe('windowPlan', () => {
             else expect(wa.chunks).toBe(0);
           }
           const perPhase = new Map<number, number>();
-          for (const q of pairs) perPhase.set((q.o + pad) % s, (perPhase.get((q.o + pad) % s) ?? 0) + (q.o < s ? 1 : 0));
+          for (const q of pairs.filter((p) => p.o < s)) {
+            perPhase.set((q.o + pad) % s, (perPhase.get((q.o + pad) % s) ?? 0) + 1);
+          }
           expect(w.taps * w.chunks).toBeGreaterThanOrEqual(Math.max(...perPhase.values(), 0));
           expect(w.size).toBe(voxels + (w.taps - 1) * w.shift);
           expect(w.size).toBeLessThanOrEqual(MAX_WINDOW);
@@ -112,7 +117,8 @@ describe('chooseFragment', () => {
     const chosen = chooseFragment(docs, channelPlan(docs), 8);
     expect(chosen).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS });
     const ch = channelPlan(docs);
-    expect(fragmentCost(docs, ch, chosen)).toBeLessThan(fragmentCost(docs, ch, { voxels: 4, blocks: 2, taps: MAX_WINDOW_TAPS }));
+    expect(fragmentCost(docs, ch, chosen))
+      .toBeLessThan(fragmentCost(docs, ch, { voxels: 4, blocks: 2, taps: MAX_WINDOW_TAPS }));
   });
 
   it('keeps 4 voxels × 2 channel blocks on a tie, and respects the render targets and the W phase', () => {
@@ -130,14 +136,16 @@ describe('chooseFragment', () => {
     const g3 = spec([1, 6, 3, 3, 3], [6, 3, 3, 3, 3], { groups: 2 });
     expect(chooseFragment(g3, channelPlan(g3), 8, { blocks: 2 }).blocks).toBe(1);
     const unet = spec([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], { stride: 2 });
-    expect(chooseFragment(unet, channelPlan(unet), 8, { voxels: 2, blocks: 4 })).toMatchObject({ voxels: 2, blocks: 4 });
+    expect(chooseFragment(unet, channelPlan(unet), 8, { voxels: 2, blocks: 4 }))
+      .toMatchObject({ voxels: 2, blocks: 4 });
   });
 
   it('takes one W tap per window on request (the llvmpipe default), as a window plan of single taps', () => {
     const docs = spec([2, 16, 5, 5, 20], [16, 33, 3, 3, 3]);
     const shape = chooseFragment(docs, channelPlan(docs), 8, { taps: 1 });
     expect(shape.taps).toBe(1);
-    expect(windowPlan(docs, shape.voxels, shape.taps)).toMatchObject({ taps: 1, chunks: 3, size: shape.voxels, even: true });
+    expect(windowPlan(docs, shape.voxels, shape.taps))
+      .toMatchObject({ taps: 1, chunks: 3, size: shape.voxels, even: true });
     expect(chooseFragment(docs, channelPlan(docs), 8, { taps: 99 }).taps).toBe(MAX_WINDOW_TAPS);
   });
 });
