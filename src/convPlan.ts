@@ -84,12 +84,9 @@ export const MAX_WINDOW = 16;
  */
 export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_TAPS, phase?: number): WindowPlan {
   const [k, s, dil, pad] = [spec.kernel[2], spec.stride[2], spec.dilation[2], spec.padding[2]];
-  const { firstTap, step } = phaseTaps(k, s, dil);
+  const { firstTap, step, taps: phaseCounts } = phaseTaps(k, s, dil);
   const phases = phase === undefined ? firstTap.map((_, a) => a) : [phase];
-  const counts = phases.map((a) => {
-    const f = firstTap[(a + pad) % s];
-    return f >= k ? 0 : Math.ceil((k - f) / step);
-  });
+  const counts = phases.map((a) => phaseCounts[(a + pad) % s]);
   const most = Math.max(...counts);
   const shift = (step * dil) / s;
   let taps = Math.max(1, Math.min(most, maxTaps, MAX_WINDOW_TAPS));
@@ -109,10 +106,14 @@ export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_
     n === taps * chunks), masked };
 }
 
+/** The most taps any stride phase has along axis `a` (0 = D, 1 = H, 2 = W). */
+function mostTaps(spec: ConvSpec, a: number): number {
+  return Math.max(...phaseTaps(spec.kernel[a], spec.stride[a], spec.dilation[a]).taps);
+}
+
 /** Taps per stride phase along an axis, averaged over the phases. */
 function meanTaps(kernel: number, stride: number, dilation: number): number {
-  const { firstTap, step } = phaseTaps(kernel, stride, dilation);
-  return firstTap.reduce((sum, f) => sum + (f >= kernel ? 0 : Math.ceil((kernel - f) / step)), 0) / stride;
+  return phaseTaps(kernel, stride, dilation).taps.reduce((sum, n) => sum + n, 0) / stride;
 }
 
 /**
@@ -169,8 +170,7 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   request: Partial<FragmentShape> = {}): ConvPlan {
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);
-  const taps = [0, 1, 2].map((a) => Math.ceil(spec.kernel[a] / phaseTaps(spec.kernel[a], spec.stride[a],
-    spec.dilation[a]).step));
+  const taps = [0, 1, 2].map((a) => mostTaps(spec, a));
   const fragment = chooseFragment(spec, channels, limits.maxOutputs, request);
   const window = windowPlan(spec, fragment.voxels, fragment.taps);
   const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
@@ -260,7 +260,7 @@ export function convDefines(plan: ConvPlan, phase = -1): Record<string, number |
     d[`TAP_STEP_${axis}`] = step;
     d[`FIRST_TAPS_${axis}`] = firstTap.join(', ');
     d[`SHIFT_${axis}`] = (step * spec.dilation[a]) / spec.stride[a];
-    d[`TAPS_${axis}`] = Math.ceil(spec.kernel[a] / step);
+    d[`TAPS_${axis}`] = mostTaps(spec, a);
   });
   return d;
 }

@@ -111,17 +111,19 @@ export function packedWeightGrid(plan: ChannelPlan, kernel: readonly number[]): 
 
 /**
  * Per axis, the first kernel tap reaching an output position `o` with `(o + padding) mod stride = r`
- * (`kernel` when none does), and the step between taps: taps solve `k·dilation ≡ r (mod stride)`.
+ * (`kernel` when none does), the step between taps (taps solve `k·dilation ≡ r (mod stride)`) and how many taps
+ * phase `r` has.
  *
  * @example
- * phaseTaps(3, 2, 1); // { firstTap: [0, 1], step: 2 } — even phases use taps 0, 2; odd phases tap 1
+ * phaseTaps(3, 2, 1); // { firstTap: [0, 1], step: 2, taps: [2, 1] } — even phases use taps 0, 2; odd phases tap 1
  */
-export function phaseTaps(kernel: number, stride: number, dilation: number): { firstTap: number[]; step: number } {
+export function phaseTaps(kernel: number, stride: number, dilation: number):
+  { firstTap: number[]; step: number; taps: number[] } {
   const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
   const step = stride / gcd(stride, dilation);
   const firstTap = new Array<number>(stride).fill(kernel);
   for (let k = Math.min(kernel, step) - 1; k >= 0; k--) firstTap[(k * dilation) % stride] = k;
-  return { firstTap, step };
+  return { firstTap, step, taps: firstTap.map((f) => Math.ceil((kernel - f) / step)) };
 }
 
 /**
@@ -135,13 +137,12 @@ export function phaseTaps(kernel: number, stride: number, dilation: number): { f
  */
 export function tapRange(p: number, kernel: number, stride: number, dilation: number, size: number):
   { first: number; u: number; lo: number; hi: number } {
-  const { firstTap, step } = phaseTaps(kernel, stride, dilation);
+  const { firstTap, step, taps: phaseCounts } = phaseTaps(kernel, stride, dilation);
   const first = firstTap[p % stride];
   const shift = (step * dilation) / stride;
   // The shader shifts the dividend up to keep integer division exact and non-negative; the result is the same.
   const u = (p - first * dilation + stride * kernel * dilation) / stride - kernel * dilation;
-  const taps = Math.ceil((kernel - first) / step);
-  const hi = u < 0 ? -1 : Math.min(taps - 1, Math.floor(u / shift));
+  const hi = u < 0 ? -1 : Math.min(phaseCounts[p % stride] - 1, Math.floor(u / shift));
   const lo = u < size ? 0 : Math.floor((u - size + shift) / shift);
   return { first, u, lo, hi };
 }

@@ -158,16 +158,17 @@ describe('channel plan', () => {
 });
 
 describe('stride phases', () => {
-  it('lists exactly the taps with k·dilation ≡ r (mod stride)', () => {
+  it('lists exactly the taps with k·dilation ≡ r (mod stride), and counts them', () => {
     for (let k = 1; k <= 7; k++) {
       for (let s = 1; s <= 5; s++) {
         for (let d = 1; d <= 6; d++) {
-          const { firstTap, step } = phaseTaps(k, s, d);
+          const { firstTap, step, taps } = phaseTaps(k, s, d);
           for (let r = 0; r < s; r++) {
             const want = Array.from({ length: k }, (_, t) => t).filter((t) => (t * d) % s === r);
             const got: number[] = [];
             for (let t = firstTap[r]; t < k; t += step) got.push(t);
             expect(got, `k ${k} s ${s} d ${d} r ${r}`).toEqual(want);
+            expect(taps[r], `k ${k} s ${s} d ${d} r ${r}`).toBe(want.length);
           }
         }
       }
