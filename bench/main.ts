@@ -4,8 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import * as twgl from 'twgl.js';
 import {
-  compareTensors, storageTolerance, convTranspose3dOutputShape, convTranspose3dReference, createBackend, type Backend, type BackendOptions,
-  type Tensor,
+  compareTensors, convTranspose3dOutputShape, convTranspose3dReference, createBackend, storageTolerance,
+  type Backend, type BackendOptions, type Tensor,
 } from '../src/index';
 import { waitForGpu } from '../src/gl/textures';
 import { randomTensor } from '../test/support/randomCases';
