@@ -24,7 +24,8 @@ export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: 
   outputs: number, fetchesPerTexel: number, columns: [number, number] = [0, layout.width]): void {
   const { width, height, layers, lines } = layout;
   const attachments = Array.from({ length: outputs }, (_, i) => gl.COLOR_ATTACHMENT0 + i);
-  const bandLines = Math.max(1, Math.min(height, Math.floor(FETCH_BUDGET_PER_DRAW / (width * fetchesPerTexel))));
+  const drawnWidth = columns[1] - columns[0];
+  const bandLines = Math.max(1, Math.min(height, Math.floor(FETCH_BUDGET_PER_DRAW / (drawnWidth * fetchesPerTexel))));
   gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
   gl.drawBuffers(attachments);
   gl.useProgram(program.program);
@@ -37,7 +38,7 @@ export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: 
     twgl.setUniforms(program, { u_layer: layer });
     const usedLines = Math.min(height, lines - layer * height);
     for (let y = 0; y < usedLines; y += bandLines) {
-      gl.scissor(columns[0], y, columns[1] - columns[0], Math.min(bandLines, usedLines - y));
+      gl.scissor(columns[0], y, drawnWidth, Math.min(bandLines, usedLines - y));
       gl.drawArrays(gl.TRIANGLES, 0, 3);
       stats.draws++;
     }
