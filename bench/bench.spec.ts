@@ -3,18 +3,28 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from '@playwright/test';
 import { launchEngine, type EngineName } from '../test/browser/engines';
 import { CASES } from './cases';
-import type { CaseResult } from './main';
-import { formatTable } from './report';
+import type { CaseResult, VariantResult } from './main';
+import { formatTable, formatVariants } from './report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const only = process.env.BENCH_CASES?.split(',');
 // BENCH_PEERS=ours times this library alone (and runs the CPU reference once), for quick comparisons of variants.
 const oursOnly = process.env.BENCH_PEERS === 'ours';
 
+// BENCH_VARIANTS='[{...}, {...}]' (createBackend options) compares variants of this library, interleaved, instead.
+const variants = process.env.BENCH_VARIANTS ? JSON.parse(process.env.BENCH_VARIANTS) as object[] : null;
+
 test('benchmark', async ({ baseURL }, testInfo) => {
   const engineName = testInfo.project.name as EngineName;
   const engine = await launchEngine(engineName, `${baseURL}/index.html`, 'bench');
   try {
+    if (variants) {
+      for (const c of CASES.filter((k) => !only || only.includes(k.name))) {
+        const r = await engine.call<VariantResult>('compare', c, variants, RUNS);
+        console.log(formatVariants(r, variants));
+      }
+      return;
+    }
     const backendOptions = process.env.BENCH_BACKEND ? JSON.parse(process.env.BENCH_BACKEND) as object : {};
     const info = await engine.call<Record<string, unknown>>('setup', backendOptions);
     const peak = await engine.call<number>('peak');

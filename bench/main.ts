@@ -232,7 +232,49 @@ const bench = {
       cpu: mode(cpuMs),
     };
   },
+
+  /**
+   * Times the GPU-resident call of one case under several createBackend options (variants), interleaved run by run
+   * in one page, so that the renderer's drift (±25% between runs on SwiftShader) cancels in the ratios. Each
+   * variant's output is checked against the CPU reference first.
+   */
+  async compare(c: BenchCase, variants: BackendOptions[], runs: number): Promise<VariantResult> {
+    const x = randomTensor(c.input, 1);
+    const w = randomTensor(c.weight, 2);
+    const want = convTranspose3dReference(x, w, c.options);
+    const backends = variants.map((v) => createBackend(v));
+    try {
+      const errors: number[] = [];
+      const args = backends.map((b) => [b.upload(x), b.upload(w)] as const);
+      for (const [i, b] of backends.entries()) {
+        const y = b.convTranspose3d(args[i][0], args[i][1], c.options);
+        const report = compareTensors(await y.read(), want, storageTolerance(b.capabilities.storage, x, w, c.options));
+        y.dispose();
+        if (!report.ok) throw new Error(`${c.name}: variant ${i} does not match the CPU reference`);
+        errors.push(report.maxAbsError);
+      }
+      const ms: number[][] = backends.map(() => []);
+      for (let r = 0; r < runs + 1; r++) {
+        for (const [i, b] of backends.entries()) {
+          const t = await time(async () => {
+            const y = b.convTranspose3d(args[i][0], args[i][1], c.options);
+            b.finish(y);
+            y.dispose();
+          });
+          if (r > 0) ms[i].push(t);
+        }
+      }
+      return { name: c.name, gflop: flops(c) / 1e9, ms: ms.flat(), median: ms.map(median),
+        ratio: ms.map((m) => median(m.map((t, r) => t / ms[0][r]))), maxAbsError: errors };
+    } finally {
+      for (const b of backends) b.dispose();
+    }
+  },
 };
+
+/** Medians of {@link bench.compare}: each variant's resident time, and its per-run ratio to variant 0. */
+export interface VariantResult { name: string; gflop: number; ms: number[]; median: number[]; ratio: number[];
+  maxAbsError: number[] }
 
 declare global {
   interface Window { bench: typeof bench }

@@ -1,5 +1,5 @@
 // The benchmark table, as Markdown.
-import type { CaseResult } from './main';
+import type { CaseResult, VariantResult } from './main';
 
 export interface BenchReport {
   engine: string;
@@ -33,4 +33,12 @@ export function formatTable(r: BenchReport): string {
       `${t ? `${t.maxAbsError.toExponential(1)}${t.ok ? '' : ' (out of tolerance)'}` : '—'} |`);
   }
   return lines.join('\n');
+}
+
+/** The table of {@link VariantResult}: one line per variant. */
+export function formatVariants(r: VariantResult, variants: object[]): string {
+  return [`${r.name}: medians of ${r.ms.length / variants.length} interleaved runs`,
+    '| variant | resident ms | GFLOP/s | × variant 0 time | max abs error |', '|---|---|---|---|---|',
+    ...variants.map((v, i) => `| ${JSON.stringify(v)} | ${f(r.median[i])} | ${f(r.gflop / (r.median[i] / 1e3), 2)} | ` +
+      `${f(r.ratio[i], 3)} | ${r.maxAbsError[i].toExponential(1)} |`)].join('\n');
 }

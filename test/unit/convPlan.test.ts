@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import {
-  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, windowPlan,
+  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, quadColumns, windowPlan,
 } from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
 import type { ConvTranspose3dOptions } from '../../src/types';
@@ -112,13 +112,32 @@ describe('windowPlan', () => {
 });
 
 describe('chooseFragment', () => {
-  it('prefers the shape with the fewest fetches: 8 voxels where W taps share a window', () => {
+  it('prefers the shape with the fewest fetches, counting the quads a draw shades', () => {
     const docs = spec([20, 16, 50, 10, 20], [16, 33, 3, 3, 3]);
-    const chosen = chooseFragment(docs, channelPlan(docs), 8);
-    expect(chosen).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS });
     const ch = channelPlan(docs);
-    expect(fragmentCost(docs, ch, chosen))
-      .toBeLessThan(fragmentCost(docs, ch, { voxels: 4, blocks: 2, taps: MAX_WINDOW_TAPS }));
+    // OW = 22: 8 voxels would leave the slices 3 columns wide, shaded as 4; 6 voxels fill 4 columns.
+    const chosen = chooseFragment(docs, ch, 8);
+    expect(chosen).toEqual({ voxels: 6, blocks: 1, taps: MAX_WINDOW_TAPS });
+    for (const other of [{ voxels: 8, blocks: 1 }, { voxels: 4, blocks: 2 }, { voxels: 4, blocks: 1 }]) {
+      expect(fragmentCost(docs, ch, chosen)).toBeLessThan(fragmentCost(docs, ch, { ...other, taps: MAX_WINDOW_TAPS }));
+    }
+    // OW = 32: where 8 voxels fill an even number of columns, the window's fetch savings win.
+    const wide = spec([1, 16, 4, 4, 30], [16, 32, 3, 3, 3]);
+    expect(chooseFragment(wide, channelPlan(wide), 8)).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS });
+  });
+
+  it('counts every column pair a phase draw touches', () => {
+    expect([1, 2, 3, 4, 5].map((q) => quadColumns(q, 1))).toEqual([2, 2, 4, 4, 6]);
+    // Phase 1 of q = 3 covers columns 3–5: pairs (2, 3) and (4, 5).
+    expect(quadColumns(3, 2)).toBe(8);
+    expect(quadColumns(1, 2)).toBe(4);
+    expect(quadColumns(4, 2)).toBe(8);
+    // By brute force: every pair holding a column of some phase, once per phase.
+    for (let q = 1; q <= 9; q++) for (let s = 1; s <= 4; s++) {
+      let want = 0;
+      for (let a = 0; a < s; a++) want += 2 * new Set(Array.from({ length: q }, (_, i) => (a * q + i) >> 1)).size;
+      expect(quadColumns(q, s)).toBe(want);
+    }
   });
 
   it('keeps 4 voxels × 2 channel blocks on a tie, and respects the render targets and the W phase', () => {
