@@ -1,3 +1,4 @@
+/// <reference types="vite/client" />
 // Runs in the browser: this project's GPU path, TensorFlow.js's WebGL conv3dTranspose and the CPU reference,
 // interleaved, on the same data. Every timed output is checked against the CPU reference.
 import * as tf from '@tensorflow/tfjs-core';
@@ -53,6 +54,17 @@ function median(xs: number[]): number {
 }
 
 let backend: Backend | null = null;
+
+// With BENCH_BASE (scripts/bench.sh), a copy of the library at another commit, for variants {"base": true}.
+const baseLibrary = import.meta.glob<typeof import('../src/index')>('../.bench-base/src/index.ts');
+
+/** A backend of this library, or (`base: true`) of the copy at BENCH_BASE. */
+async function variantBackend({ base, ...options }: BackendOptions & { base?: boolean }): Promise<Backend> {
+  if (!base) return createBackend(options);
+  const load = baseLibrary['../.bench-base/src/index.ts'];
+  if (!load) throw new Error('a variant asks for the base library, but BENCH_BASE was not given');
+  return (await load()).createBackend(options) as unknown as Backend;
+}
 
 export interface ModeResult { ms: number[]; median: number }
 export interface CaseResult {
@@ -236,13 +248,15 @@ const bench = {
   /**
    * Times the GPU-resident call of one case under several createBackend options (variants), interleaved run by run
    * in one page, so that the renderer's drift (±25% between runs on SwiftShader) cancels in the ratios. Each
-   * variant's output is checked against the CPU reference first.
+   * variant's output is checked against the CPU reference first. A variant `{ base: true, ...options }` runs the
+   * library as it was at the commit BENCH_BASE (scripts/bench.sh), to measure a change to the code itself.
    */
-  async compare(c: BenchCase, variants: BackendOptions[], runs: number): Promise<VariantResult> {
+  async compare(c: BenchCase, variants: (BackendOptions & { base?: boolean })[], runs: number):
+    Promise<VariantResult> {
     const x = randomTensor(c.input, 1);
     const w = randomTensor(c.weight, 2);
     const want = convTranspose3dReference(x, w, c.options);
-    const backends = variants.map((v) => createBackend(v));
+    const backends = await Promise.all(variants.map(variantBackend));
     try {
       const errors: number[] = [];
       const args = backends.map((b) => [b.upload(x), b.upload(w)] as const);

@@ -13,6 +13,7 @@
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does), SHIFT_* (input
 //     steps between consecutive taps of a phase) and TAPS_* (most taps of a phase)
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase), PHASE_W (the one W phase drawn, or −1)
+//   slice rows PD, PH (positions per D and H stride phase), ODP, OHP (phase-major sizes), see sliceRow
 //   W taps  TWC (taps per window), CHUNKS_W (windows per phase), WIN, TAPS_EVEN (0/1: every phase with taps has
 //     CHUNKS_W·TWC of them), W_MASK (0/1: some product must be discarded: a W tap outside the input, or missing)
 //   unrolling FOR_NOUT, FOR_WIN, FOR_TWC (REPn below), USE_TAPS (USEn below)
@@ -208,7 +209,7 @@ void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, S_LAYOUT);
   vec4 acc[NOUT];
   FOR_NOUT(ZERO)
-  // Slice row ((n·COBG + cobg)·OD + od)·OH + oh, column a·Q + q.
+  // Slice row ((n·ODP + dd)·OHP + hh)·COBG + cobg, dd and hh phase-major (sliceRow in src/convPlan.ts), column a·Q + q.
 #if PHASE_W >= 0
   // Drawn once per W phase, over that phase's columns only: the phase, its taps and its window are constants.
   const int a = PHASE_W;
@@ -217,14 +218,16 @@ void main() {
   int a = cell.y / Q;
   int q = cell.y % Q;
 #endif
-  int oh = cell.x % OH;
-  int t = cell.x / OH;
-  int od = t % OD;
-  t /= OD;
-  int cobg = t % COBG;
-  int n = t / COBG;
+  int cobg = cell.x % COBG;
+  int t = cell.x / COBG;
+  int hh = t % OHP;
+  t /= OHP;
+  int dd = t % ODP;
+  int n = t / ODP;
+  int od = dd / PD + (dd % PD) * STRIDE_D;
+  int oh = hh / PH + (hh % PH) * STRIDE_H;
   int cob0 = cobg * NBO;
-  bool inside = cell.x < S_ROWS && cell.y < S_COLS;
+  bool inside = cell.x < S_ROWS && cell.y < S_COLS && od < OD && oh < OH;
   int firstBlock = ((4 * cob0 / COG) * CIG) / 4;
 #if !ALIGNED && !DEPTHWISE
   ivec4 coGroup = (4 * cob0 + ivec4(0, 1, 2, 3)) / COG;  // lanes past COUT match no input group

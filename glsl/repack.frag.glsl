@@ -1,8 +1,10 @@
 // Gathers the NV·NBO slices written by conv_transpose3d.frag.glsl into the activation layout of the output:
-// voxel ow of channel block cob is slice (cob mod NBO)·NV + m, row ((n·COBG + cob/NBO)·OD + od)·OH + oh,
-// column a·Q + q, where ow = a + (q·NV + m)·STRIDE_W. Slice i occupies layers i·S_LAYERS … of u_slices.
+// voxel ow of channel block cob is slice (cob mod NBO)·NV + m, row ((n·ODP + dd)·OHP + hh)·COBG + cob/NBO (dd, hh:
+// od and oh phase-major, see sliceRow in src/convPlan.ts), column a·Q + q, where ow = a + (q·NV + m)·STRIDE_W.
+// Slice i occupies layers i·S_LAYERS … of u_slices.
 //
-// #defines: COB, OD, OH, STRIDE_W, NV, NBO, COBG, Q, S_LAYOUT, S_LAYERS, Y_LAYOUT, Y_ROWS, Y_COLS
+// #defines: COB, OD, OH, STRIDE_D, STRIDE_H, STRIDE_W, PD, PH, ODP, OHP, NV, NBO, COBG, Q, S_LAYOUT, S_LAYERS,
+// Y_LAYOUT, Y_ROWS, Y_COLS
 uniform SAMPLER u_slices;
 uniform int u_layer;
 
@@ -23,7 +25,9 @@ void main() {
   int n = t / COB;
   int chunk = ow / STRIDE_W;
   int slice = (cob % NBO) * NV + chunk % NV;
-  ivec3 at = texLoc(((n * COBG + cob / NBO) * OD + od) * OH + oh, (ow % STRIDE_W) * Q + chunk / NV, S_LAYOUT);
+  int dd = (od % STRIDE_D) * PD + od / STRIDE_D;
+  int hh = (oh % STRIDE_H) * PH + oh / STRIDE_H;
+  ivec3 at = texLoc(((n * ODP + dd) * OHP + hh) * COBG + cob / NBO, (ow % STRIDE_W) * Q + chunk / NV, S_LAYOUT);
   vec4 v = LOAD(u_slices, at + ivec3(0, 0, slice * S_LAYERS));
   o_value = STORE(v);
 }

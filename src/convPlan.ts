@@ -192,7 +192,7 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   // The slices share one array texture, so each gets its share of the layers.
-  const slice = planLayout(spec.batch * blockGroups * spec.outSize[0] * spec.outSize[1],
+  const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0).size * phaseMajor(spec, 1).size,
     spec.stride[2] * chunksPerPhase,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) });
   const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1;
@@ -208,6 +208,44 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
     fetchesPerTexel: taps[0] * taps[1] * channels.blocksPerOutput * window.chunks *
       (window.size + window.taps * fragment.blocks * (channels.depthwise ? 1 : 4)) + fragment.blocks,
   };
+}
+
+/**
+ * Output positions along axis `a` (0 = D, 1 = H) in stride-phase-major order: index i is position
+ * `(i / perPhase) + (i mod perPhase)·stride` (phase first), `size = stride·perPhase` indices, the few past the axis
+ * holding no position. Neighbouring slice rows then share a stride phase, so they have the same taps.
+ */
+export function phaseMajor(spec: ConvSpec, a: number): { perPhase: number; size: number } {
+  const perPhase = Math.ceil(spec.outSize[a] / spec.stride[a]);
+  return { perPhase, size: perPhase * spec.stride[a] };
+}
+
+/**
+ * The slice row of output voxels (n, channel-block group cobg, od, oh): `((n·ODP + dd)·OHP + hh)·COBG + cobg`, with
+ * dd and hh the phase-major indices of od and oh ({@link phaseMajor}). Channel-block groups are the fastest, so
+ * the rows a renderer shades together (2×2 quads straddle two rows) read the same input with the same taps; where
+ * there is one group, the next row is the same stride phase. Mirrored by both shaders.
+ */
+export function sliceRow(plan: ConvPlan, n: number, cobg: number, od: number, oh: number): number {
+  const [d, h] = [phaseMajor(plan.spec, 0), phaseMajor(plan.spec, 1)];
+  const [sd, sh] = plan.spec.stride;
+  const dd = (od % sd) * d.perPhase + Math.floor(od / sd);
+  const hh = (oh % sh) * h.perPhase + Math.floor(oh / sh);
+  return ((n * d.size + dd) * h.size + hh) * plan.blockGroups + cobg;
+}
+
+/** Inverse of {@link sliceRow}: `[n, cobg, od, oh]`, od or oh past the output for rows that hold no voxels. */
+export function sliceRowVoxels(plan: ConvPlan, row: number): [number, number, number, number] {
+  const [d, h] = [phaseMajor(plan.spec, 0), phaseMajor(plan.spec, 1)];
+  const [sd, sh] = plan.spec.stride;
+  const cobg = row % plan.blockGroups;
+  let t = Math.floor(row / plan.blockGroups);
+  const hh = t % h.size;
+  t = Math.floor(t / h.size);
+  const dd = t % d.size;
+  const n = Math.floor(t / d.size);
+  return [n, cobg, Math.floor(dd / d.perPhase) + (dd % d.perPhase) * sd, Math.floor(hh / h.perPhase) +
+    (hh % h.perPhase) * sh];
 }
 
 /**
@@ -259,7 +297,7 @@ export function convDefines(plan: ConvPlan, phase = -1): Record<string, number |
     X_SEGMENTS: plan.input.segmentsPerRow, W_SEGMENTS: plan.packedWeight.segmentsPerRow,
     X_DIRECT: isDirect(plan.input), W_DIRECT: isDirect(plan.packedWeight),
     B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(0, 1, 1, 22)',
-    S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols,
+    S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols, ...phaseMajorDefines(plan),
   };
   const w = phase >= 0 ? plan.phaseWindows![phase] : plan.window;
   Object.assign(d, {
@@ -281,10 +319,17 @@ export function convDefines(plan: ConvPlan, phase = -1): Record<string, number |
   return d;
 }
 
+/** The slice row order's #defines ({@link sliceRow}): PD, PH (positions per phase), ODP, OHP (phase-major sizes). */
+function phaseMajorDefines(plan: ConvPlan): Record<string, number> {
+  const [d, h] = [phaseMajor(plan.spec, 0), phaseMajor(plan.spec, 1)];
+  return { PD: d.perPhase, PH: h.perPhase, ODP: d.size, OHP: h.size };
+}
+
 /** The #defines of glsl/repack.frag.glsl for this plan. */
 export function repackDefines(plan: ConvPlan): Record<string, number | string | boolean> {
   const { spec } = plan;
   return {
+    ...phaseMajorDefines(plan), STRIDE_D: spec.stride[0], STRIDE_H: spec.stride[1],
     COB: plan.channels.outBlocks, OD: spec.outSize[0], OH: spec.outSize[1], STRIDE_W: spec.stride[2],
     NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
     S_LAYOUT: ivec4(plan.slice), S_LAYERS: plan.slice.layers, Y_LAYOUT: ivec4(plan.output), Y_ROWS: plan.output.rows,

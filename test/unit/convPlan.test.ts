@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import {
-  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, quadColumns, windowPlan,
+  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, quadColumns, sliceRow,
+  sliceRowVoxels, windowPlan,
 } from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
 import type { ConvTranspose3dOptions } from '../../src/types';
@@ -185,5 +186,39 @@ describe('per-phase gather draws', () => {
       { maxTextureSize: 32, maxLayers: 8, maxOutputs: 8 });
     expect(packed.slice.rowsPerLine).toBeGreaterThan(1);
     expect(packed.phaseWindows).toBeNull();
+  });
+});
+
+describe('sliceRow (mirrored by the gather and repack shaders)', () => {
+  it('gives every output row of voxels its own slice row, inverted by sliceRowVoxels', () => {
+    const limits = { maxTextureSize: 64, maxLayers: 64, maxOutputs: 8 };
+    for (const [input, weight, options] of [
+      [[2, 12, 3, 4, 5], [12, 8, 3, 3, 3], { stride: [2, 3, 1], padding: 1, outputPadding: [1, 0, 0] }],
+      [[1, 8, 3, 3, 3], [8, 36, 2, 2, 2], { stride: 2 }],
+      [[3, 4, 2, 5, 2], [4, 4, 1, 3, 1], { stride: [1, 2, 1], dilation: [1, 2, 1] }],
+    ] as [number[], number[], Opts][]) {
+      const s = spec(input, weight, options);
+      const plan = planConv(s, limits);
+      const seen = new Set<number>();
+      for (let n = 0; n < s.batch; n++) for (let g = 0; g < plan.blockGroups; g++) {
+        for (let od = 0; od < s.outSize[0]; od++) for (let oh = 0; oh < s.outSize[1]; oh++) {
+          const row = sliceRow(plan, n, g, od, oh);
+          expect(row).toBeLessThan(plan.slice.rows);
+          expect(sliceRowVoxels(plan, row)).toEqual([n, g, od, oh]);
+          seen.add(row);
+        }
+      }
+      for (let row = 0; row < plan.slice.rows; row++) {
+        if (seen.has(row)) continue;
+        const [, , od, oh] = sliceRowVoxels(plan, row);
+        expect(od >= s.outSize[0] || oh >= s.outSize[1]).toBe(true);
+      }
+      // Neighbouring rows of one group share the stride phases of od and oh.
+      if (plan.blockGroups === 1) {
+        const [, , od0, oh0] = sliceRowVoxels(plan, 0);
+        const [, , od1, oh1] = sliceRowVoxels(plan, 1);
+        expect([od1 % s.stride[0], oh1 % s.stride[1]]).toEqual([od0 % s.stride[0], oh0 % s.stride[1]]);
+      }
+    }
   });
 });
