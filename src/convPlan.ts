@@ -16,6 +16,11 @@ export interface FragmentShape {
    * llvmpipe) is faster with 1.
    */
   taps: number;
+  /**
+   * Most input texels a window holds (default {@link MAX_WINDOW}): where a phase's taps need a wider window, fewer
+   * voxels are chosen, or the taps split into several windows. Mesa llvmpipe, short of registers, wants 10.
+   */
+  windowTexels: number;
 }
 
 /** Everything the GPU needs to know about one conv_transpose3d call. */
@@ -82,7 +87,8 @@ export const MAX_WINDOW = 16;
  * @example
  * windowPlan(spec, 8); // kernel 3, stride 1: { taps: 3, chunks: 1, shift: 1, size: 10, even: true, ... }
  */
-export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_TAPS, phase?: number): WindowPlan {
+export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_TAPS, phase?: number,
+  maxWindow = MAX_WINDOW): WindowPlan {
   const [k, s, dil, pad] = [spec.kernel[2], spec.stride[2], spec.dilation[2], spec.padding[2]];
   const { firstTap, step, taps: phaseCounts } = phaseTaps(k, s, dil);
   const phases = phase === undefined ? firstTap.map((_, a) => a) : [phase];
@@ -90,7 +96,7 @@ export function windowPlan(spec: ConvSpec, voxels: number, maxTaps = MAX_WINDOW_
   const most = Math.max(...counts);
   const shift = (step * dil) / s;
   let taps = Math.max(1, Math.min(most, maxTaps, MAX_WINDOW_TAPS));
-  while (taps > 1 && voxels + (taps - 1) * shift > MAX_WINDOW) taps--;
+  while (taps > 1 && voxels + (taps - 1) * shift > Math.min(maxWindow, MAX_WINDOW)) taps--;
   const chunks = Math.ceil(most / taps);
   let masked = false;
   for (const a of phases) {
@@ -124,7 +130,8 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
   const { voxels, blocks: nbo } = shape;
   const weightFetches = channels.depthwise ? 1 : 4;
   // Each W phase is drawn with its own window when the stride allows (see phaseWindows); average them.
-  const windows = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, voxels, shape.taps, a));
+  const windows = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, voxels, shape.taps, a,
+    shape.windowTexels));
   const perWindow = windows.reduce((sum, w) => sum + w.chunks * (w.size + w.taps * nbo *
     (weightFetches + 0.4 * voxels)), 0) / windows.length;
   const perFragment = meanTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]) *
@@ -163,16 +170,18 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
   const blockChoices = request.blocks !== undefined && [1, 2, 4].includes(request.blocks) && shareable(request.blocks)
     ? [request.blocks] : [2, 1, 4].filter((b) => b <= maxOutputs && shareable(b));
   const taps = Math.max(1, Math.min(Math.floor(request.taps ?? MAX_WINDOW_TAPS), MAX_WINDOW_TAPS));
-  let best: FragmentShape = { voxels: 1, blocks: 1, taps };
+  const windowTexels = Math.max(1, Math.min(Math.floor(request.windowTexels ?? MAX_WINDOW), MAX_WINDOW));
+  let best: FragmentShape = { voxels: 1, blocks: 1, taps, windowTexels };
   let bestCost = Infinity;
   for (const blocks of blockChoices) {
     const most = Math.max(1, Math.min(Math.floor(maxOutputs / blocks), perPhase, 8));
     const voxelChoices = request.voxels !== undefined ? [Math.max(1, Math.min(request.voxels, most))]
       : Array.from({ length: most }, (_, i) => most - i);
     for (const voxels of voxelChoices) {
-      const cost = fragmentCost(spec, channels, { voxels, blocks, taps });
+      const shape = { voxels, blocks, taps, windowTexels };
+      const cost = fragmentCost(spec, channels, shape);
       // Ties go to the first candidate: 2 blocks, then more voxels (the shapes measured best).
-      if (cost < bestCost * (1 - 1e-9)) [best, bestCost] = [{ voxels, blocks, taps }, cost];
+      if (cost < bestCost * (1 - 1e-9)) [best, bestCost] = [shape, cost];
     }
   }
   return best;
@@ -188,7 +197,7 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const taps = [0, 1, 2].map((a) => mostTaps(spec, a));
   const fragment = chooseFragment(spec, channels, limits.maxOutputs, request);
-  const window = windowPlan(spec, fragment.voxels, fragment.taps);
+  const window = windowPlan(spec, fragment.voxels, fragment.taps, undefined, fragment.windowTexels);
   const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   // The slices share one array texture, so each gets its share of the layers.
@@ -199,7 +208,7 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   return {
     spec, channels, fragment, window, chunksPerPhase, blockGroups, slice,
     phaseWindows: phased ? Array.from({ length: spec.stride[2] },
-      (_, a) => windowPlan(spec, fragment.voxels, fragment.taps, a)) : null,
+      (_, a) => windowPlan(spec, fragment.voxels, fragment.taps, a, fragment.windowTexels)) : null,
     input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
     rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...spec.kernel], limits),
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),

@@ -118,13 +118,14 @@ describe('chooseFragment', () => {
     const ch = channelPlan(docs);
     // OW = 22: 8 voxels would leave the slices 3 columns wide, shaded as 4; 6 voxels fill 4 columns.
     const chosen = chooseFragment(docs, ch, 8);
-    expect(chosen).toEqual({ voxels: 6, blocks: 1, taps: MAX_WINDOW_TAPS });
+    expect(chosen).toEqual({ voxels: 6, blocks: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW });
     for (const other of [{ voxels: 8, blocks: 1 }, { voxels: 4, blocks: 2 }, { voxels: 4, blocks: 1 }]) {
-      expect(fragmentCost(docs, ch, chosen)).toBeLessThan(fragmentCost(docs, ch, { ...other, taps: MAX_WINDOW_TAPS }));
+      expect(fragmentCost(docs, ch, chosen))
+        .toBeLessThan(fragmentCost(docs, ch, { ...other, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW }));
     }
     // OW = 32: where 8 voxels fill an even number of columns, the window's fetch savings win.
     const wide = spec([1, 16, 4, 4, 30], [16, 32, 3, 3, 3]);
-    expect(chooseFragment(wide, channelPlan(wide), 8)).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS });
+    expect(chooseFragment(wide, channelPlan(wide), 8)).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW });
   });
 
   it('counts every column pair a phase draw touches', () => {
