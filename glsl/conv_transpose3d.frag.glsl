@@ -19,9 +19,10 @@
 //   unrolling FOR_NOUT, FOR_WIN, FOR_TWC (REPn below), USE_TAPS (USEn below)
 //   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
 //     row of input and weights); X_DIRECT, W_DIRECT (0/1: texel (col, row, 0)); S_ROWS, S_COLS (the slice grid)
-uniform SAMPLER u_x;     // input, activation layout
-uniform SAMPLER u_w;     // packed weights, see packedWeightGrid in src/packing.ts
-uniform SAMPLER u_bias;  // bias as a (1, COUT, 1, 1, 1) activation
+//   samplers X_SAMPLER, W_SAMPLER, B_SAMPLER (SAMPLER_2D or SAMPLER_ARRAY, texlayout.glsl)
+uniform X_SAMPLER u_x;     // input, activation layout
+uniform W_SAMPLER u_w;     // packed weights, see packedWeightGrid in src/packing.ts
+uniform B_SAMPLER u_bias;  // bias as a (1, COUT, 1, 1, 1) activation (the input again when there is none)
 uniform int u_layer;            // slice layer being drawn
 
 #define NOUT (NV * NBO)

@@ -5,8 +5,9 @@
 // With DEPTHWISE (one channel per group in and out) the block is diagonal: column kw holds just its diagonal, the
 // weights of channels 4·cob .. 4·cob + 3.
 //
-// #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, DEPTHWISE, RAW_LAYOUT, Y_LAYOUT, Y_ROWS, Y_COLS.
-uniform SAMPLER u_raw;
+// #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, DEPTHWISE, RAW_LAYOUT, RAW_SAMPLER, Y_LAYOUT,
+// Y_ROWS, Y_COLS.
+uniform RAW_SAMPLER u_raw;
 uniform int u_layer;
 
 layout(location = 0) out TEXEL o_value;

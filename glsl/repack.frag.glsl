@@ -4,8 +4,8 @@
 // Slice i occupies layers i·S_LAYERS … of u_slices.
 //
 // #defines: COB, OD, OH, STRIDE_D, STRIDE_H, STRIDE_W, PD, PH, ODP, OHP, NV, NBO, COBG, Q, S_LAYOUT, S_LAYERS,
-// Y_LAYOUT, Y_ROWS, Y_COLS
-uniform SAMPLER u_slices;
+// Y_LAYOUT, Y_ROWS, Y_COLS, S_SAMPLER
+uniform S_SAMPLER u_slices;
 uniform int u_layer;
 
 layout(location = 0) out TEXEL o_value;

@@ -5,19 +5,29 @@ precision highp int;
 // Storage: how a texel's four floats are kept (src/gl/storage.ts). Shaders read with LOAD and write with STORE,
 // always as vec4 in float32, so they never know. STORAGE_UINT keeps float32 bits in RGBA32UI textures (integer
 // render targets are core WebGL2); otherwise textures are RGBA32F or RGBA16F and the hardware converts.
+// A one-layer texture is a plain 2-D texture (cheaper to fetch from), others are arrays: a sampler is declared as
+// SAMPLER_2D or SAMPLER_ARRAY (the specialization says which, see samplerType in src/convPlan.ts), and LOAD takes
+// an ivec3 location from either.
 #if STORAGE_UINT
+precision highp usampler2D;
 precision highp usampler2DArray;
-#define SAMPLER usampler2DArray
+#define SAMPLER_2D usampler2D
+#define SAMPLER_ARRAY usampler2DArray
 #define TEXEL uvec4
-#define LOAD(s, p) uintBitsToFloat(texelFetch((s), (p), 0))
+vec4 load(usampler2D s, ivec3 p) { return uintBitsToFloat(texelFetch(s, p.xy, 0)); }
+vec4 load(usampler2DArray s, ivec3 p) { return uintBitsToFloat(texelFetch(s, p, 0)); }
 #define STORE(v) floatBitsToUint(v)
 #else
+precision highp sampler2D;
 precision highp sampler2DArray;
-#define SAMPLER sampler2DArray
+#define SAMPLER_2D sampler2D
+#define SAMPLER_ARRAY sampler2DArray
 #define TEXEL vec4
-#define LOAD(s, p) texelFetch((s), (p), 0)
+vec4 load(sampler2D s, ivec3 p) { return texelFetch(s, p.xy, 0); }
+vec4 load(sampler2DArray s, ivec3 p) { return texelFetch(s, p, 0); }
 #define STORE(v) (v)
 #endif
+#define LOAD(s, p) load((s), (p))
 
 // Mirror of src/layout.ts. A layout is ivec4(log2 rowsPerLine, segmentsPerRow, segmentWidth, log2 layerHeight),
 // see shaderLayout in src/convPlan.ts; for rows cut into segments (one row per line group) the first value is

@@ -2,7 +2,8 @@
 // (shapes, options: checked in args.ts) and how the GPU does it (convPlan.ts, glsl/) runs through here.
 import { checkTensor, resolveCall, show, type ConvSpec } from './args';
 import {
-  activationLayout, callTexels, convDefines, packDefines, planConv, repackDefines, type ConvPlan, type FragmentShape,
+  activationLayout, callTexels, convDefines, packDefines, planConv, repackDefines, sliceStack, type ConvPlan,
+  type FragmentShape,
   type PlanLimits,
 } from './convPlan';
 import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
@@ -11,7 +12,7 @@ import { drawLayout } from './gl/draw';
 import { ProgramCache, specialize, type Defines } from './gl/programs';
 import { createStats, type BackendStats } from './gl/stats';
 import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
-import { readLayoutTexture, type LayoutTexture } from './gl/textures';
+import { attachLayer, readLayoutTexture, type LayoutTexture } from './gl/textures';
 import { texelCount } from './layout';
 import { as5d, packActivation, unpackActivation } from './packing';
 import { numel } from './tensor';
@@ -331,7 +332,7 @@ class BackendImpl implements Backend {
     const { gl, counters, framebuffer } = this;
     // All slices in one array texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
     const outputs = plan.fragment.voxels * plan.fragment.blocks;
-    const slices = this.pool.acquire({ ...plan.slice, layers: plan.slice.layers * outputs });
+    const slices = this.pool.acquire(sliceStack(plan));
     const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };
     if (plan.phaseWindows) {
       // One draw per W phase over its own columns, each with a program specialized for it.
@@ -360,7 +361,7 @@ class BackendImpl implements Backend {
     if (!t.storage) return;
     const { gl } = this;
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
-    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, t.storage.texture, 0, 0);
+    attachLayer(gl, gl.COLOR_ATTACHMENT0, t.storage, 0);
     const { format } = t.storage;
     gl.readPixels(0, 0, 1, 1, format.format, format.type, uploadView(format, new Float32Array(4)));
     gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);

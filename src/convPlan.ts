@@ -284,6 +284,16 @@ export function shaderLayout(l: TextureLayout): string {
 }
 const ivec4 = shaderLayout;
 
+/** The texture holding all `voxels·blocks` slices of a call: slice i in layers i·L … i·L + L − 1. */
+export function sliceStack(plan: ConvPlan): TextureLayout {
+  return { ...plan.slice, layers: plan.slice.layers * plan.fragment.voxels * plan.fragment.blocks };
+}
+
+/** The sampler type a shader declares for a texture of layout `l` (see layoutTarget in src/gl/textures.ts). */
+export function samplerType(l: TextureLayout): string {
+  return l.layers === 1 ? 'SAMPLER_2D' : 'SAMPLER_ARRAY';
+}
+
 /** A layout where grid cell (row, col) is texel (col, row, 0): one layer, one row per line, rows not cut. */
 function isDirect(l: TextureLayout): boolean {
   return l.layers === 1 && l.rowsPerLine === 1 && l.segmentsPerRow === 1;
@@ -306,6 +316,8 @@ export function convDefines(plan: ConvPlan, phase = -1): Record<string, number |
     X_SEGMENTS: plan.input.segmentsPerRow, W_SEGMENTS: plan.packedWeight.segmentsPerRow,
     X_DIRECT: isDirect(plan.input), W_DIRECT: isDirect(plan.packedWeight),
     B_LAYOUT: plan.bias ? ivec4(plan.bias) : 'ivec4(0, 1, 1, 22)',
+    X_SAMPLER: samplerType(plan.input), W_SAMPLER: samplerType(plan.packedWeight),
+    B_SAMPLER: samplerType(plan.bias ?? plan.input),
     S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols, ...phaseMajorDefines(plan),
   };
   const w = phase >= 0 ? plan.phaseWindows![phase] : plan.window;
@@ -341,7 +353,8 @@ export function repackDefines(plan: ConvPlan): Record<string, number | string | 
     ...phaseMajorDefines(plan), STRIDE_D: spec.stride[0], STRIDE_H: spec.stride[1],
     COB: plan.channels.outBlocks, OD: spec.outSize[0], OH: spec.outSize[1], STRIDE_W: spec.stride[2],
     NV: plan.fragment.voxels, NBO: plan.fragment.blocks, COBG: plan.blockGroups, Q: plan.chunksPerPhase,
-    S_LAYOUT: ivec4(plan.slice), S_LAYERS: plan.slice.layers, Y_LAYOUT: ivec4(plan.output), Y_ROWS: plan.output.rows,
+    S_LAYOUT: ivec4(plan.slice), S_LAYERS: plan.slice.layers, S_SAMPLER: samplerType(sliceStack(plan)),
+    Y_LAYOUT: ivec4(plan.output), Y_ROWS: plan.output.rows,
     Y_COLS: plan.output.cols,
   };
 }
@@ -353,7 +366,7 @@ export function packDefines(plan: ConvPlan): Record<string, number | string | bo
     CIN: spec.inChannels, COUT: spec.outChannels, CIG: spec.inPerGroup, COG: spec.outPerGroup,
     COGB: blocks(spec.outPerGroup), NB: channels.blocksPerOutput, DEPTHWISE: channels.depthwise,
     KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],
-    RAW_LAYOUT: ivec4(plan.rawWeight), Y_LAYOUT: ivec4(plan.packedWeight),
+    RAW_LAYOUT: ivec4(plan.rawWeight), RAW_SAMPLER: samplerType(plan.rawWeight), Y_LAYOUT: ivec4(plan.packedWeight),
     Y_ROWS: plan.packedWeight.rows, Y_COLS: plan.packedWeight.cols,
   };
 }

@@ -3,7 +3,7 @@
 // multi-second draws).
 import * as twgl from 'twgl.js';
 import type { TextureLayout } from '../layout';
-import type { LayoutTexture } from './textures';
+import { attachLayer, type LayoutTexture } from './textures';
 import type { BackendStats } from './stats';
 
 /** Texel fetches one draw may issue: about 0.1–0.3 s on a software renderer. */
@@ -33,8 +33,7 @@ export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: 
   gl.viewport(0, 0, width, height);
   gl.enable(gl.SCISSOR_TEST);
   for (let layer = 0; layer < layers; layer++) {
-    attachments.forEach((a, i) => gl.framebufferTextureLayer(gl.FRAMEBUFFER, a, target.texture, 0,
-      i * layers + layer));
+    attachments.forEach((a, i) => attachLayer(gl, a, target, i * layers + layer));
     twgl.setUniforms(program, { u_layer: layer });
     const usedLines = Math.min(height, lines - layer * height);
     for (let y = 0; y < usedLines; y += bandLines) {

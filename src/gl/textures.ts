@@ -14,7 +14,26 @@ export interface LayoutTexture {
 }
 
 /**
- * Makes a 2-D array texture for `layout` in `format`, filled with `texels` (4 floats per texel) or left undefined
+ * The texture target of a layout: a one-layer layout is a plain 2-D texture, because fetches from a `sampler2D` were
+ * measured 5–15% cheaper than from a `sampler2DArray` on both software renderers; more layers make an array texture.
+ */
+export function layoutTarget(gl: WebGL2RenderingContext, layout: TextureLayout): number {
+  return layout.layers === 1 ? gl.TEXTURE_2D : gl.TEXTURE_2D_ARRAY;
+}
+
+/**
+ * Attaches layer `layer` of `t` (layer 0 of a plain 2-D texture) to `attachment` of the bound framebuffer.
+ *
+ * @example
+ * attachLayer(gl, gl.COLOR_ATTACHMENT0, t, 0);
+ */
+export function attachLayer(gl: WebGL2RenderingContext, attachment: number, t: LayoutTexture, layer: number): void {
+  if (t.layout.layers === 1) gl.framebufferTexture2D(gl.FRAMEBUFFER, attachment, gl.TEXTURE_2D, t.texture, 0);
+  else gl.framebufferTextureLayer(gl.FRAMEBUFFER, attachment, t.texture, 0, layer);
+}
+
+/**
+ * Makes a texture for `layout` (see {@link layoutTarget}) in `format`, filled with `texels` (4 floats per texel) or left undefined
  * (for render targets).
  *
  * @example
@@ -23,8 +42,9 @@ export interface LayoutTexture {
 export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendStats, format: StorageFormat,
   layout: TextureLayout, texels?: Float32Array): LayoutTexture {
   const texture = twgl.createTexture(gl, {
-    target: gl.TEXTURE_2D_ARRAY, internalFormat: format.internalFormat, format: format.format, type: format.type,
-    width: layout.width, height: layout.height, depth: layout.layers, src: texels ? uploadView(format, texels) : null,
+    target: layoutTarget(gl, layout), internalFormat: format.internalFormat, format: format.format, type: format.type,
+    width: layout.width, height: layout.height, ...(layout.layers > 1 ? { depth: layout.layers } : {}),
+    src: texels ? uploadView(format, texels) : null,
     minMag: gl.NEAREST, wrap: gl.CLAMP_TO_EDGE, auto: false,
   } as twgl.TextureOptions);
   const bytes = texelCount(layout) * format.texelBytes;
@@ -36,11 +56,17 @@ export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendSt
 /** Replaces the contents of `t` with `texels` (4 floats per texel). */
 export function uploadLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture, texels: Float32Array): void {
   const { layout, format } = t;
-  gl.bindTexture(gl.TEXTURE_2D_ARRAY, t.texture);
+  const target = layoutTarget(gl, layout);
+  gl.bindTexture(target, t.texture);
   gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
-  gl.texSubImage3D(gl.TEXTURE_2D_ARRAY, 0, 0, 0, 0, layout.width, layout.height, layout.layers, format.format,
-    format.type, uploadView(format, texels));
-  gl.bindTexture(gl.TEXTURE_2D_ARRAY, null);
+  if (target === gl.TEXTURE_2D) {
+    gl.texSubImage2D(target, 0, 0, 0, layout.width, layout.height, format.format, format.type, uploadView(format,
+      texels));
+  } else {
+    gl.texSubImage3D(target, 0, 0, 0, 0, layout.width, layout.height, layout.layers, format.format, format.type,
+      uploadView(format, texels));
+  }
+  gl.bindTexture(target, null);
 }
 
 /** Yields to the event loop for one task, without setTimeout's 4 ms clamp on nested calls. */
@@ -91,7 +117,7 @@ export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTex
     gl.bufferData(gl.PIXEL_PACK_BUFFER, layerFloats * layers * 4, gl.STREAM_READ);
     gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
     for (let layer = 0; layer < layers; layer++) {
-      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, t.texture, 0, layer);
+      attachLayer(gl, gl.COLOR_ATTACHMENT0, t, layer);
       gl.readPixels(0, 0, width, height, t.format.format, t.format.type, layer * layerFloats * 4);
     }
     gl.bindFramebuffer(gl.FRAMEBUFFER, null);
