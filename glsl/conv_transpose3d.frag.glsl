@@ -164,10 +164,11 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 // in [lo, hi] are inside the input (none when hi < lo). Bounds are computed rather than tested per tap: a `break` or
 // `continue` in a loop costs SwiftShader far more than the loop's own work here.
 ivec4 tapRange(int p, int first, int k, int dil, int stride, int step, int shift, int size) {
-  int u = (p - first * dil + stride * k * dil) / stride - k * dil;  // exact: p − first·dil ≡ 0 (mod stride)
-  int taps = (k - first + step - 1) / step;
-  int hi = u < 0 ? -1 : min(taps - 1, u / shift);
-  int lo = u < size ? 0 : (u - size + shift) / shift;
+  // divmod (texlayout.glsl) rather than /: every argument here is ≥ 0 where its quotient is used.
+  int u = divmod(p - first * dil + stride * k * dil, stride).x - k * dil;  // exact: p − first·dil ≡ 0 (mod stride)
+  int taps = divmod(k - first + step - 1, step).x;
+  int hi = u < 0 ? -1 : min(taps - 1, divmod(max(u, 0), shift).x);
+  int lo = u < size ? 0 : divmod(u - size + shift, shift).x;
   return ivec4(first, u, lo, hi);
 }
 
@@ -216,34 +217,36 @@ void main() {
   const int a = PHASE_W;
   int q = cell.y - PHASE_W * Q;
 #else
-  int a = cell.y / Q;
-  int q = cell.y % Q;
+  ivec2 aq = divmod(cell.y, Q);
+  int a = aq.x;
+  int q = aq.y;
 #endif
-  int cobg = cell.x % COBG;
-  int t = cell.x / COBG;
-  int hh = t % OHP;
-  t /= OHP;
-  int dd = t % ODP;
-  int n = t / ODP;
-  int od = dd / PD + (dd % PD) * STRIDE_D;
-  int oh = hh / PH + (hh % PH) * STRIDE_H;
+  ivec2 g = divmod(cell.x, COBG);  // (t, cobg)
+  ivec2 h = divmod(g.x, OHP);      // (t, hh)
+  ivec2 d = divmod(h.x, ODP);      // (n, dd)
+  int cobg = g.y;
+  int n = d.x;
+  ivec2 dp = divmod(d.y, PD);
+  ivec2 hp = divmod(h.y, PH);
+  int od = dp.x + dp.y * STRIDE_D;
+  int oh = hp.x + hp.y * STRIDE_H;
   int cob0 = cobg * NBO;
   bool inside = cell.x < S_ROWS && cell.y < S_COLS && od < OD && oh < OH;
-  int firstBlock = ((4 * cob0 / COG) * CIG) / 4;
+  int firstBlock = (divmod(4 * cob0, COG).x * CIG) >> 2;
 #if !ALIGNED && !DEPTHWISE
   ivec4 coGroup = (4 * cob0 + ivec4(0, 1, 2, 3)) / COG;  // lanes past COUT match no input group
 #endif
   // Taps of the voxels' stride phases along D and H (see tapRange), and along W: wTaps taps from kwFirst, whose
   // input column for voxel 0 is iwFirst, then one SHIFT_W lower per tap.
-  ivec4 rd = tapRange(od + PAD_D, FIRST_TAP_D[(od + PAD_D) % STRIDE_D], KD, DIL_D, STRIDE_D, TAP_STEP_D, SHIFT_D,
+  ivec4 rd = tapRange(od + PAD_D, FIRST_TAP_D[divmod(od + PAD_D, STRIDE_D).y], KD, DIL_D, STRIDE_D, TAP_STEP_D, SHIFT_D,
                       inside ? ID : 0);
-  ivec4 rh = tapRange(oh + PAD_H, FIRST_TAP_H[(oh + PAD_H) % STRIDE_H], KH, DIL_H, STRIDE_H, TAP_STEP_H, SHIFT_H, IH);
+  ivec4 rh = tapRange(oh + PAD_H, FIRST_TAP_H[divmod(oh + PAD_H, STRIDE_H).y], KH, DIL_H, STRIDE_H, TAP_STEP_H, SHIFT_H, IH);
   int pw = a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
-  int kwFirst = FIRST_TAP_W[pw % STRIDE_W];
-  int wTaps = (KW - kwFirst + TAP_STEP_W - 1) / TAP_STEP_W;
+  int kwFirst = FIRST_TAP_W[divmod(pw, STRIDE_W).y];
+  int wTaps = divmod(KW - kwFirst + TAP_STEP_W - 1, TAP_STEP_W).x;
   // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shifted up so the division is exact.
-  int iwFirst = (pw - kwFirst * DIL_W + STRIDE_W * KW * DIL_W) / STRIDE_W - KW * DIL_W + q * NV;
-  FOR_CHUNKS(c, (wTaps + TWC - 1) / TWC)
+  int iwFirst = divmod(pw - kwFirst * DIL_W + STRIDE_W * KW * DIL_W, STRIDE_W).x - KW * DIL_W + q * NV;
+  FOR_CHUNKS(c, divmod(wTaps + TWC - 1, TWC).x)
     int kwc = kwFirst + c * TWC * TAP_STEP_W;  // first tap of this window
     int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;  // column of window element 0
     FOR_TAPS_D(i, rd)

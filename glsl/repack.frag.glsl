@@ -17,17 +17,19 @@ void main() {
     return;
   }
   int ow = cell.y;
-  int oh = cell.x % OH;
-  int t = cell.x / OH;
-  int od = t % OD;
-  t /= OD;
-  int cob = t % COB;
-  int n = t / COB;
-  int chunk = ow / STRIDE_W;
-  int slice = (cob % NBO) * NV + chunk % NV;
-  int dd = (od % STRIDE_D) * PD + od / STRIDE_D;
-  int hh = (oh % STRIDE_H) * PH + oh / STRIDE_H;
-  ivec3 at = texLoc(((n * ODP + dd) * OHP + hh) * COBG + cob / NBO, (ow % STRIDE_W) * Q + chunk / NV, S_LAYOUT);
+  // divmod, not / and %: this shader does little else, and integer division is slow on software renderers.
+  ivec2 h = divmod(cell.x, OH);           // (t, oh)
+  ivec2 d = divmod(h.x, OD);              // (t, od)
+  ivec2 c = divmod(d.x, COB);             // (n, cob)
+  ivec2 w = divmod(ow, STRIDE_W);         // (chunk, phase)
+  ivec2 m = divmod(w.x, NV);              // (chunk / NV, voxel)
+  ivec2 b = divmod(c.y, NBO);             // (group, block in group)
+  ivec2 dp = divmod(d.y, STRIDE_D);
+  ivec2 hp = divmod(h.y, STRIDE_H);
+  int slice = b.y * NV + m.y;
+  int dd = dp.y * PD + dp.x;
+  int hh = hp.y * PH + hp.x;
+  ivec3 at = texLoc(((c.x * ODP + dd) * OHP + hh) * COBG + b.x, w.y * Q + m.x, S_LAYOUT);
   vec4 v = LOAD(u_slices, at + ivec3(0, 0, slice * S_LAYERS));
   o_value = STORE(v);
 }

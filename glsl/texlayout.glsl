@@ -36,6 +36,17 @@ vec4 load(sampler2DArray s, ivec3 p) { return texelFetch(s, p, 0); }
 // renderers. A one-layer texture passes 22 as its log2 height (lines stay below 2^22). All values stay below 2^24
 // (Firefox's highp int).
 
+// (x / d, x mod d) for 0 ≤ x < 2^24 and d ≥ 1 without integer division, which software renderers emulate lane by
+// lane (SwiftShader: a repack fragment's dozen divisions cost more than its fetch). The float quotient is within
+// one of the true one (x·fl(1/d) is off by at most x/d·2^-23 < 1, then truncated), so one signed correction makes
+// it exact.
+ivec2 divmod(int x, int d) {
+  int q = int(float(x) * (1.0 / float(d)));
+  int r = x - q * d;
+  q += int(r >= d) - int(r < 0);
+  return ivec2(q, x - q * d);
+}
+
 // Location (x, y, layer) of column 0 of `row`, for layouts whose rows are not cut (segmentsPerRow == 1): column c
 // is then at rowStart + ivec3(c, 0, 0).
 ivec3 rowStart(int row, ivec4 L) {
@@ -51,9 +62,13 @@ ivec3 texLoc(int row, int col, ivec4 L) {
   return ivec3(col & (L.z - 1), line & ((1 << L.w) - 1), line >> L.w);
 }
 
-// Grid cell (row, col) drawn at fragment `p` of layer `layer` (once per fragment: division is affordable here).
+// Grid cell (row, col) drawn at fragment `p` of layer `layer`.
 ivec2 gridCell(ivec2 p, int layer, ivec4 L) {
   int line = (layer << L.w) + p.y;
-  if (L.y == 1) return ivec2((line << L.x) + p.x / L.z, p.x % L.z);
-  return ivec2(line / L.y, (line % L.y) * L.z + p.x);
+  if (L.y == 1) {
+    ivec2 x = divmod(p.x, L.z);
+    return ivec2((line << L.x) + x.x, x.y);
+  }
+  ivec2 s = divmod(line, L.y);
+  return ivec2(s.x, s.y * L.z + p.x);
 }

@@ -199,3 +199,28 @@ describe('callTexels', () => {
       texelCount(plan.rawWeight) + texelCount(plan.bias!));
   });
 });
+
+describe('divmod of glsl/texlayout.glsl, in float32 arithmetic', () => {
+  // The shader's steps, each rounded to float32 as a GPU does (a more exact GPU only narrows the estimate's error).
+  const divmod = (x: number, d: number) => {
+    let q = Math.trunc(Math.fround(Math.fround(x) * Math.fround(1 / d)));
+    const r = x - q * d;
+    q += Number(r >= d) - Number(r < 0);
+    return [q, x - q * d];
+  };
+
+  it('is exact integer division for divisors up to 600 (and some texture widths) and dividends up to 2^24', () => {
+    const top = 2 ** 24 - 1;
+    for (const d of [...Array.from({ length: 600 }, (_, i) => i + 1), 1000, 4095, 8191, 16383, 65535]) {
+      const xs = [0, 1, d - 1, d, d + 1, top, top - 1, top - d];
+      // Multiples of d and their neighbours, where a float quotient rounding the wrong way would show.
+      for (let k = 1; k < 64; k++) {
+        const m = Math.floor(top / d / k) * d;
+        xs.push(m - 1, m, m + 1, (k * 2654435761 + d * 40503) % top);
+      }
+      for (const x of xs.filter((v) => v >= 0 && v <= top)) {
+        expect(divmod(x, d)).toEqual([Math.floor(x / d), x % d]);
+      }
+    }
+  });
+});
