@@ -137,8 +137,9 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
   const perFragment = meanTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]) *
     meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput * perWindow + 16;
   const q = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / voxels);
+  // Without a W stride, slices of an odd width put rows side by side (planConv), wasting no lanes.
   const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * spec.outSize[0] * spec.outSize[1] *
-    quadColumns(q, spec.stride[2]);
+    (spec.stride[2] === 1 ? q : quadColumns(q, spec.stride[2]));
   return fragments * perFragment;
 }
 
@@ -203,7 +204,8 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   // The slices share one array texture, so each gets its share of the layers.
   const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0).size * phaseMajor(spec, 1).size,
     spec.stride[2] * chunksPerPhase,
-    { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) });
+    { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) },
+    spec.stride[2] === 1 && chunksPerPhase % 2 === 1 ? 2 : 1);
   const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1;
   return {
     spec, channels, fragment, window, chunksPerPhase, blockGroups, slice,

@@ -46,8 +46,10 @@ export const MAX_ROWS = 2 ** 24 - 1;
  * // → rows cut in 2 segments of 64: { rowsPerLine: 1, segmentsPerRow: 2, lines: 12, width: 64, height: 12, layers: 1 }
  * planLayout(100, 20, { maxTextureSize: 64, maxLayers: 1 });
  * // → 2 rows side by side on each of 50 lines: { rowsPerLine: 2, width: 40, height: 50, layers: 1 }
+ * planLayout(100, 3, { maxTextureSize: 64, maxLayers: 8 }, 2);
+ * // → rows paired on request (a texture 6 wide, not 3): { rowsPerLine: 2, width: 6, height: 50, layers: 1 }
  */
-export function planLayout(rows: number, cols: number, limits: LayoutLimits): TextureLayout {
+export function planLayout(rows: number, cols: number, limits: LayoutLimits, minRowsPerLine = 1): TextureLayout {
   const { maxTextureSize: max, maxLayers } = limits;
   if (!(rows >= 1 && cols >= 1 && Number.isSafeInteger(rows) && Number.isSafeInteger(cols))) {
     throw new RangeError(`planLayout: rows and cols must be positive integers, got ${rows} × ${cols}`);
@@ -59,14 +61,16 @@ export function planLayout(rows: number, cols: number, limits: LayoutLimits): Te
   // that addressing is shifts and masks: software renderers pay dearly for integer division.
   const segmentWidth = cols <= max ? cols : pow2Floor(max);
   const segmentsPerRow = Math.ceil(cols / segmentWidth);
-  // One row per line keeps addressing cheapest; pack rows side by side only when one row per line would need
-  // more layers than the device has.
+  // One row per line keeps addressing cheapest; pack rows side by side only on request (`minRowsPerLine`, a power
+  // of two: render targets are shaded in 2×2 quads, so an odd width wastes lanes) or when one row per line would
+  // need more layers than the device has.
   const shape = (rowsPerLine: number) => {
     const lines = Math.ceil(rows / rowsPerLine) * segmentsPerRow;
     const height = lines <= max ? lines : pow2Floor(max);
     return { rowsPerLine, lines, height, layers: Math.ceil(lines / height) };
   };
-  let plan = shape(1);
+  const least = segmentsPerRow === 1 && cols * minRowsPerLine <= max ? pow2Floor(minRowsPerLine) : 1;
+  let plan = shape(least);
   if (plan.layers > maxLayers && segmentsPerRow === 1) plan = shape(pow2Floor(Math.floor(max / cols)));
   const { rowsPerLine, lines, height, layers } = plan;
   if (layers > maxLayers) {

@@ -114,18 +114,21 @@ describe('windowPlan', () => {
 
 describe('chooseFragment', () => {
   it('prefers the shape with the fewest fetches, counting the quads a draw shades', () => {
+    // OW = 22, stride 1: 8 voxels leave 3 slice columns, so rows are paired on a line (6 wide, no idle lanes).
     const docs = spec([20, 16, 50, 10, 20], [16, 33, 3, 3, 3]);
     const ch = channelPlan(docs);
-    // OW = 22: 8 voxels would leave the slices 3 columns wide, shaded as 4; 6 voxels fill 4 columns.
     const chosen = chooseFragment(docs, ch, 8);
-    expect(chosen).toEqual({ voxels: 6, blocks: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW });
-    for (const other of [{ voxels: 8, blocks: 1 }, { voxels: 4, blocks: 2 }, { voxels: 4, blocks: 1 }]) {
+    expect(chosen).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW });
+    for (const other of [{ voxels: 6, blocks: 1 }, { voxels: 4, blocks: 2 }, { voxels: 4, blocks: 1 }]) {
       expect(fragmentCost(docs, ch, chosen))
         .toBeLessThan(fragmentCost(docs, ch, { ...other, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW }));
     }
-    // OW = 32: where 8 voxels fill an even number of columns, the window's fetch savings win.
-    const wide = spec([1, 16, 4, 4, 30], [16, 32, 3, 3, 3]);
-    expect(chooseFragment(wide, channelPlan(wide), 8)).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW });
+    const plan = planConv(docs, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8 });
+    expect([plan.chunksPerPhase, plan.slice.rowsPerLine, plan.slice.width]).toEqual([3, 2, 6]);
+    // W stride 2, 17 voxels per phase: each phase is drawn alone, so 8 voxels (3 columns a phase, shaded as 4)
+    // lose to 5 (4 columns, all used).
+    const odd = spec([1, 16, 4, 4, 17], [16, 16, 4, 4, 4], { stride: 2, padding: 1 });
+    expect(chooseFragment(odd, channelPlan(odd), 8).voxels).toBe(5);
   });
 
   it('counts every column pair a phase draw touches', () => {

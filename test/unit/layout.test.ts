@@ -45,6 +45,12 @@ describe('planLayout', () => {
     checkBijection(l, 64);
     checkBijection(planLayout(50, 3, { maxTextureSize: 8, maxLayers: 4 }), 8);
   });
+  it('pairs rows on request, unless they would not fit side by side', () => {
+    const l = planLayout(101, 3, { maxTextureSize: 64, maxLayers: 8 }, 2);
+    expect(l).toMatchObject({ rowsPerLine: 2, width: 6, lines: 51, height: 51, layers: 1 });
+    checkBijection(l, 64);
+    expect(planLayout(10, 40, { maxTextureSize: 64, maxLayers: 8 }, 2)).toMatchObject({ rowsPerLine: 1, width: 40 });
+  });
   it('cuts long rows into segments', () => {
     const l = planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
     expect(l).toMatchObject({ rowsPerLine: 1, segmentsPerRow: 2, segmentWidth: 64, width: 64, lines: 12 });
