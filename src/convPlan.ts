@@ -12,8 +12,7 @@ export interface FragmentShape {
   blocks: number;
   /**
    * Most W taps per window ({@link WindowPlan}): each input texel is fetched once for up to this many taps. Fewer
-   * fetches is what a fetch-bound renderer (SwiftShader) wants; one whose fetches are cheap and registers few (Mesa
-   * llvmpipe) is faster with 1.
+   * fetches is what both software renderers want; 1 turns windows off (to measure them).
    */
   taps: number;
   /**
