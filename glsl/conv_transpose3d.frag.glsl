@@ -211,7 +211,8 @@ void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, S_LAYOUT);
   vec4 acc[NOUT];
   FOR_NOUT(ZERO)
-  // Slice row ((n·ODP + dd)·OHP + hh)·COBG + cobg, dd and hh phase-major (sliceRow in src/convPlan.ts), column a·Q + q.
+  // Slice row ((n·ODP + dd)·OHP + hh)·COBG + cobg, dd and hh phase-major (sliceRow in src/convPlan.ts);
+  // column a·Q + q.
 #if PHASE_W >= 0
   // Drawn once per W phase, over that phase's columns only: the phase, its taps and its window are constants.
   const int a = PHASE_W;
@@ -240,7 +241,8 @@ void main() {
   // input column for voxel 0 is iwFirst, then one SHIFT_W lower per tap.
   ivec4 rd = tapRange(od + PAD_D, FIRST_TAP_D[divmod(od + PAD_D, STRIDE_D).y], KD, DIL_D, STRIDE_D, TAP_STEP_D, SHIFT_D,
                       inside ? ID : 0);
-  ivec4 rh = tapRange(oh + PAD_H, FIRST_TAP_H[divmod(oh + PAD_H, STRIDE_H).y], KH, DIL_H, STRIDE_H, TAP_STEP_H, SHIFT_H, IH);
+  ivec4 rh = tapRange(oh + PAD_H, FIRST_TAP_H[divmod(oh + PAD_H, STRIDE_H).y], KH, DIL_H, STRIDE_H, TAP_STEP_H,
+                      SHIFT_H, IH);
   int pw = a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
   int kwFirst = FIRST_TAP_W[divmod(pw, STRIDE_W).y];
   int wTaps = divmod(KW - kwFirst + TAP_STEP_W - 1, TAP_STEP_W).x;

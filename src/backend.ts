@@ -330,7 +330,7 @@ class BackendImpl implements Backend {
   private gather(plan: ConvPlan, x: LayoutTexture, packed: LayoutTexture, bias: LayoutTexture | null):
     LayoutTexture {
     const { gl, counters, framebuffer } = this;
-    // All slices in one array texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
+    // All slices in one texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
     const outputs = plan.fragment.voxels * plan.fragment.blocks;
     const slices = this.pool.acquire(sliceStack(plan));
     const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };

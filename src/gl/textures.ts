@@ -33,8 +33,8 @@ export function attachLayer(gl: WebGL2RenderingContext, attachment: number, t: L
 }
 
 /**
- * Makes a texture for `layout` (see {@link layoutTarget}) in `format`, filled with `texels` (4 floats per texel) or left undefined
- * (for render targets).
+ * Makes a texture for `layout` (see {@link layoutTarget}) in `format`, filled with `texels` (4 floats per texel) or
+ * left undefined (for render targets).
  *
  * @example
  * const t = createLayoutTexture(gl, stats, storageFormat(gl, 'float32'), layout, packActivation(x, shape5, layout));
