@@ -1,7 +1,7 @@
 // From a checked call to what the GPU does: texture layouts, shader specializations and work per texel.
 // Pure (no WebGL), so it is unit-tested in Node.
 import type { ConvSpec } from './args';
-import { planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout';
+import { isLayered, planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout';
 import { activationGrid, as5d, blocks, channelPlan, packedWeightGrid, phaseTaps, type ChannelPlan } from './packing';
 
 /** How much work one fragment of the gather shader does. */
@@ -135,11 +135,25 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
     (weightFetches + 0.4 * voxels)), 0) / windows.length;
   const perFragment = meanTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]) *
     meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput * perWindow + 16;
-  const q = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / voxels);
-  // Without a W stride, slices of an odd width put rows side by side (planConv), wasting no lanes.
+  const q = chunksPerPhase(spec, voxels);
+  // Slices with rows side by side waste no lanes (sliceRowsPerLine).
   const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * spec.outSize[0] * spec.outSize[1] *
-    (spec.stride[2] === 1 ? q : quadColumns(q, spec.stride[2]));
+    (sliceRowsPerLine(spec, q) > 1 ? q : quadColumns(q, spec.stride[2]));
   return fragments * perFragment;
+}
+
+/** Voxel chunks per W phase for `voxels` output voxels per fragment: `ceil(ceil(OW / strideW) / voxels)`. */
+function chunksPerPhase(spec: ConvSpec, voxels: number): number {
+  return Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / voxels);
+}
+
+/**
+ * Rows per line the slice layout asks for: without a W stride (one draw over all columns), slices of an odd width
+ * put two rows on a line, so that no 2×2 quad straddles the edge ({@link quadColumns}); with one, phase draws need a
+ * row per line.
+ */
+function sliceRowsPerLine(spec: ConvSpec, chunks: number): number {
+  return spec.stride[2] === 1 && chunks % 2 === 1 ? 2 : 1;
 }
 
 /**
@@ -198,16 +212,16 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const taps = [0, 1, 2].map((a) => mostTaps(spec, a));
   const fragment = chooseFragment(spec, channels, limits.maxOutputs, request);
   const window = windowPlan(spec, fragment.voxels, fragment.taps, undefined, fragment.windowTexels);
-  const chunksPerPhase = Math.ceil(Math.ceil(spec.outSize[2] / spec.stride[2]) / fragment.voxels);
+  const chunks = chunksPerPhase(spec, fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   // The slices share one array texture, so each gets its share of the layers.
   const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0).size * phaseMajor(spec, 1).size,
-    spec.stride[2] * chunksPerPhase,
+    spec.stride[2] * chunks,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) },
-    spec.stride[2] === 1 && chunksPerPhase % 2 === 1 ? 2 : 1);
+    sliceRowsPerLine(spec, chunks));
   const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1;
   return {
-    spec, channels, fragment, window, chunksPerPhase, blockGroups, slice,
+    spec, channels, fragment, window, chunksPerPhase: chunks, blockGroups, slice,
     phaseWindows: phased ? Array.from({ length: spec.stride[2] },
       (_, a) => windowPlan(spec, fragment.voxels, fragment.taps, a, fragment.windowTexels)) : null,
     input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
@@ -290,9 +304,9 @@ export function sliceStack(plan: ConvPlan): TextureLayout {
   return { ...plan.slice, layers: plan.slice.layers * plan.fragment.voxels * plan.fragment.blocks };
 }
 
-/** The sampler type a shader declares for a texture of layout `l` (see layoutTarget in src/gl/textures.ts). */
+/** The sampler type a shader declares for a texture of layout `l` ({@link isLayered}). */
 export function samplerType(l: TextureLayout): string {
-  return l.layers === 1 ? 'SAMPLER_2D' : 'SAMPLER_ARRAY';
+  return isLayered(l) ? 'SAMPLER_ARRAY' : 'SAMPLER_2D';
 }
 
 /** A layout where grid cell (row, col) is texel (col, row, 0): one layer, one row per line, rows not cut. */
