@@ -1,4 +1,5 @@
 // Shader programs: sources from glsl/ specialized by #defines, compiled with twgl.js once per specialization.
+import { LRUCache } from 'lru-cache';
 import * as twgl from 'twgl.js';
 import vertexSource from '../../glsl/fullscreen.vert.glsl?raw';
 import layoutChunk from '../../glsl/texlayout.glsl?raw';
@@ -28,24 +29,19 @@ export const MAX_PROGRAMS = 96;
 
 /** Compiles programs on demand and keeps the most recently used by their full source. */
 export class ProgramCache {
-  /** In use order: the least recently used first (a Map iterates in insertion order). */
-  private readonly programs = new Map<string, twgl.ProgramInfo>();
+  private readonly programs: LRUCache<string, twgl.ProgramInfo>;
 
   constructor(private readonly gl: WebGL2RenderingContext, private readonly stats: BackendStats,
-    private readonly capacity = MAX_PROGRAMS) {}
+    capacity = MAX_PROGRAMS) {
+    this.programs = new LRUCache({ max: capacity, dispose: (info) => {
+      this.gl.deleteProgram(info.program);
+      this.stats.programs--;
+    } });
+  }
 
   get(fragmentSource: string): twgl.ProgramInfo {
     let info = this.programs.get(fragmentSource);
-    if (info) {
-      this.programs.delete(fragmentSource);
-      this.programs.set(fragmentSource, info);
-    } else {
-      if (this.programs.size >= this.capacity) {
-        const [oldest, old] = this.programs.entries().next().value!;
-        this.gl.deleteProgram(old.program);
-        this.programs.delete(oldest);
-        this.stats.programs--;
-      }
+    if (!info) {
       const errors: string[] = [];
       info = twgl.createProgramInfo(this.gl, [vertexSource, fragmentSource], (msg: string) => errors.push(msg));
       if (!info) {
@@ -60,8 +56,6 @@ export class ProgramCache {
   }
 
   dispose(): void {
-    for (const info of this.programs.values()) this.gl.deleteProgram(info.program);
-    this.stats.programs -= this.programs.size;
     this.programs.clear();
   }
 }
