@@ -341,6 +341,8 @@ class BackendImpl implements Backend {
       const x = this.resident(input, temporaries);
       const w = this.resident(weight, temporaries);
       const bias = options?.bias ? this.resident(options.bias, temporaries) : null;
+      // Every program the call draws with, compiled together before the first draw.
+      this.programs.getAll([...(w.packed.has(call.pack) ? [] : [call.pack]), ...call.gather, call.repack]);
       const packed = this.packedWeights(call, w);
       return this.wrap(spec.outShape, this.gather(call, x.storage!, packed, bias?.storage ?? null));
     } finally {

@@ -40,19 +40,32 @@ export class ProgramCache {
   }
 
   get(fragmentSource: string): twgl.ProgramInfo {
-    let info = this.programs.get(fragmentSource);
-    if (!info) {
+    return this.getAll([fragmentSource])[0];
+  }
+
+  /**
+   * The programs of several sources. The missing ones are compiled and linked together and only then checked
+   * (twgl's createProgramInfos), so that the driver can overlap their compilation.
+   */
+  getAll(fragmentSources: string[]): twgl.ProgramInfo[] {
+    const made = new Map<string, twgl.ProgramInfo>();
+    const missing = [...new Set(fragmentSources.filter((s) => !this.programs.has(s)))];
+    if (missing.length) {
       const errors: string[] = [];
-      info = twgl.createProgramInfo(this.gl, [vertexSource, fragmentSource], (msg: string) => errors.push(msg));
-      if (!info) {
+      const infos = twgl.createProgramInfos(this.gl, Object.fromEntries(missing.map((s, i) => [i, [vertexSource, s]])),
+        { errorCallback: (msg: string) => errors.push(msg) });
+      if (!infos) {
         throw new Error(`conv_transpose3d: shader failed to compile or link (${this.gl.isContextLost() ?
           'context lost' : compileErrors(errors)})`);
       }
-      this.programs.set(fragmentSource, info);
-      this.stats.programs++;
-      this.stats.compiles++;
+      missing.forEach((s, i) => {
+        made.set(s, infos[i]);
+        this.programs.set(s, infos[i]);
+      });
+      this.stats.programs += missing.length;
+      this.stats.compiles += missing.length;
     }
-    return info;
+    return fragmentSources.map((s) => made.get(s) ?? this.programs.get(s)!);
   }
 
   dispose(): void {
