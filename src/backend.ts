@@ -49,6 +49,12 @@ export interface BackendOptions {
    * llvmpipe (see {@link FragmentShape.windowTexels}); this exists to measure alternatives.
    */
   fragment?: Partial<FragmentShape>;
+  /**
+   * Advanced: draw the gather once per W stride phase (true) or once for all (false) wherever the layout allows
+   * either. The default splits all but small calls (estimated under about 1 ms of work, `MIN_PHASE_DRAWS_COST` in
+   * src/convPlan.ts); this exists to measure and to test both.
+   */
+  phaseDraws?: boolean;
 }
 
 /** A tensor that lives in a backend's textures. Read it back with {@link GpuTensor.read}. */
@@ -162,6 +168,9 @@ class BackendImpl implements Backend {
     this.capabilities = readCapabilities(gl, options);
     this.fragment = { ...defaultFragment(this.capabilities.renderer), ...options.fragment };
     this.maxBytes = checkBytes('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
+    if (options.phaseDraws !== undefined && typeof options.phaseDraws !== 'boolean') {
+      throw new Error(`createBackend: phaseDraws must be true, false or undefined, got ${show(options.phaseDraws)}`);
+    }
     this.poolBytes = checkBytes('poolBytes', options.poolBytes, DEFAULT_POOL_BYTES);
     this.build();
     this.unlisten = this.watchContext();
@@ -223,7 +232,7 @@ class BackendImpl implements Backend {
     const key = JSON.stringify(spec);
     let call = this.callPlans.get(key);
     if (!call) {
-      const plan = planConv(spec, this.limits, this.fragment);
+      const plan = planConv(spec, this.limits, this.fragment, this.options.phaseDraws);
       call = {
         plan,
         gather: plan.phaseWindows ? plan.phaseWindows.map((_, a) => this.source(convSource, convDefines(plan, a)))

@@ -204,9 +204,21 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
 /** What a plan must respect: the layout limits and how many render targets one fragment may write. */
 export type PlanLimits = LayoutLimits & { maxOutputs: number };
 
-/** Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device. */
+/**
+ * Least estimated cost ({@link fragmentCost}, in texel fetches: about 1 ms on SwiftShader) for which the gather is
+ * drawn once per W phase. Smaller calls are drawn at once: the lanes the split saves are then worth less than what
+ * it costs, a draw per phase and, on the first call, a program per phase to compile (measured on SwiftShader: each
+ * ~60 ms of the first call, 250 → 176 ms for small-odd, with the same steady-state time).
+ */
+export const MIN_PHASE_DRAWS_COST = 2 ** 18;
+
+/**
+ * Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device. `phaseDraws`
+ * forces the gather to be drawn per W phase (true) or at once (false) where the layout allows either; by default
+ * the calls of at least {@link MIN_PHASE_DRAWS_COST} are split.
+ */
 export function planConv(spec: ConvSpec, limits: PlanLimits,
-  request: Partial<FragmentShape> = {}): ConvPlan {
+  request: Partial<FragmentShape> = {}, phaseDraws?: boolean): ConvPlan {
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const taps = [0, 1, 2].map((a) => mostTaps(spec, a));
@@ -219,7 +231,8 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
     spec.stride[2] * chunks,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) },
     sliceRowsPerLine(spec, chunks));
-  const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1;
+  const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1 &&
+    (phaseDraws ?? fragmentCost(spec, channels, fragment) >= MIN_PHASE_DRAWS_COST);
   return {
     spec, channels, fragment, window, chunksPerPhase: chunks, blockGroups, slice,
     phaseWindows: phased ? Array.from({ length: spec.stride[2] },

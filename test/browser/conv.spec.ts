@@ -56,6 +56,13 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
         recordResult(engine.name, 'small textures', checkGolden(c, got));
       }
     });
+    test('every case again with the gather drawn once per W stride phase (the default for larger calls)',
+      async ({ engine }) => {
+        for (const c of set?.cases ?? []) {
+          const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { phaseDraws: true });
+          recordResult(engine.name, 'per-phase draws', checkGolden(c, got));
+        }
+      });
     test('every error case rejects with a message naming the argument, before any GPU work', async ({ engine }) => {
       for (const e of set?.errors ?? []) {
         const zeros = (shape: number[]) => encode({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
@@ -79,6 +86,11 @@ test.describe('random configurations against the CPU reference', () => {
       for (const r of results) recordResult(engine.name, 'random', r.report);
     });
   }
+  test('seeds 2001–2060 with the gather drawn once per W stride phase', async ({ engine }) => {
+    const results = await engine.call<RandomResult[]>('random', 2001, 60, { phaseDraws: true });
+    expectAllOk(results, 'random, per-phase draws');
+    for (const r of results) recordResult(engine.name, 'per-phase draws', r.report);
+  });
   test('seeds 1001–1060 with an 8-texel texture limit', async ({ engine }) => {
     const results = await engine.call<RandomResult[]>('random', 1001, 60, { maxTextureSize: 8 });
     expectAllOk(results, 'random, 8-texel limit');

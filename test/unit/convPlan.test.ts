@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import {
-  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, planConv, quadColumns, sliceRow,
+  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, MIN_PHASE_DRAWS_COST, planConv, quadColumns, sliceRow,
   sliceRowVoxels, windowPlan,
 } from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
@@ -177,11 +177,25 @@ describe('chooseFragment', () => {
 describe('per-phase gather draws', () => {
   const limits = { maxTextureSize: 4096, maxLayers: 256, maxOutputs: 8 };
   it('draw each W phase with its own window when phase columns are one texture column range', () => {
-    const plan = planConv(spec([1, 8, 4, 4, 8], [8, 8, 3, 3, 3], { stride: 2, padding: 1 }), limits);
+    const plan = planConv(spec([1, 8, 4, 4, 8], [8, 8, 3, 3, 3], { stride: 2, padding: 1 }), limits, {}, true);
     expect(plan.slice).toMatchObject({ rowsPerLine: 1, segmentsPerRow: 1 });
     expect(plan.phaseWindows!.map((w) => w.taps)).toEqual([1, 2]);
     expect(convDefines(plan, 1)).toMatchObject({ PHASE_W: 1, TWC: 2, TAPS_EVEN: true });
     expect(convDefines(plan)).toMatchObject({ PHASE_W: -1, TWC: 2, TAPS_EVEN: false });
+  });
+
+  it('split by default only calls estimated to cost at least MIN_PHASE_DRAWS_COST', () => {
+    const small = spec([2, 8, 6, 6, 6], [8, 4, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 });
+    const large = spec([32, 8, 6, 6, 6], [8, 4, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 });
+    for (const s of [small, large]) {
+      const plan = planConv(s, limits);
+      const cost = fragmentCost(s, plan.channels, plan.fragment);
+      expect(plan.phaseWindows === null, `cost ${cost}`).toBe(cost < MIN_PHASE_DRAWS_COST);
+    }
+    expect(planConv(small, limits).phaseWindows).toBeNull();
+    expect(planConv(large, limits).phaseWindows).toHaveLength(2);
+    expect(planConv(small, limits, {}, true).phaseWindows).toHaveLength(2);
+    expect(planConv(large, limits, {}, false).phaseWindows).toBeNull();
   });
 
   it('use one draw for stride 1, and where rows sit side by side in the slices', () => {
