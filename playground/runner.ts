@@ -3,6 +3,7 @@
 import type { ConvSpec } from '../src/args';
 import type { Backend } from '../src/backend';
 import { callTexels, planConv, type PlanLimits } from '../src/convPlan';
+import { texelCount } from '../src/layout';
 import { numel } from '../src/tensor';
 import type { Tolerance } from '../src/checker';
 import type { StorageMode } from '../src/gl/storage';
@@ -47,7 +48,9 @@ export function memoryNeeded(spec: ConvSpec, limits: PlanLimits): number {
   const cpu = 4 * (2 * inputs + 3 * numel(spec.outShape));
   if (spec.batch === 0 || cpu > MEMORY_BUDGET) return cpu;
   // RGBA32F's 16 bytes a texel: the most any storage mode takes.
-  return cpu + 16 * callTexels(planConv(spec, limits), { input: true, weight: true, bias: spec.hasBias });
+  // The resident run (runGpu) uploads the weight as it is, besides the packed copy every call has.
+  const plan = planConv(spec, limits);
+  return cpu + 16 * (callTexels(plan, { input: true, bias: spec.hasBias }) + texelCount(plan.rawWeight));
 }
 
 /** Runs the call on the GPU twice: end-to-end from CPU arrays, then with the inputs resident. */

@@ -14,7 +14,7 @@ import { createStats, type BackendStats } from './gl/stats';
 import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
 import { attachLayer, readLayoutTexture, type LayoutTexture } from './gl/textures';
 import { texelCount } from './layout';
-import { as5d, packActivation, unpackActivation } from './packing';
+import { as5d, packActivation, packWeights, unpackActivation } from './packing';
 import { numel } from './tensor';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
@@ -322,7 +322,10 @@ class BackendImpl implements Backend {
     return g;
   }
 
-  /** The weight packed for `call`, packed once per weight tensor and packing (keyed by the packing's source). */
+  /**
+   * A GPU weight packed for `call` (by glsl/pack_weights.frag.glsl), once per weight tensor and packing (keyed by
+   * the packing's source).
+   */
   private packedWeights({ plan, pack }: CallPlan, weight: GpuTensorImpl): LayoutTexture {
     let packed = weight.packed.get(pack);
     if (!packed) {
@@ -341,18 +344,26 @@ class BackendImpl implements Backend {
     const call = this.callPlan(spec);
     const { plan } = call;
     const onCpu = (t: AnyTensor | null | undefined) => t != null && !(t instanceof GpuTensorImpl);
-    const texels = callTexels(plan, { input: onCpu(input), weight: onCpu(weight), bias: onCpu(options?.bias) });
+    const texels = callTexels(plan, { input: onCpu(input), bias: onCpu(options?.bias) });
     this.reserve(texels * this.texelBytes, `conv_transpose3d with input ` +
       `${show(spec.batched ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and ` +
       `output ${show(spec.outShape)}`);
     const temporaries: GpuTensor[] = [];
     try {
       const x = this.resident(input, temporaries);
-      const w = this.resident(weight, temporaries);
       const bias = options?.bias ? this.resident(options.bias, temporaries) : null;
+      const w = weight instanceof GpuTensorImpl ? weight : null;
       // Every program the call draws with, compiled together before the first draw.
-      this.programs.getAll([...(w.packed.has(call.pack) ? [] : [call.pack]), ...call.gather, call.repack]);
-      const packed = this.packedWeights(call, w);
+      this.programs.getAll([...(w && !w.packed.has(call.pack) ? [call.pack] : []), ...call.gather, call.repack]);
+      let packed: LayoutTexture;
+      if (w) {
+        packed = this.packedWeights(call, w);
+      } else {
+        // A weight from the CPU is packed there, for this call only (the caller may change it before the next).
+        packed = this.pool.acquire(plan.packedWeight, packWeights((weight as Tensor).data, spec, plan.channels,
+          plan.packedWeight));
+        temporaries.push(this.wrap(spec.outShape, packed));
+      }
       return this.wrap(spec.outShape, this.gather(call, x.storage!, packed, bias?.storage ?? null));
     } finally {
       for (const t of temporaries) t.dispose();

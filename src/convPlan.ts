@@ -287,14 +287,15 @@ export function sliceRowVoxels(plan: ConvPlan, row: number): [number, number, nu
 
 /**
  * Texels a call adds at its peak: the arguments it uploads (`uploads` says which came from the CPU), the packed
- * weights, every slice and the output. Times the storage's bytes per texel, what the memory budget is checked against.
+ * weights (a weight from the CPU is uploaded packed), every slice and the output. Times the storage's bytes per
+ * texel, what the memory budget is checked against.
  *
  * @example
- * callTexels(plan, { input: true, weight: false, bias: false }); // a resident weight is not uploaded again
+ * callTexels(plan, { input: true, bias: false }); // a resident input is not uploaded again
  */
-export function callTexels(plan: ConvPlan, uploads: { input: boolean; weight: boolean; bias: boolean }): number {
+export function callTexels(plan: ConvPlan, uploads: { input: boolean; bias: boolean }): number {
   const outputs = plan.fragment.voxels * plan.fragment.blocks;
-  return (uploads.input ? texelCount(plan.input) : 0) + (uploads.weight ? texelCount(plan.rawWeight) : 0) +
+  return (uploads.input ? texelCount(plan.input) : 0) +
     (uploads.bias && plan.bias ? texelCount(plan.bias) : 0) + texelCount(plan.packedWeight) +
     texelCount(plan.slice) * outputs + texelCount(plan.output);
 }

@@ -110,6 +110,41 @@ export function packedWeightGrid(plan: ChannelPlan, kernel: readonly number[]): 
 }
 
 /**
+ * Packs a weight `(Cin, Cout/groups, kD, kH, kW)` straight into the texels of `layout`, a layout of
+ * {@link packedWeightGrid}: what glsl/pack_weights.frag.glsl does to a weight already on the GPU (the two are
+ * checked against each other by the browser tests). A weight from the CPU is packed here: one upload, no packing
+ * draw, and on a first call one program fewer to compile.
+ *
+ * @example
+ * const texels = packWeights(w.data, spec, channelPlan(spec), plan.packedWeight);
+ */
+export function packWeights(data: Float32Array, spec: Pick<ConvSpec, 'inChannels' | 'outChannels' | 'inPerGroup' |
+  'outPerGroup' | 'kernel'>, plan: ChannelPlan, layout: TextureLayout): Float32Array {
+  const out = new Float32Array(texelCount(layout) * 4);
+  const [KD, KH, KW] = spec.kernel;
+  const { inChannels: CIN, outChannels: COUT, inPerGroup: CIG, outPerGroup: COG } = spec;
+  const lanes = plan.depthwise ? 1 : 4;
+  forEachRun(layout, (row, c0, c1, texel) => {
+    const kh = row % KH;
+    const kd = Math.floor(row / KH) % KD;
+    const j = Math.floor(row / (KH * KD)) % plan.blocksPerOutput;
+    const cob = Math.floor(row / (KH * KD * plan.blocksPerOutput));
+    for (let col = c0; col < c1; col++) {
+      const kw = Math.floor(col / lanes);
+      // Input channel of texel lane i: the diagonal's own channel when depthwise, else lane i of block j.
+      const ci0 = plan.depthwise ? 4 * cob : 4 * (firstInputBlock(spec, cob) + j) + (col % lanes);
+      for (let r = 0; r < 4; r++) {
+        const co = 4 * cob + r;
+        const ci = plan.depthwise ? ci0 + r : ci0;
+        if (ci >= CIN || co >= COUT || Math.floor(ci / CIG) !== Math.floor(co / COG)) continue;
+        out[(texel + col - c0) * 4 + r] = data[(((ci * COG + (co % COG)) * KD + kd) * KH + kh) * KW + kw];
+      }
+    }
+  });
+  return out;
+}
+
+/**
  * Per axis, the first kernel tap reaching an output position `o` with `(o + padding) mod stride = r`
  * (`kernel` when none does), the step between taps (taps solve `k·dilation ≡ r (mod stride)`) and how many taps
  * phase `r` has.

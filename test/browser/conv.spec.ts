@@ -56,6 +56,12 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
         recordResult(engine.name, 'small textures', checkGolden(c, got));
       }
     });
+    test('every case again with the weight uploaded first (packed on the GPU, not on the CPU)', async ({ engine }) => {
+      for (const c of set?.cases ?? []) {
+        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), {}, true);
+        recordResult(engine.name, 'GPU-packed weights', checkGolden(c, got));
+      }
+    });
     test('every case again with the gather drawn once per W stride phase (the default for larger calls)',
       async ({ engine }) => {
         for (const c of set?.cases ?? []) {

@@ -21,14 +21,17 @@ function backendFor(options: BackendOptions = {}): Backend {
   return b;
 }
 
-async function runOn(backend: Backend | null, x: Tensor, w: Tensor, options: ConvTranspose3dOptions):
-  Promise<Tensor> {
+/** One call; with `uploadWeight`, the weight is uploaded first, so the backend packs it on the GPU. */
+async function runOn(backend: Backend | null, x: Tensor, w: Tensor, options: ConvTranspose3dOptions,
+  uploadWeight = false): Promise<Tensor> {
   if (!backend) return convTranspose3d(x, w, options);
-  const y = backend.convTranspose3d(x, w, options);
+  const gw = uploadWeight ? backend.upload(w) : null;
+  const y = backend.convTranspose3d(x, gw ?? w, options);
   try {
     return await y.read();
   } finally {
     y.dispose();
+    gw?.dispose();
   }
 }
 
@@ -48,12 +51,12 @@ const harness = {
   },
 
   /** One call on the GPU; the output goes back to Node to be compared with PyTorch's. */
-  async run(args: CallArgs, backendOptions?: BackendOptions): Promise<Encoded> {
+  async run(args: CallArgs, backendOptions?: BackendOptions, uploadWeight = false): Promise<Encoded> {
     const x = decode(args.input);
     const w = decode(args.weight);
     const options = { ...args.options, bias: args.bias ? decode(args.bias) : null };
     const before = [x.data.slice(), w.data.slice()];
-    const y = await runOn(backendOptions ? backendFor(backendOptions) : null, x, w, options);
+    const y = await runOn(backendOptions ? backendFor(backendOptions) : null, x, w, options, uploadWeight);
     if (!x.data.every((v, i) => Object.is(v, before[0][i])) || !w.data.every((v, i) => Object.is(v, before[1][i]))) {
       throw new Error('the call modified its inputs');
     }
