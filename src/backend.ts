@@ -362,7 +362,7 @@ class BackendImpl implements Backend {
         // A weight from the CPU is packed there, for this call only (the caller may change it before the next).
         packed = this.pool.acquire(plan.packedWeight, packWeights((weight as Tensor).data, spec, plan.channels,
           plan.packedWeight));
-        temporaries.push(this.wrap(spec.outShape, packed));
+        temporaries.push(this.wrap((weight as Tensor).shape.slice(), packed));
       }
       return this.wrap(spec.outShape, this.gather(call, x.storage!, packed, bias?.storage ?? null));
     } finally {
