@@ -168,9 +168,6 @@ class BackendImpl implements Backend {
     this.capabilities = readCapabilities(gl, options);
     this.fragment = { ...defaultFragment(this.capabilities.renderer), ...options.fragment };
     this.maxBytes = checkBytes('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
-    if (options.phaseDraws !== undefined && typeof options.phaseDraws !== 'boolean') {
-      throw new Error(`createBackend: phaseDraws must be true, false or undefined, got ${show(options.phaseDraws)}`);
-    }
     this.poolBytes = checkBytes('poolBytes', options.poolBytes, DEFAULT_POOL_BYTES);
     this.build();
     this.unlisten = this.watchContext();
@@ -470,6 +467,9 @@ function mib(bytes: number): string {
 export function createBackend(options: BackendOptions = {}): Backend {
   if (typeof options !== 'object' || options === null) {
     throw new Error(`createBackend: options must be an object, got ${show(options)}`);
+  }
+  if (options.phaseDraws !== undefined && typeof options.phaseDraws !== 'boolean') {
+    throw new Error(`createBackend: phaseDraws must be true, false or undefined, got ${show(options.phaseDraws)}`);
   }
   const gl = options.gl ?? createContext();
   return new BackendImpl(gl, options);

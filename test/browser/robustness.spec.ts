@@ -103,6 +103,14 @@ test.describe('any size', () => {
     expect(r.ok, r.report).toBe(true);
   });
 
+  test("createBackend's own options are checked, naming the option and the value", async ({ engine }) => {
+    expect(await engine.call<string[]>('backendOptionErrors')).toEqual([
+      'createBackend: phaseDraws must be true, false or undefined, got "yes"',
+      'createBackend: maxBytes must be a non-negative number of bytes, got -1',
+      'createBackend: poolBytes must be a non-negative number of bytes, got NaN',
+    ]);
+  });
+
   test('a call over the memory budget is refused before any GPU work', async ({ engine }) => {
     const r = await engine.call<{ message: string; draws: number; textures: number }>('budgetRefusal');
     expect(r.message).toMatch(/^RangeError: conv_transpose3d: conv_transpose3d with input \[1, 16, 16, 16, 16\] and output \[1, 16, 32, 32, 32\] needs [\d.]+ MiB of textures; .* exceeds maxBytes = 1\.0 MiB$/);

@@ -117,6 +117,18 @@ export const robustness = {
     return { width: y.shape[4], deviceMax, report: describeReport(report), ok: report.ok };
   },
 
+  /** The messages createBackend throws for bad options of its own. */
+  backendOptionErrors(): string[] {
+    return [{ phaseDraws: 'yes' }, { maxBytes: -1 }, { poolBytes: Number.NaN }].map((options) => {
+      try {
+        createBackend(options as never).dispose();
+        return 'no error';
+      } catch (e) {
+        return message(e);
+      }
+    });
+  },
+
   /** A budget too small for a call: the RangeError, and proof that nothing was drawn or allocated. */
   budgetRefusal(): { message: string; draws: number; textures: number } {
     const backend = createBackend({ maxBytes: 1 << 20 });
