@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import {
-  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, MIN_PHASE_DRAWS_COST, planConv, quadColumns, sliceRow,
-  sliceRowVoxels, windowPlan,
+  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, MIN_PHASE_DRAWS_COST, planConv, quadColumns,
+  sliceRow, sliceRowVoxels, windowPlan,
 } from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
 import type { ConvTranspose3dOptions } from '../../src/types';
