@@ -3,8 +3,8 @@
 import { LRUCache } from 'lru-cache';
 import { checkTensor, resolveCall, show, type ConvSpec } from './args';
 import {
-  activationLayout, callTexels, convDefines, packDefines, planConv, repackDefines, sliceStack, type ConvPlan,
-  type FragmentShape, type PlanLimits,
+  activationLayout, callTexels, convDefines, fragmentOutputs, packDefines, planConv, repackDefines, sliceStack,
+  type ConvPlan, type FragmentShape, type PlanLimits,
 } from './convPlan';
 import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
 import { storageFormat, uploadView, type StorageRequest } from './gl/storage';
@@ -385,7 +385,7 @@ class BackendImpl implements Backend {
     bias: LayoutTexture | null): LayoutTexture {
     const { gl, counters, framebuffer } = this;
     // All slices in one texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
-    const outputs = plan.fragment.voxels * plan.fragment.blocks;
+    const outputs = fragmentOutputs(plan.fragment);
     const slices = this.pool.acquire(sliceStack(plan));
     const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };
     if (plan.phaseWindows) {

@@ -22,6 +22,11 @@ export interface FragmentShape {
   windowTexels: number;
 }
 
+/** Output texels (render targets) one fragment writes: `voxels·blocks`, each into its own slice. */
+export function fragmentOutputs(f: FragmentShape): number {
+  return f.voxels * f.blocks;
+}
+
 /** Everything the GPU needs to know about one conv_transpose3d call. */
 export interface ConvPlan {
   spec: ConvSpec;
@@ -229,7 +234,7 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   // The slices share one array texture, so each gets its share of the layers.
   const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0).size * phaseMajor(spec, 1).size,
     spec.stride[2] * chunks,
-    { ...limits, maxLayers: Math.floor(limits.maxLayers / (fragment.voxels * fragment.blocks)) },
+    { ...limits, maxLayers: Math.floor(limits.maxLayers / fragmentOutputs(fragment)) },
     sliceRowsPerLine(spec, chunks));
   const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1 &&
     (phaseDraws ?? fragmentCost(spec, channels, fragment) >= MIN_PHASE_DRAWS_COST);
@@ -294,10 +299,9 @@ export function sliceRowVoxels(plan: ConvPlan, row: number): [number, number, nu
  * callTexels(plan, { input: true, bias: false }); // a resident input is not uploaded again
  */
 export function callTexels(plan: ConvPlan, uploads: { input: boolean; bias: boolean }): number {
-  const outputs = plan.fragment.voxels * plan.fragment.blocks;
   return (uploads.input ? texelCount(plan.input) : 0) +
     (uploads.bias && plan.bias ? texelCount(plan.bias) : 0) + texelCount(plan.packedWeight) +
-    texelCount(plan.slice) * outputs + texelCount(plan.output);
+    texelCount(sliceStack(plan)) + texelCount(plan.output);
 }
 
 /**
@@ -315,7 +319,7 @@ const ivec4 = shaderLayout;
 
 /** The texture holding all `voxels·blocks` slices of a call: slice i in layers i·L … i·L + L − 1. */
 export function sliceStack(plan: ConvPlan): TextureLayout {
-  return { ...plan.slice, layers: plan.slice.layers * plan.fragment.voxels * plan.fragment.blocks };
+  return { ...plan.slice, layers: plan.slice.layers * fragmentOutputs(plan.fragment) };
 }
 
 /** The sampler type a shader declares for a texture of layout `l` ({@link isLayered}). */
@@ -353,7 +357,7 @@ export function convDefines(plan: ConvPlan, phase = -1): Record<string, number |
   Object.assign(d, {
     PHASE_W: phase,
     TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even, W_MASK: w.masked || !w.even,
-    FOR_NOUT: `REP${plan.fragment.voxels * plan.fragment.blocks}`,
+    FOR_NOUT: `REP${fragmentOutputs(plan.fragment)}`,
     FOR_WIN: `REP${w.size}`, FOR_TWC: `REP${w.taps}`, USE_TAPS: `USE${w.taps}`,
   });
   ['D', 'H', 'W'].forEach((axis, a) => {
