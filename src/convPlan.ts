@@ -313,7 +313,7 @@ export function callTexels(plan: ConvPlan, uploads: { input: boolean; bias: bool
 export function shaderLayout(l: TextureLayout): string {
   const log2 = (n: number) => Math.round(Math.log2(n));
   const first = l.segmentsPerRow > 1 ? log2(l.segmentWidth) : log2(l.rowsPerLine);
-  return `ivec4(${first}, ${l.segmentsPerRow}, ${l.segmentWidth}, ${l.layers === 1 ? 22 : log2(l.height)})`;
+  return `ivec4(${first}, ${l.segmentsPerRow}, ${l.segmentWidth}, ${isLayered(l) ? log2(l.height) : 22})`;
 }
 const ivec4 = shaderLayout;
 
@@ -329,7 +329,7 @@ export function samplerType(l: TextureLayout): string {
 
 /** A layout where grid cell (row, col) is texel (col, row, 0): one layer, one row per line, rows not cut. */
 function isDirect(l: TextureLayout): boolean {
-  return l.layers === 1 && l.rowsPerLine === 1 && l.segmentsPerRow === 1;
+  return !isLayered(l) && l.rowsPerLine === 1 && l.segmentsPerRow === 1;
 }
 
 /**
