@@ -167,8 +167,8 @@ class BackendImpl implements Backend {
   constructor(readonly gl: WebGL2RenderingContext, private readonly options: BackendOptions) {
     this.capabilities = readCapabilities(gl, options);
     this.fragment = { ...defaultFragment(this.capabilities.renderer), ...options.fragment };
-    this.maxBytes = checkBytes('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES);
-    this.poolBytes = checkBytes('poolBytes', options.poolBytes, DEFAULT_POOL_BYTES);
+    this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.poolBytes = options.poolBytes ?? DEFAULT_POOL_BYTES;
     this.build();
     this.unlisten = this.watchContext();
   }
@@ -441,12 +441,23 @@ function defaultFragment(renderer: string): Partial<FragmentShape> {
   return /llvmpipe/i.test(renderer) ? { windowTexels: 10 } : {};
 }
 
-function checkBytes(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value)) {
-    throw new Error(`createBackend: ${name} must be a non-negative number of bytes, got ${show(value)}`);
+/**
+ * The checks of createBackend's own options, before any context is made (limits that depend on the device are
+ * checked by readCapabilities).
+ */
+function checkBackendOptions(options: BackendOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new Error(`createBackend: options must be an object, got ${show(options)}`);
   }
-  return value;
+  for (const name of ['maxBytes', 'poolBytes'] as const) {
+    const value = options[name];
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
+      throw new Error(`createBackend: ${name} must be a non-negative number of bytes, got ${show(value)}`);
+    }
+  }
+  if (options.phaseDraws !== undefined && typeof options.phaseDraws !== 'boolean') {
+    throw new Error(`createBackend: phaseDraws must be true, false or undefined, got ${show(options.phaseDraws)}`);
+  }
 }
 
 function mib(bytes: number): string {
@@ -465,12 +476,7 @@ function mib(bytes: number): string {
  * const result = await z.read();
  */
 export function createBackend(options: BackendOptions = {}): Backend {
-  if (typeof options !== 'object' || options === null) {
-    throw new Error(`createBackend: options must be an object, got ${show(options)}`);
-  }
-  if (options.phaseDraws !== undefined && typeof options.phaseDraws !== 'boolean') {
-    throw new Error(`createBackend: phaseDraws must be true, false or undefined, got ${show(options.phaseDraws)}`);
-  }
+  checkBackendOptions(options);
   const gl = options.gl ?? createContext();
   return new BackendImpl(gl, options);
 }
