@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
+  // Its own dependency cache, apart from the playground's and the test harness's (see test/browser/vite.config.ts).
+  cacheDir: fileURLToPath(new URL('../../node_modules/.vite-bench', import.meta.url)),
   logLevel: 'warn',
   server: { strictPort: true, hmr: false },
 });

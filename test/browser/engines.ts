@@ -52,7 +52,11 @@ async function playwrightEngine(name: 'chromium' | 'firefox', url: string, api: 
     : await firefox.launch({ executablePath: BROWSER_PATHS.firefox, channel: 'moz-firefox' });
   const page: Page = await browser.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); else if (process.env.ECHO) console.log(m.text()); });
+  page.on('console', (m) => {
+    // A failed load's text does not say which resource: its location does.
+    if (m.type() === 'error') errors.push(m.location().url ? `${m.text()} (${m.location().url})` : m.text());
+    else if (process.env.ECHO) console.log(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   const goto = async (to: string) => {
     await page.goto(to);

@@ -4,6 +4,10 @@ import { fileURLToPath } from 'node:url';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
+  // Its own dependency cache: Vite's default (node_modules/.vite) is shared by every config of the package, and
+  // servers started together (Playwright starts this one beside the playground) overwrite each other's
+  // pre-bundled dependencies, so a page could ask for a file the other server had just removed (a 404).
+  cacheDir: fileURLToPath(new URL('../../node_modules/.vite-harness', import.meta.url)),
   logLevel: 'warn',
   server: { strictPort: true, hmr: false },
 });
