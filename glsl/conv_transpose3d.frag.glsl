@@ -15,7 +15,8 @@
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase), PHASE_W (the one W phase drawn, or −1)
 //   slice rows PD, PH (positions per D and H stride phase), ODP, OHP (phase-major sizes), see sliceRow
 //   W taps  TWC (taps per window), CHUNKS_W (windows per phase), WIN, TAPS_EVEN (0/1: every phase with taps has
-//     CHUNKS_W·TWC of them), W_MASK (0/1: some product must be discarded: a W tap outside the input, or missing)
+//     CHUNKS_W·TWC of them), W_MASK (0/1: some product must be discarded: a W tap outside the input, or missing),
+//     ZERO_OUTSIDE (0/1: the weights are known finite, so a W tap outside the input multiplies zeros instead)
 //   unrolling FOR_NOUT, FOR_WIN, FOR_TWC (REPn below), USE_TAPS (USEn below)
 //   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
 //     row of input and weights); X_DIRECT, W_DIRECT (0/1: texel (col, row, 0)); S_ROWS, S_COLS (the slice grid)
@@ -139,16 +140,27 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
     MAC(acc[2 * NV + (m)], W[(t) * 4 + 2], v, ok) MAC(acc[3 * NV + (m)], W[(t) * 4 + 3], v, ok)
 #endif
 #define USE(i, t) if (VOXEL_OF(i, t) >= 0 && VOXEL_OF(i, t) < NV) { \
-    MACS(clamp(VOXEL_OF(i, t), 0, NV - 1), t, xi, (inside_i && TAP_OK(t))) }
+    MACS(clamp(VOXEL_OF(i, t), 0, NV - 1), t, xi, MAC_OK(inside_i, t)) }
 #define USE1(i) USE(i, 0)
 #define USE2(i) USE1(i) USE(i, 1)
 #define USE3(i) USE2(i) USE(i, 2)
 #define USE4(i) USE3(i) USE(i, 3)
 
+// A W tap outside the input adds nothing. With weights known to be finite (checked on the CPU), its input texel is
+// replaced by zeros once per window element (w·0 = 0 exactly), instead of a selection per product: fewer
+// selections by the taps and blocks each element serves (docs-example: 10 instead of 24).
+#if ZERO_OUTSIDE
+#define OUTSIDE(v, inside) mix(vec4(0.0), (v), bvec4(inside))
+#define MAC_OK(inside, t) TAP_OK(t)
+#else
+#define OUTSIDE(v, inside) (v)
+#define MAC_OK(inside, t) ((inside) && TAP_OK(t))
+#endif
+
 // Window element i (input column iwLow + i, clamped so that every fetch is inside the texture): fetched once, then
 // multiplied into every voxel and tap it serves while it is the only input texel held.
 #define ELEMENT(i) { int iw = iwLow + (i); bool inside_i = uint(iw) < uint(IW); \
-    vec4 xi = LOAD(u_x, X_AT(xs, xRow, clamp(iw, 0, IW - 1))); USE_TAPS(i) }
+    vec4 xi = OUTSIDE(LOAD(u_x, X_AT(xs, xRow, clamp(iw, 0, IW - 1))), inside_i); USE_TAPS(i) }
 
 #if ALIGNED || DEPTHWISE
 #define GROUP_MASKS(jj)

@@ -38,8 +38,8 @@ def case(name, x_shape, w_shape, stride=1, padding=0, output_padding=0, groups=1
         w = torch.randint(-3, 4, w_shape, generator=g).float()
     if special == 'magnitudes':  # values from 1e-2 to 1e2 (wider, and float32 itself leaves the tolerance)
         x = x * torch.pow(10.0, torch.randint(-2, 3, x_shape, generator=g).float())
-    if special == 'nonfinite':
-        flat = x.view(-1)
+    if special in ('nonfinite', 'nonfinite-weight'):
+        flat = (x if special == 'nonfinite' else w).view(-1)
         flat[0] = float('nan')
         flat[flat.numel() // 3] = float('inf')
         flat[2 * flat.numel() // 3] = float('-inf')
@@ -111,6 +111,10 @@ CASES = [
     case('unbatched', [3, 3, 4, 2], [3, 2, 2, 3, 2], stride=2, padding=1, output_padding=1, seed=44),
     case('unbatched-groups-bias', [4, 3, 3, 3], [4, 3, 3, 3, 3], groups=2, bias=True, seed=45),
     case('mixed-magnitudes', [1, 4, 3, 3, 3], [4, 4, 3, 3, 3], special='magnitudes', seed=46),
+    # Inf and NaN weights where some W taps fall outside the input (their products must be dropped, not taken as 0)
+    case('nonfinite-weight-edges', [1, 4, 3, 4, 5], [4, 5, 3, 3, 3], special='nonfinite-weight', seed=47),
+    case('nonfinite-weight-stride-2', [1, 4, 3, 4, 5], [4, 4, 4, 4, 4], stride=2, padding=1,
+         special='nonfinite-weight', seed=48),
 ]
 
 rng = random.Random(1234)

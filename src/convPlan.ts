@@ -334,9 +334,11 @@ function isDirect(l: TextureLayout): boolean {
 
 /**
  * The #defines of glsl/conv_transpose3d.frag.glsl for this plan; with `phase`, for the draw of that W phase alone
- * (its slice columns `phase·Q … phase·Q + Q − 1`, see {@link ConvPlan.phaseWindows}).
+ * (its slice columns `phase·Q … phase·Q + Q − 1`, see {@link ConvPlan.phaseWindows}). `finiteWeight` says that no
+ * weight is Inf or NaN, so a W tap outside the input may multiply zeros instead of having its products discarded.
  */
-export function convDefines(plan: ConvPlan, phase = -1): Record<string, number | string | boolean> {
+export function convDefines(plan: ConvPlan, phase = -1, finiteWeight = false): Record<string, number | string |
+  boolean> {
   const { spec, channels } = plan;
   const d: Record<string, number | string | boolean> = {
     N_BATCH: spec.batch, CIN: spec.inChannels, CIB: channels.inBlocks,
@@ -356,7 +358,8 @@ export function convDefines(plan: ConvPlan, phase = -1): Record<string, number |
   const w = phase >= 0 ? plan.phaseWindows![phase] : plan.window;
   Object.assign(d, {
     PHASE_W: phase,
-    TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even, W_MASK: w.masked || !w.even,
+    TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even,
+    W_MASK: (w.masked && !finiteWeight) || !w.even, ZERO_OUTSIDE: w.masked && finiteWeight,
     FOR_NOUT: `REP${fragmentOutputs(plan.fragment)}`,
     FOR_WIN: `REP${w.size}`, FOR_TWC: `REP${w.taps}`, USE_TAPS: `USE${w.taps}`,
   });

@@ -49,6 +49,21 @@ export function uploadView(format: StorageFormat, texels: Float32Array): Float32
 }
 
 /**
+ * Whether every value of `data` is stored as a finite number in `mode`: no NaN or ±Inf, and for float16 nothing past
+ * its largest finite value, 65504 (larger floats may round to Inf).
+ *
+ * @example
+ * storesFinite(new Float32Array([1, 70000]), 'float32'); // true
+ * storesFinite(new Float32Array([1, 70000]), 'float16'); // false
+ */
+export function storesFinite(data: Float32Array, mode: StorageMode): boolean {
+  const largest = mode === 'float16' ? 65504 : 3.4028234663852886e38;
+  // A negated test, so that NaN fails it too.
+  for (let i = 0; i < data.length; i++) if (!(Math.abs(data[i]) <= largest)) return false;
+  return true;
+}
+
+/**
  * Whether the device can render `mode` into a layer of a 2-D array texture and read it back: a framebuffer
  * completeness check, then a clear and a one-texel readPixels that must return the value without a GL error.
  */

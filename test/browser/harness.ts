@@ -81,6 +81,34 @@ const harness = {
     return out;
   },
 
+  /**
+   * One call whose weight was computed on the GPU (copied exactly through a 1×1×1 identity kernel), so that nothing
+   * is known of its values: the shaders must drop the products of W taps outside the input rather than multiply
+   * zeros. Also returns the programs that call compiled after the same call with the weight uploaded (known finite)
+   * had compiled its own: shaders that differ only where the weight's values matter. Weights must be finite.
+   */
+  async computedWeight(args: CallArgs): Promise<{ output: Encoded; compiled: number }> {
+    const backend = backendFor();
+    const x = decode(args.input);
+    const w = decode(args.weight);
+    const options = { ...args.options, bias: args.bias ? decode(args.bias) : null };
+    const perGroup = w.shape[1];
+    const eye = { shape: [perGroup, perGroup, 1, 1, 1],
+      data: Float32Array.from({ length: perGroup ** 2 }, (_, i) => (i % (perGroup + 1) === 0 ? 1 : 0)) };
+    const computed = backend.convTranspose3d(w, eye);
+    const uploaded = backend.upload(w);
+    const known = backend.convTranspose3d(x, uploaded, options);
+    await known.read();
+    const before = backend.stats().compiles;
+    const y = backend.convTranspose3d(x, computed, options);
+    const compiled = backend.stats().compiles - before;
+    try {
+      return { output: encode(await y.read()), compiled };
+    } finally {
+      for (const t of [computed, uploaded, known, y]) t.dispose();
+    }
+  },
+
   /** The same call twice: are the outputs bitwise equal? */
   async determinism(seed: number): Promise<{ equal: boolean; values: number; report: CheckReport }> {
     const backend = backendFor();

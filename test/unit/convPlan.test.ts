@@ -184,6 +184,21 @@ describe('per-phase gather draws', () => {
     expect(convDefines(plan)).toMatchObject({ PHASE_W: -1, TWC: 2, TAPS_EVEN: false });
   });
 
+  it('let a W tap outside the input multiply zeros only when the weight is known to be finite', () => {
+    // Padding 1, kernel 4, stride 2: ow = 0 reaches input column −1 at tap 3 (every phase is masked).
+    const plan = planConv(spec([1, 8, 4, 4, 8], [8, 8, 4, 4, 4], { stride: 2, padding: 1 }), limits, {}, true);
+    expect(plan.phaseWindows!.every((w) => w.masked && w.even)).toBe(true);
+    expect(convDefines(plan, 0)).toMatchObject({ W_MASK: true, ZERO_OUTSIDE: false });
+    expect(convDefines(plan, 0, true)).toMatchObject({ W_MASK: false, ZERO_OUTSIDE: true });
+    // A phase with a missing tap still discards it by selection (its input may be Inf), finite weight or not.
+    const uneven = planConv(spec([1, 8, 4, 4, 8], [8, 8, 3, 3, 3], { stride: 2, padding: 1 }), limits, {}, false);
+    expect(uneven.window.even).toBe(false);
+    expect(convDefines(uneven, -1, true)).toMatchObject({ W_MASK: true, ZERO_OUTSIDE: uneven.window.masked });
+    // Nothing outside the input (no padding, kernel 2, stride 2): nothing to select either way.
+    const unet = planConv(spec([1, 8, 4, 4, 8], [8, 8, 2, 2, 2], { stride: 2 }), limits, {}, true);
+    expect(convDefines(unet, 0, false)).toMatchObject({ W_MASK: false, ZERO_OUTSIDE: false });
+  });
+
   it('split by default only calls estimated to cost at least MIN_PHASE_DRAWS_COST', () => {
     const small = spec([2, 8, 6, 6, 6], [8, 4, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 });
     const large = spec([32, 8, 6, 6, 6], [8, 4, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 });

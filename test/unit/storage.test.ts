@@ -1,7 +1,7 @@
-// The storage ladder's choice (pure) and the float16 tolerance bound.
+// The storage ladder's choice (pure), which values each mode stores finite, and the float16 tolerance bound.
 import { describe, expect, it } from 'vitest';
 import { storageTolerance } from '../../src/checker';
-import { chooseStorage } from '../../src/gl/storage';
+import { chooseStorage, storesFinite } from '../../src/gl/storage';
 import { convTranspose3dReference } from '../../src/reference';
 import { randomTensor } from '../support/randomCases';
 
@@ -21,6 +21,20 @@ describe('chooseStorage', () => {
     expect(() => chooseStorage('auto', { float32: false, uint32: false, float16: false }))
       .toThrow(/can render to none of the storage formats/);
     expect(() => chooseStorage('half' as never, all)).toThrow(/^createBackend: storage must be 'auto', 'float32'/);
+  });
+});
+
+describe('storesFinite', () => {
+  it('fails on NaN and ±Inf, and in float16 on what lies past 65504', () => {
+    const big = new Float32Array([1, -2, 65504, -65504, 3e38]);
+    expect(storesFinite(big, 'float32')).toBe(true);
+    expect(storesFinite(big, 'uint32')).toBe(true);
+    expect(storesFinite(big.subarray(0, 4), 'float16')).toBe(true);
+    expect(storesFinite(new Float32Array([0, -65505]), 'float16')).toBe(false);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      expect(storesFinite(new Float32Array([0, 1, bad, 2]), 'float32'), String(bad)).toBe(false);
+    }
+    expect(storesFinite(new Float32Array(0), 'float16')).toBe(true);
   });
 });
 
