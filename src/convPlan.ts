@@ -59,10 +59,18 @@ export interface ConvPlan {
   fetchesPerTexel: number;
 }
 
-/** The activation layout of a tensor of any rank 1–5 (see {@link as5d}). */
+/**
+ * The activation layout of a tensor of any rank 1–5 (see {@link as5d}). Rows go side by side where that keeps the
+ * tensor in one layer: a 2-D texture is cheaper to fetch from than an array ({@link isLayered}).
+ *
+ * @example
+ * activationLayout([20, 16, 50, 10, 20], { maxTextureSize: 8192, maxLayers: 2048 });
+ * // 40000 rows of 20 texels: 8 a line, { rowsPerLine: 8, width: 160, height: 5000, layers: 1 }
+ */
 export function activationLayout(shape: readonly number[], limits: LayoutLimits): TextureLayout {
   const grid = activationGrid(as5d(shape));
-  return planLayout(grid.rows, grid.cols, limits);
+  const perLine = 2 ** Math.ceil(Math.log2(Math.ceil(grid.rows / limits.maxTextureSize)));
+  return planLayout(grid.rows, grid.cols, limits, grid.cols * perLine <= limits.maxTextureSize ? perLine : 1);
 }
 
 /**

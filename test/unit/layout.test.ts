@@ -96,6 +96,16 @@ describe('planLayout', () => {
     const wide = activationLayout([1, 3, 2, 2, 300], limits); // W > limit
     expect(wide.segmentsPerRow).toBe(5);
   });
+  it('activations put rows side by side rather than use layers, where a line can hold them', () => {
+    const limits = { maxTextureSize: 8192, maxLayers: 2048 };
+    // docs-example's input: 40000 rows of 20 texels, 8 a line in one 2-D texture (no array)
+    expect(activationLayout([20, 16, 50, 10, 20], limits)).toMatchObject({ rowsPerLine: 8, width: 160, height: 5000,
+      layers: 1 });
+    expect(activationLayout([1, 16, 8, 8, 20], limits)).toMatchObject({ rowsPerLine: 1, layers: 1 });
+    // 100 rows of 5 texels in 16-texel lines: one layer would need 8 rows a line (40 texels), so layers it is
+    expect(activationLayout([1, 4, 1, 100, 5], { maxTextureSize: 16, maxLayers: 64 })).toMatchObject({
+      rowsPerLine: 1, height: 16, layers: 7 });
+  });
   it('runs cover every cell once, contiguously', () => {
     const l = planLayout(11, 70, { maxTextureSize: 32, maxLayers: 64 });
     let total = 0;
