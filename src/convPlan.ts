@@ -69,8 +69,9 @@ export interface ConvPlan {
  */
 export function activationLayout(shape: readonly number[], limits: LayoutLimits): TextureLayout {
   const grid = activationGrid(as5d(shape));
+  // planLayout keeps one row a line where that many rows do not fit a line.
   const perLine = 2 ** Math.ceil(Math.log2(Math.ceil(grid.rows / limits.maxTextureSize)));
-  return planLayout(grid.rows, grid.cols, limits, grid.cols * perLine <= limits.maxTextureSize ? perLine : 1);
+  return planLayout(grid.rows, grid.cols, limits, perLine);
 }
 
 /**
