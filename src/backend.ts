@@ -356,9 +356,8 @@ class BackendImpl implements Backend {
     this.checkAlive('convTranspose3d()');
     const spec: ConvSpec = resolveCall(input, weight, options, this.describe);
     if (spec.batch === 0) return this.wrap(spec.outShape, null);
-    const finiteWeight = weight instanceof GpuTensorImpl ? weight.finite
-      : storesFinite((weight as Tensor).data, this.capabilities.storage);
-    const call = this.callPlan(spec, finiteWeight);
+    const w = weight instanceof GpuTensorImpl ? weight : null;
+    const call = this.callPlan(spec, w ? w.finite : storesFinite((weight as Tensor).data, this.capabilities.storage));
     const { plan } = call;
     const onCpu = (t: AnyTensor | null | undefined) => t != null && !(t instanceof GpuTensorImpl);
     const texels = callTexels(plan, { input: onCpu(input), bias: onCpu(options?.bias) });
@@ -369,7 +368,6 @@ class BackendImpl implements Backend {
     try {
       const x = this.resident(input, temporaries);
       const bias = options?.bias ? this.resident(options.bias, temporaries) : null;
-      const w = weight instanceof GpuTensorImpl ? weight : null;
       // Every program the call draws with, compiled together before the first draw.
       this.programs.getAll([...(w && !w.packed.has(call.pack) ? [call.pack] : []), ...call.gather, call.repack]);
       let packed: LayoutTexture;
