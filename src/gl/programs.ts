@@ -40,7 +40,8 @@ export class ProgramCache {
   }
 
   get(fragmentSource: string): twgl.ProgramInfo {
-    return this.getAll([fragmentSource])[0];
+    // Called for every draw: a hit needs none of getAll's lists.
+    return this.programs.get(fragmentSource) ?? this.getAll([fragmentSource])[0];
   }
 
   /**
