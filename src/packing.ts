@@ -26,29 +26,42 @@ export function activationGrid(shape5: readonly number[]): { rows: number; cols:
   return { rows: N * blocks(C) * D * H, cols: W };
 }
 
+/**
+ * Calls `copy(src, texel, lanes, count, plane)` for each contiguous run of a row: `count` voxels along W whose
+ * channel c0 + l starts at `src + l·plane` in NCDHW data and at float `4·texel + l` in the texels, l < lanes.
+ * All lanes of a run are copied in one pass: four passes over the same texels, one per lane, were ~1.7× slower.
+ */
 function runs(shape5: readonly number[], layout: TextureLayout,
-  copy: (src: number, texel: number, count: number, W: number) => void): void {
+  copy: (src: number, texel: number, lanes: number, count: number, plane: number) => void): void {
   const [, C, D, H, W] = shape5;
   const Cb = blocks(C);
+  const plane = D * H * W;
   forEachRun(layout, (row, c0, c1, texel) => {
     const h = row % H;
     const d = Math.floor(row / H) % D;
     const cb = Math.floor(row / (H * D)) % Cb;
     const n = Math.floor(row / (H * D * Cb));
-    for (let lane = 0; lane < 4; lane++) {
-      const c = cb * 4 + lane;
-      if (c >= C) break;
-      const src = (((n * C + c) * D + d) * H + h) * W + c0;
-      copy(src, texel * 4 + lane, c1 - c0, W);
-    }
+    copy((((n * C + cb * 4) * D + d) * H + h) * W + c0, texel, Math.min(4, C - cb * 4), c1 - c0, plane);
   });
 }
 
 /** Packs NCDHW data into the texel array of `layout` (padding lanes and texels are 0). */
 export function packActivation(data: Float32Array, shape5: readonly number[], layout: TextureLayout): Float32Array {
   const out = new Float32Array(texelCount(layout) * 4);
-  runs(shape5, layout, (src, dst, count) => {
-    for (let k = 0; k < count; k++) out[dst + 4 * k] = data[src + k];
+  runs(shape5, layout, (src, texel, lanes, count, plane) => {
+    let o = texel * 4;
+    if (lanes === 4) {
+      for (let k = src; k < src + count; k++, o += 4) {
+        out[o] = data[k];
+        out[o + 1] = data[k + plane];
+        out[o + 2] = data[k + 2 * plane];
+        out[o + 3] = data[k + 3 * plane];
+      }
+    } else {
+      for (let k = src; k < src + count; k++, o += 4) {
+        for (let l = 0; l < lanes; l++) out[o + l] = data[k + l * plane];
+      }
+    }
   });
   return out;
 }
@@ -57,8 +70,20 @@ export function packActivation(data: Float32Array, shape5: readonly number[], la
 export function unpackActivation(texels: Float32Array, shape5: readonly number[], layout: TextureLayout):
   Float32Array {
   const out = new Float32Array(shape5.reduce((a, b) => a * b, 1));
-  runs(shape5, layout, (dst, src, count) => {
-    for (let k = 0; k < count; k++) out[dst + k] = texels[src + 4 * k];
+  runs(shape5, layout, (dst, texel, lanes, count, plane) => {
+    let i = texel * 4;
+    if (lanes === 4) {
+      for (let k = dst; k < dst + count; k++, i += 4) {
+        out[k] = texels[i];
+        out[k + plane] = texels[i + 1];
+        out[k + 2 * plane] = texels[i + 2];
+        out[k + 3 * plane] = texels[i + 3];
+      }
+    } else {
+      for (let k = dst; k < dst + count; k++, i += 4) {
+        for (let l = 0; l < lanes; l++) out[k + l * plane] = texels[i + l];
+      }
+    }
   });
   return out;
 }
