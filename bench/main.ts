@@ -189,8 +189,10 @@ const bench = {
       b.finish(y);
       y.dispose();
     };
+    // End-to-end: the input is uploaded and the output read back; the weight stays on the GPU, for both libraries
+    // (tfjs's tfw too), as in a model.
     const oursEndToEnd = async () => {
-      const y = b.convTranspose3d(x, w, opts);
+      const y = b.convTranspose3d(x, gw, opts);
       await y.read();
       y.dispose();
     };
