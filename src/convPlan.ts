@@ -139,7 +139,8 @@ function meanTaps(kernel: number, stride: number, dilation: number): number {
  * Estimated cost of a call with this fragment shape, in texel fetches (multiply-adds and per-fragment work priced
  * as fractions of a fetch, as measured on SwiftShader, a fetch-bound renderer).
  */
-export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: FragmentShape): number {
+export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: FragmentShape,
+  quadWidth = QUAD_WIDTH): number {
   const { voxels, blocks: nbo } = shape;
   const weightFetches = channels.depthwise ? 1 : 4;
   // Each W phase is drawn with its own window when the stride allows (see phaseWindows); average them.
@@ -152,7 +153,7 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
   const q = chunksPerPhase(spec, voxels);
   // Slices with rows side by side waste no lanes (sliceRowsPerLine).
   const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * spec.outSize[0] * spec.outSize[1] *
-    (sliceRowsPerLine(spec, q) > 1 ? q : quadColumns(q, spec.stride[2]));
+    (sliceRowsPerLine(spec, q, quadWidth) > 1 ? q : quadColumns(q, spec.stride[2], quadWidth));
   return fragments * perFragment;
 }
 
@@ -162,28 +163,41 @@ function chunksPerPhase(spec: ConvSpec, voxels: number): number {
 }
 
 /**
- * Rows per line the slice layout asks for: without a W stride (one draw over all columns), slices of an odd width
- * put two rows on a line, so that no 2×2 quad straddles the edge ({@link quadColumns}); with one, phase draws need a
- * row per line.
+ * Rows per line the slice layout asks for: without a W stride (one draw over all columns), the fewest rows side by
+ * side that make a line a whole number of the renderer's pixel blocks (`quadWidth` wide), so that no block straddles
+ * the edge ({@link quadColumns}); with one, phase draws need a row per line.
+ *
+ * @example
+ * sliceRowsPerLine(strideOne, 3, 2); // 2: lines 6 wide
+ * sliceRowsPerLine(strideOne, 3, 4); // 4: lines 12 wide
  */
-function sliceRowsPerLine(spec: ConvSpec, chunks: number): number {
-  return spec.stride[2] === 1 && chunks % 2 === 1 ? 2 : 1;
+function sliceRowsPerLine(spec: ConvSpec, chunks: number, quadWidth: number): number {
+  let rows = 1;
+  while (spec.stride[2] === 1 && (chunks * rows) % quadWidth !== 0) rows *= 2;
+  return rows;
 }
 
 /**
  * Slice columns a renderer shades when each of `phases` draws covers `q` columns (phase a: a·q … a·q + q − 1):
- * fragments run in 2×2 quads, so a draw pays for every column pair it touches, half-used or not. On SwiftShader a
- * slice 3 columns wide was measured a quarter slower per useful fragment than one 4 wide.
+ * fragments run in blocks `quadWidth` pixels wide, so a draw pays for every block of columns it touches, partly used
+ * or not. On SwiftShader (2×2 quads) a slice 3 columns wide was measured a quarter slower per useful fragment than
+ * one 4 wide; on Mesa llvmpipe (4×4 blocks) docs-example's slices 6 wide were 1.39× slower than 12 wide.
  *
  * @example
  * quadColumns(3, 1); // 4: columns 0–2 shade as pairs (0, 1) and (2, 3)
  * quadColumns(3, 2); // 8: phase 1 (columns 3–5) touches pairs (2, 3) and (4, 5)
+ * quadColumns(3, 2, 4); // 12: phase 0 touches columns 0–3, phase 1 (columns 3–5) columns 0–7
  */
-export function quadColumns(q: number, phases: number): number {
+export function quadColumns(q: number, phases: number, quadWidth = QUAD_WIDTH): number {
   let columns = 0;
-  for (let a = 0; a < phases; a++) columns += 2 * (Math.floor((a * q + q - 1) / 2) - Math.floor((a * q) / 2) + 1);
+  for (let a = 0; a < phases; a++) {
+    columns += quadWidth * (Math.floor((a * q + q - 1) / quadWidth) - Math.floor((a * q) / quadWidth) + 1);
+  }
   return columns;
 }
+
+/** Width in pixels of the blocks a renderer shades together by default: the 2×2 quads of GPUs and SwiftShader. */
+export const QUAD_WIDTH = 2;
 
 /**
  * Picks the fragment shape of least {@link fragmentCost} within the render targets (reuse is what makes a
@@ -191,7 +205,7 @@ export function quadColumns(q: number, phases: number): number {
  * read the same input channels. A `request` pins any of the numbers.
  */
 export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs: number,
-  request: Partial<FragmentShape> = {}): FragmentShape {
+  request: Partial<FragmentShape> = {}, quadWidth = QUAD_WIDTH): FragmentShape {
   const shareable = (b: number) => b === 1 || (b <= channels.outBlocks && (spec.groups === 1 ||
     (channels.aligned && (spec.outPerGroup / 4) % b === 0)));
   const perPhase = Math.ceil(spec.outSize[2] / spec.stride[2]);
@@ -207,7 +221,7 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
       : Array.from({ length: most }, (_, i) => most - i);
     for (const voxels of voxelChoices) {
       const shape = { voxels, blocks, taps, windowTexels };
-      const cost = fragmentCost(spec, channels, shape);
+      const cost = fragmentCost(spec, channels, shape, quadWidth);
       // Ties go to the first candidate: 2 blocks, then more voxels (the shapes measured best).
       if (cost < bestCost * (1 - 1e-9)) [best, bestCost] = [shape, cost];
     }
@@ -215,8 +229,11 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
   return best;
 }
 
-/** What a plan must respect: the layout limits and how many render targets one fragment may write. */
-export type PlanLimits = LayoutLimits & { maxOutputs: number };
+/**
+ * What a plan must respect: the layout limits and how many render targets one fragment may write; and, to price its
+ * draws, the width of the pixel blocks the renderer shades together (default {@link QUAD_WIDTH}; 4 on Mesa llvmpipe).
+ */
+export type PlanLimits = LayoutLimits & { maxOutputs: number; quadWidth?: number };
 
 /**
  * Least estimated cost ({@link fragmentCost}, in texel fetches: about 1 ms on SwiftShader) for which the gather is
@@ -236,7 +253,8 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const taps = [0, 1, 2].map((a) => mostTaps(spec, a));
-  const fragment = chooseFragment(spec, channels, limits.maxOutputs, request);
+  const quadWidth = limits.quadWidth ?? QUAD_WIDTH;
+  const fragment = chooseFragment(spec, channels, limits.maxOutputs, request, quadWidth);
   const window = windowPlan(spec, fragment.voxels, fragment.taps, undefined, fragment.windowTexels);
   const chunks = chunksPerPhase(spec, fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
@@ -244,9 +262,9 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0).size * phaseMajor(spec, 1).size,
     spec.stride[2] * chunks,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / fragmentOutputs(fragment)) },
-    sliceRowsPerLine(spec, chunks));
+    sliceRowsPerLine(spec, chunks, quadWidth));
   const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1 &&
-    (phaseDraws ?? fragmentCost(spec, channels, fragment) >= MIN_PHASE_DRAWS_COST);
+    (phaseDraws ?? fragmentCost(spec, channels, fragment, quadWidth) >= MIN_PHASE_DRAWS_COST);
   return {
     spec, channels, fragment, window, chunksPerPhase: chunks, blockGroups, slice,
     phaseWindows: phased ? Array.from({ length: spec.stride[2] },

@@ -125,23 +125,31 @@ describe('chooseFragment', () => {
     }
     const plan = planConv(docs, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8 });
     expect([plan.chunksPerPhase, plan.slice.rowsPerLine, plan.slice.width]).toEqual([3, 2, 6]);
+    // Mesa llvmpipe shades 4×4 blocks: four rows a line make lines 12 wide, a whole number of blocks.
+    const llvmpipe = planConv(docs, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8, quadWidth: 4 });
+    expect([llvmpipe.chunksPerPhase, llvmpipe.slice.rowsPerLine, llvmpipe.slice.width]).toEqual([3, 4, 12]);
     // W stride 2, 17 voxels per phase: each phase is drawn alone, so 8 voxels (3 columns a phase, shaded as 4)
     // lose to 5 (4 columns, all used).
     const odd = spec([1, 16, 4, 4, 17], [16, 16, 4, 4, 4], { stride: 2, padding: 1 });
     expect(chooseFragment(odd, channelPlan(odd), 8).voxels).toBe(5);
   });
 
-  it('counts every column pair a phase draw touches', () => {
+  it('counts every column pair (or block of 4) a phase draw touches', () => {
     expect([1, 2, 3, 4, 5].map((q) => quadColumns(q, 1))).toEqual([2, 2, 4, 4, 6]);
     // Phase 1 of q = 3 covers columns 3–5: pairs (2, 3) and (4, 5).
     expect(quadColumns(3, 2)).toBe(8);
     expect(quadColumns(1, 2)).toBe(4);
     expect(quadColumns(4, 2)).toBe(8);
-    // By brute force: every pair holding a column of some phase, once per phase.
-    for (let q = 1; q <= 9; q++) for (let s = 1; s <= 4; s++) {
+    // Blocks 4 wide: phase 1 of q = 3 covers columns 3–5, blocks 0–3 and 4–7.
+    expect(quadColumns(3, 2, 4)).toBe(12);
+    expect(quadColumns(4, 2, 4)).toBe(8);
+    // By brute force: every block holding a column of some phase, once per phase.
+    for (const width of [2, 4]) for (let q = 1; q <= 9; q++) for (let s = 1; s <= 4; s++) {
       let want = 0;
-      for (let a = 0; a < s; a++) want += 2 * new Set(Array.from({ length: q }, (_, i) => (a * q + i) >> 1)).size;
-      expect(quadColumns(q, s)).toBe(want);
+      for (let a = 0; a < s; a++) {
+        want += width * new Set(Array.from({ length: q }, (_, i) => Math.floor((a * q + i) / width))).size;
+      }
+      expect(quadColumns(q, s, width)).toBe(want);
     }
   });
 
