@@ -19,6 +19,8 @@ export const CASES: BenchCase[] = [
     options: { stride: [1, 2, 2], padding: 1, outputPadding: [0, 1, 1] }, tfjs: true },
   { name: 'small-odd', input: [2, 8, 6, 6, 6], weight: [8, 4, 3, 3, 3],
     options: { stride: 2, padding: 1, outputPadding: 1 }, tfjs: true },
+  // One voxel, one texel of channels: what a call costs with no work in it, each library's floor for small-odd.
+  { name: 'fixed-cost', input: [1, 4, 1, 1, 1], weight: [4, 4, 1, 1, 1], options: {}, tfjs: true },
   { name: 'groups-4', input: [1, 64, 8, 16, 16], weight: [64, 16, 3, 3, 3], options: { stride: 2, groups: 4 },
     tfjs: false },
   { name: 'depthwise', input: [1, 64, 8, 32, 32], weight: [64, 1, 3, 3, 3], options: { stride: 2, groups: 64 },

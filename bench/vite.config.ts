@@ -7,5 +7,7 @@ export default defineConfig({
   // Its own dependency cache, apart from the playground's and the test harness's (see test/browser/vite.config.ts).
   cacheDir: fileURLToPath(new URL('../../node_modules/.vite-bench', import.meta.url)),
   logLevel: 'warn',
-  server: { strictPort: true, hmr: false },
+  // Cross-origin isolation gives the page Chromium's fine timers (5 µs steps instead of 100 µs): small cases take ~1 ms.
+  server: { strictPort: true, hmr: false,
+    headers: { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } },
 });
