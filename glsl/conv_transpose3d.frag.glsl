@@ -1,6 +1,7 @@
 // Gather form of conv_transpose3d. One fragment computes NV output voxels along W that share a stride phase
-// (ow = a + (q·NV + m)·STRIDE_W, m < NV) for NBO blocks of 4 output channels, and writes them to NV·NBO render
-// targets ("slices", see src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout.
+// (ow = a + (q·NV + m)·STRIDE_W, m < NV), times ND along D (od + e, e < ND: ND = 2 only with D stride and dilation
+// 1), for NBO blocks of 4 output channels, and writes them to NV·ND·NBO render targets ("slices", see
+// src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout.
 // Every fetched weight block serves NV voxels and every fetched input texel NBO channel blocks and, along W, up to
 // TWC kernel taps: voxel m at tap t reads the input voxel m+1 read at tap t+1 (shifted by SHIFT_W), so the input
 // texels of TWC taps are fetched once, as a window of WIN = NV + (TWC−1)·SHIFT_W texels.
@@ -13,11 +14,12 @@
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does), SHIFT_* (input
 //     steps between consecutive taps of a phase) and TAPS_* (most taps of a phase)
 //   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase), PHASE_W (the one W phase drawn, or −1)
-//   slice rows PD, PH (positions per D and H stride phase), ODP, OHP (phase-major sizes), see sliceRow
+//   slice rows PD, PH (positions, or pairs of D positions, per D and H stride phase), ODP, OHP (phase-major sizes),
+//     ND (voxels along D per fragment), see sliceRow
 //   W taps  TWC (taps per window), CHUNKS_W (windows per phase), WIN, TAPS_EVEN (0/1: every phase with taps has
 //     CHUNKS_W·TWC of them), W_MASK (0/1: some product must be discarded: a W tap outside the input, or missing),
 //     ZERO_OUTSIDE (0/1: the weights are known finite, so a W tap outside the input multiplies zeros instead)
-//   unrolling FOR_NOUT, FOR_WIN, FOR_TWC (REPn below), USE_TAPS (USEn below)
+//   unrolling FOR_NOUT, FOR_WIN, FOR_TWC (REPn below), FOR_KD, FOR_ROWS (RREPn), USE_TAPS (USEn below)
 //   layouts X_LAYOUT, W_LAYOUT, B_LAYOUT, S_LAYOUT as ivec4 (texlayout.glsl); X_SEGMENTS, W_SEGMENTS (segments per
 //     row of input and weights); X_DIRECT, W_DIRECT (0/1: texel (col, row, 0)); S_ROWS, S_COLS (the slice grid)
 //   samplers X_SAMPLER, W_SAMPLER, B_SAMPLER (SAMPLER_2D or SAMPLER_ARRAY, texlayout.glsl)
@@ -26,7 +28,7 @@ uniform W_SAMPLER u_w;     // packed weights, see packedWeightGrid in src/packin
 uniform B_SAMPLER u_bias;  // bias as a (1, COUT, 1, 1, 1) activation (the input again when there is none)
 uniform int u_layer;            // slice layer being drawn
 
-#define NOUT (NV * NBO)
+#define NOUT (NV * ND * NBO)
 layout(location = 0) out TEXEL o[NOUT];
 
 // Unrolling by hand: SwiftShader's JIT does not unroll constant-bound loops, and arrays of accumulators must be
@@ -47,6 +49,15 @@ layout(location = 0) out TEXEL o[NOUT];
 #define REP14(F) REP13(F) F(13)
 #define REP15(F) REP14(F) F(14)
 #define REP16(F) REP15(F) F(15)
+// The same for loops whose body unrolls another (a macro is not expanded again inside its own expansion).
+#define RREP1(F) F(0)
+#define RREP2(F) RREP1(F) F(1)
+#define RREP3(F) RREP2(F) F(2)
+#define RREP4(F) RREP3(F) F(3)
+#define RREP5(F) RREP4(F) F(4)
+#define RREP6(F) RREP5(F) F(5)
+#define RREP7(F) RREP6(F) F(6)
+#define RREP8(F) RREP7(F) F(7)
 
 const int FIRST_TAP_D[STRIDE_D] = int[STRIDE_D](FIRST_TAPS_D);
 const int FIRST_TAP_H[STRIDE_H] = int[STRIDE_H](FIRST_TAPS_H);
@@ -78,7 +89,7 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 // The 4×4 block of output block `b` against input block `jj` (of NB) for tap kw; wRow0[b] is its row for jj = 0.
 // Row bases are hoisted out of the block loop by hand: SwiftShader's JIT does little of that itself.
 #define LOAD_WEIGHTS(M, b, jj) { \
-    int wRow = wRow0[(b)] + (jj) * (KD * KH); \
+    int wRow = wRow0[(b)] + (jj) * (KD * KH) + KD_ROWS; \
     ivec3 ws = W_START(wRow); \
     M = mat4(LOAD(u_w, W_AT(ws, wRow, kw4 + 0)), LOAD(u_w, W_AT(ws, wRow, kw4 + 1)), \
              LOAD(u_w, W_AT(ws, wRow, kw4 + 2)), LOAD(u_w, W_AT(ws, wRow, kw4 + 3))); }
@@ -108,7 +119,7 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
     W[(t)] = LOAD(u_w, W_AT(W_START(wRow0.x), wRow0.x, kw)); }
 #else
 #define WTYPE mat4
-#define LOAD_BLOCK(t, b) LOAD_WEIGHTS(W[(t) * NBO + (b)], b, j)
+#define LOAD_BLOCK(t, b) LOAD_WEIGHTS(W[W_INDEX(kdc, t, b)], b, j)
 #if NBO == 1
 #define LOAD_BLOCKS(t) LOAD_BLOCK(t, 0)
 #elif NBO == 2
@@ -131,13 +142,35 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 // Window element i serves voxel m = i − (TWC−1−t)·SHIFT_W at tap t, when that voxel exists. The test is constant
 // and the dead multiply-adds are removed by the compiler; the clamp only keeps their (dead) index legal.
 #define VOXEL_OF(i, t) ((i) - (TWC - 1 - (t)) * SHIFT_W)
-#if NBO == 1
-#define MACS(m, t, v, ok) MAC(acc[(m)], W[(t)], v, ok)
-#elif NBO == 2
-#define MACS(m, t, v, ok) MAC(acc[(m)], W[(t) * 2], v, ok) MAC(acc[NV + (m)], W[(t) * 2 + 1], v, ok)
+// Accumulator of output block b, D voxel e, W voxel m (slice (b·ND + e)·NV + m); weights of block b at W tap t and,
+// with pairs along D, D tap kd (kdc below).
+#define ACC(b, e, m) acc[((b) * ND + (e)) * NV + (m)]
+#if ND == 1
+#define W_INDEX(kd, t, b) ((t) * NBO + (b))
+#define KD_ROWS 0
 #else
-#define MACS(m, t, v, ok) MAC(acc[(m)], W[(t) * 4], v, ok) MAC(acc[NV + (m)], W[(t) * 4 + 1], v, ok) \
-    MAC(acc[2 * NV + (m)], W[(t) * 4 + 2], v, ok) MAC(acc[3 * NV + (m)], W[(t) * 4 + 3], v, ok)
+#define W_INDEX(kd, t, b) (((kd) * TWC + (t)) * NBO + (b))
+#define KD_ROWS (kdc * KH)
+#endif
+#if NBO == 1
+#define MACS_E(e, kd, m, t, v, ok) MAC(ACC(0, e, m), W[W_INDEX(kd, t, 0)], v, ok)
+#elif NBO == 2
+#define MACS_E(e, kd, m, t, v, ok) MAC(ACC(0, e, m), W[W_INDEX(kd, t, 0)], v, ok) \
+    MAC(ACC(1, e, m), W[W_INDEX(kd, t, 1)], v, ok)
+#else
+#define MACS_E(e, kd, m, t, v, ok) MAC(ACC(0, e, m), W[W_INDEX(kd, t, 0)], v, ok) \
+    MAC(ACC(1, e, m), W[W_INDEX(kd, t, 1)], v, ok) MAC(ACC(2, e, m), W[W_INDEX(kd, t, 2)], v, ok) \
+    MAC(ACC(3, e, m), W[W_INDEX(kd, t, 3)], v, ok)
+#endif
+#if ND == 1
+#define MACS(m, t, v, ok) MACS_E(0, 0, m, t, v, ok)
+#else
+// Input row rho (of the unrolled rows, see main) serves D voxel e at tap kd = KD − 1 − rho + e: constant, so the
+// pairs with no such tap fold away (the clamp only keeps their dead index legal).
+#define KD_OF(e) (KD - 1 - rho + (e))
+#define MACS_PAIR(e, m, t, v, ok) if (KD_OF(e) >= 0 && KD_OF(e) < KD) { \
+    MACS_E(e, clamp(KD_OF(e), 0, KD - 1), m, t, v, ok) }
+#define MACS(m, t, v, ok) MACS_PAIR(0, m, t, v, ok) MACS_PAIR(1, m, t, v, ok)
 #endif
 #define USE(i, t) if (VOXEL_OF(i, t) >= 0 && VOXEL_OF(i, t) < NV) { \
     MACS(clamp(VOXEL_OF(i, t), 0, NV - 1), t, xi, MAC_OK(inside_i, t)) }
@@ -159,7 +192,12 @@ const int FIRST_TAP_W[STRIDE_W] = int[STRIDE_W](FIRST_TAPS_W);
 
 // Window element i (input column iwLow + i, clamped so that every fetch is inside the texture): fetched once, then
 // multiplied into every voxel and tap it serves while it is the only input texel held.
-#define ELEMENT(i) { int iw = iwLow + (i); bool inside_i = uint(iw) < uint(IW); \
+#if ND == 1
+#define ROW_IN true
+#else
+#define ROW_IN rowIn
+#endif
+#define ELEMENT(i) { int iw = iwLow + (i); bool inside_i = uint(iw) < uint(IW) && ROW_IN; \
     vec4 xi = OUTSIDE(LOAD(u_x, X_AT(xs, xRow, clamp(iw, 0, IW - 1))), inside_i); USE_TAPS(i) }
 
 #if ALIGNED || DEPTHWISE
@@ -217,7 +255,11 @@ vec4 finish(vec4 acc, int cob) {
 #endif
 
 #define ZERO(i) acc[(i)] = vec4(0.0);
-#define WRITE(i) o[(i)] = STORE(finish(acc[(i)], cob0 + (i) / NV));
+#define WRITE(i) o[(i)] = STORE(finish(acc[(i)], cob0 + (i) / (NV * ND)));
+// Pairs along D: the weights of every D tap, then the KD + 1 input rows, unrolled (see MACS).
+#define LOAD_KD(kd) { const int kdc = (kd); FOR_TWC(LOAD_TAP) }
+#define ROW(r) { const int rho = (r); int id = idLow + rho; bool rowIn = inside && uint(id) < uint(ID); \
+    int xRow = xBlockRow + clamp(id, 0, ID - 1) * IH; ivec3 xs = X_START(xRow); FOR_WIN(ELEMENT) }
 
 void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, S_LAYOUT);
@@ -241,7 +283,7 @@ void main() {
   int n = d.x;
   ivec2 dp = divmod(d.y, PD);
   ivec2 hp = divmod(h.y, PH);
-  int od = dp.x + dp.y * STRIDE_D;
+  int od = dp.x + dp.y * STRIDE_D * ND;  // the first of the ND voxels along D
   int oh = hp.x + hp.y * STRIDE_H;
   int cob0 = cobg * NBO;
   bool inside = cell.x < S_ROWS && cell.y < S_COLS && od < OD && oh < OH;
@@ -260,6 +302,27 @@ void main() {
   int wTaps = divmod(KW - kwFirst + TAP_STEP_W - 1, TAP_STEP_W).x;
   // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shifted up so the division is exact.
   int iwFirst = divmod(pw - kwFirst * DIL_W + STRIDE_W * KW * DIL_W, STRIDE_W).x - KW * DIL_W + q * NV;
+#if ND > 1
+  // Voxel e (od + e) at tap kd reads input row od + e + PAD_D − kd: rows idLow … idLow + KD serve both voxels.
+  int idLow = od + PAD_D - (KD - 1);
+  FOR_CHUNKS(c, divmod(wTaps + TWC - 1, TWC).x)
+    int kwc = kwFirst + c * TWC * TAP_STEP_W;
+    int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;
+    FOR_TAPS_H(ii, rh)
+      int kh = rh.x + ii * TAP_STEP_H;
+      int ih = rh.y - ii * SHIFT_H;
+      int xRow0 = (n * CIB + firstBlock) * ID * IH + ih;
+      ivec4 wRow0 = min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * NB * KD * KH + kh;
+      for (int j = 0; j < NB; ++j) {
+        int xBlockRow = xRow0 + min(j, CIB - 1 - firstBlock) * (ID * IH);
+        GROUP_MASKS(j)
+        WTYPE W[KD * TWC * NBO];
+        FOR_KD(LOAD_KD)
+        FOR_ROWS(ROW)
+      }
+    }
+  }
+#else
   FOR_CHUNKS(c, divmod(wTaps + TWC - 1, TWC).x)
     int kwc = kwFirst + c * TWC * TAP_STEP_W;  // first tap of this window
     int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;  // column of window element 0
@@ -277,11 +340,13 @@ void main() {
           ivec3 xs = X_START(xRow);
           GROUP_MASKS(j)
           WTYPE W[TWC * NBO];
+          const int kdc = 0;
           FOR_TWC(LOAD_TAP)
           FOR_WIN(ELEMENT)
         }
       }
     }
   }
+#endif
   FOR_NOUT(WRITE)
 }

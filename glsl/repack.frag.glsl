@@ -1,9 +1,10 @@
-// Gathers the NV·NBO slices written by conv_transpose3d.frag.glsl into the activation layout of the output:
-// voxel ow of channel block cob is slice (cob mod NBO)·NV + m, row ((n·ODP + dd)·OHP + hh)·COBG + cob/NBO (dd, hh:
-// od and oh phase-major, see sliceRow in src/convPlan.ts), column a·Q + q, where ow = a + (q·NV + m)·STRIDE_W.
+// Gathers the NV·ND·NBO slices written by conv_transpose3d.frag.glsl into the activation layout of the output:
+// voxel ow of channel block cob is slice ((cob mod NBO)·ND + e)·NV + m, row ((n·ODP + dd)·OHP + hh)·COBG + cob/NBO
+// (dd, hh: od and oh phase-major, od the e-th of ND voxels along D, see sliceRow in src/convPlan.ts), column
+// a·Q + q, where ow = a + (q·NV + m)·STRIDE_W.
 // Slice i occupies layers i·S_LAYERS … of u_slices.
 //
-// #defines: COB, OD, OH, STRIDE_D, STRIDE_H, STRIDE_W, PD, PH, ODP, OHP, NV, NBO, COBG, Q, S_LAYOUT, S_LAYERS,
+// #defines: COB, OD, OH, STRIDE_D, STRIDE_H, STRIDE_W, PD, PH, ODP, OHP, ND, NV, NBO, COBG, Q, S_LAYOUT, S_LAYERS,
 // Y_LAYOUT, Y_ROWS, Y_COLS, S_SAMPLER
 uniform S_SAMPLER u_slices;
 uniform int u_layer;
@@ -25,9 +26,10 @@ void main() {
   ivec2 m = divmod(w.x, NV);              // (chunk / NV, voxel)
   ivec2 b = divmod(c.y, NBO);             // (group, block in group)
   ivec2 dp = divmod(d.y, STRIDE_D);
+  ivec2 de = divmod(dp.x, ND);            // (pair, voxel in pair)
   ivec2 hp = divmod(h.y, STRIDE_H);
-  int slice = b.y * NV + m.y;
-  int dd = dp.y * PD + dp.x;
+  int slice = (b.y * ND + de.y) * NV + m.y;
+  int dd = dp.y * PD + de.x;
   int hh = hp.y * PH + hp.x;
   ivec3 at = texLoc(((c.x * ODP + dd) * OHP + hh) * COBG + b.x, w.y * Q + m.x, S_LAYOUT);
   vec4 v = LOAD(u_slices, at + ivec3(0, 0, slice * S_LAYERS));

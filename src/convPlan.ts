@@ -2,12 +2,19 @@
 // Pure (no WebGL), so it is unit-tested in Node.
 import type { ConvSpec } from './args';
 import { isLayered, planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout';
-import { activationGrid, as5d, blocks, channelPlan, packedWeightGrid, phaseTaps, type ChannelPlan } from './packing';
+import {
+  activationGrid, as5d, blocks, channelPlan, packedWeightGrid, phaseTaps, tapRange, type ChannelPlan,
+} from './packing';
 
 /** How much work one fragment of the gather shader does. */
 export interface FragmentShape {
   /** Output voxels along W per fragment (same stride phase, so they share every weight fetch). */
   voxels: number;
+  /**
+   * Output voxels along D per fragment: 1, or 2 where D has stride and dilation 1 ({@link depthPairs}). Voxels od and
+   * od + 1 read input row id at taps kd and kd + 1, so a fragment fetches each input row once for both.
+   */
+  depth: number;
   /** Output channel blocks of 4 per fragment (they share every input fetch). */
   blocks: number;
   /**
@@ -22,9 +29,21 @@ export interface FragmentShape {
   windowTexels: number;
 }
 
-/** Output texels (render targets) one fragment writes: `voxels·blocks`, each into its own slice. */
+/** Output texels (render targets) one fragment writes: `voxels·depth·blocks`, each into its own slice. */
 export function fragmentOutputs(f: FragmentShape): number {
-  return f.voxels * f.blocks;
+  return f.voxels * f.depth * f.blocks;
+}
+
+/** Most D taps for which a fragment may take two voxels along D: their rows and weights are unrolled. */
+export const MAX_DEPTH_PAIR_TAPS = 7;
+
+/**
+ * Whether a fragment may compute two voxels along D ({@link FragmentShape.depth}): D stride and dilation 1 (every D
+ * tap then reaches the next voxel's input one row further), 2–7 D taps, and not depthwise.
+ */
+export function depthPairs(spec: ConvSpec, channels: ChannelPlan): boolean {
+  return spec.stride[0] === 1 && spec.dilation[0] === 1 && spec.kernel[0] >= 2 &&
+    spec.kernel[0] <= MAX_DEPTH_PAIR_TAPS && spec.outSize[0] >= 2 && !channels.depthwise;
 }
 
 /** Everything the GPU needs to know about one conv_transpose3d call. */
@@ -44,7 +63,7 @@ export interface ConvPlan {
   chunksPerPhase: number;
   /** Output channel-block groups: `ceil(COB / blocks)`. */
   blockGroups: number;
-  /** Layout of each of the `voxels·blocks` slices the gather shader renders (stacked in one array texture). */
+  /** Layout of each of the `voxels·depth·blocks` slices the gather shader renders (stacked in one array texture). */
   slice: TextureLayout;
   /** Input `(N, Cin, D, H, W)` as an activation. */
   input: TextureLayout;
@@ -130,6 +149,19 @@ function mostTaps(spec: ConvSpec, a: number): number {
   return Math.max(...phaseTaps(spec.kernel[a], spec.stride[a], spec.dilation[a]).taps);
 }
 
+/**
+ * D taps inside the input, averaged over the fragments along D ({@link phaseMajor}): what the gather visits per
+ * fragment with one voxel along D.
+ */
+function meanInsideTapsD(spec: ConvSpec): number {
+  let taps = 0;
+  for (let od = 0; od < spec.outSize[0]; od++) {
+    const r = tapRange(od + spec.padding[0], spec.kernel[0], spec.stride[0], spec.dilation[0], spec.inSize[0]);
+    taps += Math.max(0, r.hi - r.lo + 1);
+  }
+  return taps / phaseMajor(spec, 0).size;
+}
+
 /** Taps per stride phase along an axis, averaged over the phases. */
 function meanTaps(kernel: number, stride: number, dilation: number): number {
   return phaseTaps(kernel, stride, dilation).taps.reduce((sum, n) => sum + n, 0) / stride;
@@ -141,18 +173,23 @@ function meanTaps(kernel: number, stride: number, dilation: number): number {
  */
 export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: FragmentShape,
   quadWidth = QUAD_WIDTH): number {
-  const { voxels, blocks: nbo } = shape;
+  const { voxels, blocks: nbo, depth } = shape;
   const weightFetches = channels.depthwise ? 1 : 4;
+  // Input rows and D taps per fragment: one voxel along D visits the taps inside the input (a range per fragment);
+  // two read all KD + 1 rows of the pair, those past the input too (zeroed or discarded), at every tap.
+  const [rows, tapsD] = depth > 1 ? [spec.kernel[0] + depth - 1, spec.kernel[0]]
+    : [meanInsideTapsD(spec), meanInsideTapsD(spec)];
   // Each W phase is drawn with its own window when the stride allows (see phaseWindows); average them.
   const windows = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, voxels, shape.taps, a,
     shape.windowTexels));
-  const perWindow = windows.reduce((sum, w) => sum + w.chunks * (w.size + w.taps * nbo *
-    (weightFetches + 0.4 * voxels)), 0) / windows.length;
-  const perFragment = meanTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]) *
-    meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput * perWindow + 16;
+  const perWindow = windows.reduce((sum, w) => sum + w.chunks * (rows * w.size + tapsD * w.taps * nbo *
+    (weightFetches + 0.4 * voxels * depth)), 0) / windows.length;
+  const perFragment = meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput *
+    perWindow + 16;
   const q = chunksPerPhase(spec, voxels);
   // Slices with rows side by side waste no lanes (sliceRowsPerLine).
-  const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * spec.outSize[0] * spec.outSize[1] *
+  const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * phaseMajor(spec, 0, depth).size *
+    spec.outSize[1] *
     (sliceRowsPerLine(spec, q, quadWidth) > 1 ? q : quadColumns(q, spec.stride[2], quadWidth));
   return fragments * perFragment;
 }
@@ -213,14 +250,16 @@ export function chooseFragment(spec: ConvSpec, channels: ChannelPlan, maxOutputs
     ? [request.blocks] : [2, 1, 4].filter((b) => b <= maxOutputs && shareable(b));
   const taps = Math.max(1, Math.min(Math.floor(request.taps ?? MAX_WINDOW_TAPS), MAX_WINDOW_TAPS));
   const windowTexels = Math.max(1, Math.min(Math.floor(request.windowTexels ?? MAX_WINDOW), MAX_WINDOW));
-  let best: FragmentShape = { voxels: 1, blocks: 1, taps, windowTexels };
+  const pairs = depthPairs(spec, channels) && maxOutputs >= 2;
+  const depthChoices = request.depth !== undefined ? [pairs && request.depth >= 2 ? 2 : 1] : pairs ? [1, 2] : [1];
+  let best: FragmentShape = { voxels: 1, depth: 1, blocks: 1, taps, windowTexels };
   let bestCost = Infinity;
-  for (const blocks of blockChoices) {
-    const most = Math.max(1, Math.min(Math.floor(maxOutputs / blocks), perPhase, 8));
+  for (const depth of depthChoices) for (const blocks of blockChoices.filter((b) => b * depth <= maxOutputs)) {
+    const most = Math.max(1, Math.min(Math.floor(maxOutputs / (blocks * depth)), perPhase, 8));
     const voxelChoices = request.voxels !== undefined ? [Math.max(1, Math.min(request.voxels, most))]
       : Array.from({ length: most }, (_, i) => most - i);
     for (const voxels of voxelChoices) {
-      const shape = { voxels, blocks, taps, windowTexels };
+      const shape = { voxels, depth, blocks, taps, windowTexels };
       const cost = fragmentCost(spec, channels, shape, quadWidth);
       // Ties go to the first candidate: 2 blocks, then more voxels (the shapes measured best).
       if (cost < bestCost * (1 - 1e-9)) [best, bestCost] = [shape, cost];
@@ -259,7 +298,8 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const chunks = chunksPerPhase(spec, fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
   // The slices share one array texture, so each gets its share of the layers.
-  const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0).size * phaseMajor(spec, 1).size,
+  const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0, fragment.depth).size *
+    phaseMajor(spec, 1).size,
     spec.stride[2] * chunks,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / fragmentOutputs(fragment)) },
     sliceRowsPerLine(spec, chunks, quadWidth));
@@ -274,18 +314,20 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output: activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits),
-    fetchesPerTexel: taps[0] * taps[1] * channels.blocksPerOutput * window.chunks *
-      (window.size + window.taps * fragment.blocks * (channels.depthwise ? 1 : 4)) + fragment.blocks,
+    fetchesPerTexel: taps[1] * channels.blocksPerOutput * window.chunks * ((taps[0] + fragment.depth - 1) *
+      window.size + taps[0] * window.taps * fragment.blocks * (channels.depthwise ? 1 : 4)) + fragment.blocks,
   };
 }
 
 /**
- * Output positions along axis `a` (0 = D, 1 = H) in stride-phase-major order: index i is position
- * `(i / perPhase) + (i mod perPhase)·stride` (phase first), `size = stride·perPhase` indices, the few past the axis
- * holding no position. Neighbouring slice rows then share a stride phase, so they have the same taps.
+ * Output positions along axis `a` (0 = D, 1 = H) in stride-phase-major order, in groups of `depth` positions of one
+ * phase (the voxels along D of one fragment): index i is the group of positions
+ * `(i / perPhase) + ((i mod perPhase)·depth + e)·stride`, e < depth (phase first), `size = stride·perPhase` indices,
+ * the few past the axis holding no position. Neighbouring slice rows then share a stride phase, so they have the
+ * same taps.
  */
-export function phaseMajor(spec: ConvSpec, a: number): { perPhase: number; size: number } {
-  const perPhase = Math.ceil(spec.outSize[a] / spec.stride[a]);
+export function phaseMajor(spec: ConvSpec, a: number, depth = 1): { perPhase: number; size: number } {
+  const perPhase = Math.ceil(Math.ceil(spec.outSize[a] / spec.stride[a]) / depth);
   return { perPhase, size: perPhase * spec.stride[a] };
 }
 
@@ -296,16 +338,21 @@ export function phaseMajor(spec: ConvSpec, a: number): { perPhase: number; size:
  * there is one group, the next row is the same stride phase. Mirrored by both shaders.
  */
 export function sliceRow(plan: ConvPlan, n: number, cobg: number, od: number, oh: number): number {
-  const [d, h] = [phaseMajor(plan.spec, 0), phaseMajor(plan.spec, 1)];
+  const { depth } = plan.fragment;
+  const [d, h] = [phaseMajor(plan.spec, 0, depth), phaseMajor(plan.spec, 1)];
   const [sd, sh] = plan.spec.stride;
-  const dd = (od % sd) * d.perPhase + Math.floor(od / sd);
+  const dd = (od % sd) * d.perPhase + Math.floor(Math.floor(od / sd) / depth);
   const hh = (oh % sh) * h.perPhase + Math.floor(oh / sh);
   return ((n * d.size + dd) * h.size + hh) * plan.blockGroups + cobg;
 }
 
-/** Inverse of {@link sliceRow}: `[n, cobg, od, oh]`, od or oh past the output for rows that hold no voxels. */
+/**
+ * Inverse of {@link sliceRow}: `[n, cobg, od, oh]` (od of the first of the fragment's voxels along D), od or oh past
+ * the output for rows that hold no voxels.
+ */
 export function sliceRowVoxels(plan: ConvPlan, row: number): [number, number, number, number] {
-  const [d, h] = [phaseMajor(plan.spec, 0), phaseMajor(plan.spec, 1)];
+  const { depth } = plan.fragment;
+  const [d, h] = [phaseMajor(plan.spec, 0, depth), phaseMajor(plan.spec, 1)];
   const [sd, sh] = plan.spec.stride;
   const cobg = row % plan.blockGroups;
   let t = Math.floor(row / plan.blockGroups);
@@ -313,7 +360,7 @@ export function sliceRowVoxels(plan: ConvPlan, row: number): [number, number, nu
   t = Math.floor(t / h.size);
   const dd = t % d.size;
   const n = Math.floor(t / d.size);
-  return [n, cobg, Math.floor(dd / d.perPhase) + (dd % d.perPhase) * sd, Math.floor(hh / h.perPhase) +
+  return [n, cobg, Math.floor(dd / d.perPhase) + (dd % d.perPhase) * depth * sd, Math.floor(hh / h.perPhase) +
     (hh % h.perPhase) * sh];
 }
 
@@ -344,7 +391,7 @@ export function shaderLayout(l: TextureLayout): string {
 }
 const ivec4 = shaderLayout;
 
-/** The texture holding all `voxels·blocks` slices of a call: slice i in layers i·L … i·L + L − 1. */
+/** The texture holding all `voxels·depth·blocks` slices of a call: slice i in layers i·L … i·L + L − 1. */
 export function sliceStack(plan: ConvPlan): TextureLayout {
   return { ...plan.slice, layers: plan.slice.layers * fragmentOutputs(plan.fragment) };
 }
@@ -383,12 +430,15 @@ export function convDefines(plan: ConvPlan, phase = -1, finiteWeight = false): R
     S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols, ...phaseMajorDefines(plan),
   };
   const w = phase >= 0 ? plan.phaseWindows![phase] : plan.window;
+  // Pairs along D read their input rows without a per-fragment tap range: rows past the input are masked like W taps.
+  const masked = w.masked || plan.fragment.depth > 1;
   Object.assign(d, {
     PHASE_W: phase,
     TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even,
-    W_MASK: (w.masked && !finiteWeight) || !w.even, ZERO_OUTSIDE: w.masked && finiteWeight,
+    W_MASK: (masked && !finiteWeight) || !w.even, ZERO_OUTSIDE: masked && finiteWeight,
     FOR_NOUT: `REP${fragmentOutputs(plan.fragment)}`,
     FOR_WIN: `REP${w.size}`, FOR_TWC: `REP${w.taps}`, USE_TAPS: `USE${w.taps}`,
+    FOR_KD: `RREP${spec.kernel[0]}`, FOR_ROWS: `RREP${spec.kernel[0] + plan.fragment.depth - 1}`,
   });
   ['D', 'H', 'W'].forEach((axis, a) => {
     const { firstTap, step } = phaseTaps(spec.kernel[a], spec.stride[a], spec.dilation[a]);
@@ -403,10 +453,13 @@ export function convDefines(plan: ConvPlan, phase = -1, finiteWeight = false): R
   return d;
 }
 
-/** The slice row order's #defines ({@link sliceRow}): PD, PH (positions per phase), ODP, OHP (phase-major sizes). */
+/**
+ * The slice row order's #defines ({@link sliceRow}): PD, PH (positions, or pairs of D positions, per phase), ODP, OHP
+ * (phase-major sizes), ND (voxels along D per fragment).
+ */
 function phaseMajorDefines(plan: ConvPlan): Record<string, number> {
-  const [d, h] = [phaseMajor(plan.spec, 0), phaseMajor(plan.spec, 1)];
-  return { PD: d.perPhase, PH: h.perPhase, ODP: d.size, OHP: h.size };
+  const [d, h] = [phaseMajor(plan.spec, 0, plan.fragment.depth), phaseMajor(plan.spec, 1)];
+  return { PD: d.perPhase, PH: h.perPhase, ODP: d.size, OHP: h.size, ND: plan.fragment.depth };
 }
 
 /** The #defines of glsl/repack.frag.glsl for this plan. */

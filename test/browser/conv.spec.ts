@@ -1,10 +1,13 @@
 // The GPU path in each engine: PyTorch golden cases, seeded random configurations against the CPU reference,
 // tiny texture limits, determinism, GPU-resident chaining and argument errors.
+import { resolveCall } from '../../src/args';
 import { compareTensors, describeReport, type CheckReport } from '../../src/checker';
+import { depthPairs } from '../../src/convPlan';
+import { channelPlan } from '../../src/packing';
 import {
   decode, encode, loadGolden, optionsOf, OWN_GOLDEN_PATH, SHARED_GOLDEN_PATH, type GoldenCase,
 } from '../support/golden';
-import type { RandomConfig } from '../support/randomCases';
+import { randomCall, randomConfig, type RandomConfig } from '../support/randomCases';
 import { expect, test } from './fixtures';
 import { recordResult } from './summary';
 
@@ -69,6 +72,19 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
           recordResult(engine.name, 'per-phase draws', checkGolden(c, got));
         }
       });
+    test('every case again with two voxels along D a fragment where D allows it (stride and dilation 1)',
+      async ({ engine }) => {
+        const pairs = (set?.cases ?? []).filter((c) => {
+          const spec = resolveCall(decode(c.input), decode(c.weight), { ...optionsOf(c), bias: null });
+          return spec.batch > 0 && depthPairs(spec, channelPlan(spec));
+        });
+        expect(pairs.length, 'cases that take pairs along D').toBeGreaterThan(10);
+        for (const c of set?.cases ?? []) {
+          const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c),
+            { fragment: { depth: 2 } });
+          recordResult(engine.name, 'pairs along D', checkGolden(c, got));
+        }
+      });
     test('every case with finite weights again with the weight computed on the GPU (values unknown: products of W ' +
       'taps outside the input are dropped, not multiplied by zeros)', async ({ engine }) => {
       const finite = (set?.cases ?? []).filter((c) => decode(c.weight).data.every(Number.isFinite));
@@ -110,6 +126,21 @@ test.describe('random configurations against the CPU reference', () => {
     expectAllOk(results, 'random, per-phase draws');
     for (const r of results) recordResult(engine.name, 'per-phase draws', r.report);
   });
+  test('30 seeded random configurations that take two voxels along D a fragment, under a 16-texel limit',
+    async ({ engine }) => {
+      const configs: RandomConfig[] = [];
+      for (let seed = 3001; configs.length < 30; seed++) {
+        const config = randomConfig(seed);
+        const { x, w, options } = randomCall(config, seed);
+        const spec = resolveCall(x, w, options);
+        if (spec.batch > 0 && depthPairs(spec, channelPlan(spec))) configs.push(config);
+      }
+      const results = await engine.call<RandomResult[]>('checked', configs, { fragment: { depth: 2 },
+        maxTextureSize: 16 });
+      expect(results).toHaveLength(30);
+      expectAllOk(results, 'random, pairs along D');
+      for (const r of results) recordResult(engine.name, 'pairs along D', r.report);
+    });
   test('seeds 1001–1060 with an 8-texel texture limit', async ({ engine }) => {
     const results = await engine.call<RandomResult[]>('random', 1001, 60, { maxTextureSize: 8 });
     expectAllOk(results, 'random, 8-texel limit');

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import {
-  chooseFragment, convDefines, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, MIN_PHASE_DRAWS_COST, planConv, quadColumns,
+  chooseFragment, convDefines, depthPairs, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, MIN_PHASE_DRAWS_COST, planConv, quadColumns,
   sliceRow, sliceRowVoxels, windowPlan,
 } from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
@@ -114,20 +114,37 @@ describe('windowPlan', () => {
 
 describe('chooseFragment', () => {
   it('prefers the shape with the fewest fetches, counting the quads a draw shades', () => {
-    // OW = 22, stride 1: 8 voxels leave 3 slice columns, so rows are paired on a line (6 wide, no idle lanes).
+    // D stride 1, 52 output positions along D: two voxels along D (4 along W) read each input row for two D taps.
     const docs = spec([20, 16, 50, 10, 20], [16, 33, 3, 3, 3]);
     const ch = channelPlan(docs);
     const chosen = chooseFragment(docs, ch, 8);
-    expect(chosen).toEqual({ voxels: 8, blocks: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW });
-    for (const other of [{ voxels: 6, blocks: 1 }, { voxels: 4, blocks: 2 }, { voxels: 4, blocks: 1 }]) {
+    expect(chosen).toEqual({ voxels: 4, depth: 2, blocks: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW });
+    for (const other of [{ voxels: 8, blocks: 1 }, { voxels: 6, blocks: 1 }, { voxels: 4, blocks: 2 },
+      { voxels: 4, blocks: 1 }]) {
       expect(fragmentCost(docs, ch, chosen))
-        .toBeLessThan(fragmentCost(docs, ch, { ...other, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW }));
+        .toBeLessThan(fragmentCost(docs, ch, { ...other, depth: 1, taps: MAX_WINDOW_TAPS, windowTexels: MAX_WINDOW }));
     }
-    const plan = planConv(docs, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8 });
+    // With one voxel along D: OW = 22, stride 1, 8 voxels leave 3 slice columns, so rows are paired on a line (6
+    // wide, no idle lanes).
+    const one = { depth: 1 };
+    expect(chooseFragment(docs, ch, 8, one).voxels).toBe(8);
+    const plan = planConv(docs, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8 }, one);
     expect([plan.chunksPerPhase, plan.slice.rowsPerLine, plan.slice.width]).toEqual([3, 2, 6]);
     // Mesa llvmpipe shades 4×4 blocks: four rows a line make lines 12 wide, a whole number of blocks.
-    const llvmpipe = planConv(docs, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8, quadWidth: 4 });
+    const llvmpipe = planConv(docs, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8, quadWidth: 4 }, one);
     expect([llvmpipe.chunksPerPhase, llvmpipe.slice.rowsPerLine, llvmpipe.slice.width]).toEqual([3, 4, 12]);
+    // video-up: 4 positions along D, so a pair's rows past the input (a quarter of them) cost more than the reuse
+    // saves: one voxel along D (measured 1.13–1.17× faster than pairs on SwiftShader).
+    const video = spec([1, 64, 4, 32, 32], [64, 64, 3, 3, 3], { stride: [1, 2, 2], padding: 1, outputPadding: [0, 1, 1] });
+    expect(chooseFragment(video, channelPlan(video), 8).depth).toBe(1);
+    // Pairs only where D has stride and dilation 1, and not depthwise.
+    for (const [input, weight, options] of [[[1, 8, 6, 6, 6], [8, 8, 3, 3, 3], { stride: [2, 1, 1] }],
+      [[1, 8, 6, 6, 6], [8, 8, 3, 3, 3], { dilation: [2, 1, 1] }], [[1, 8, 6, 6, 6], [8, 1, 3, 3, 3], { groups: 8 }],
+      [[1, 8, 6, 6, 6], [8, 8, 1, 3, 3], {}]] as [number[], number[], Opts][]) {
+      const s = spec(input, weight, options);
+      expect(depthPairs(s, channelPlan(s)), JSON.stringify(options)).toBe(false);
+      expect(chooseFragment(s, channelPlan(s), 8, { depth: 2 }).depth).toBe(1);
+    }
     // W stride 2, 17 voxels per phase: each phase is drawn alone, so 8 voxels (3 columns a phase, shaded as 4)
     // lose to 5 (4 columns, all used).
     const odd = spec([1, 16, 4, 4, 17], [16, 16, 4, 4, 4], { stride: 2, padding: 1 });
@@ -233,22 +250,30 @@ describe('per-phase gather draws', () => {
 describe('sliceRow (mirrored by the gather and repack shaders)', () => {
   it('gives every output row of voxels its own slice row, inverted by sliceRowVoxels', () => {
     const limits = { maxTextureSize: 64, maxLayers: 64, maxOutputs: 8 };
-    for (const [input, weight, options] of [
-      [[2, 12, 3, 4, 5], [12, 8, 3, 3, 3], { stride: [2, 3, 1], padding: 1, outputPadding: [1, 0, 0] }],
-      [[1, 8, 3, 3, 3], [8, 36, 2, 2, 2], { stride: 2 }],
-      [[3, 4, 2, 5, 2], [4, 4, 1, 3, 1], { stride: [1, 2, 1], dilation: [1, 2, 1] }],
-    ] as [number[], number[], Opts][]) {
+    for (const [input, weight, options, depth] of [
+      [[2, 12, 3, 4, 5], [12, 8, 3, 3, 3], { stride: [2, 3, 1], padding: 1, outputPadding: [1, 0, 0] }, 1],
+      [[1, 8, 3, 3, 3], [8, 36, 2, 2, 2], { stride: 2 }, 1],
+      [[3, 4, 2, 5, 2], [4, 4, 1, 3, 1], { stride: [1, 2, 1], dilation: [1, 2, 1] }, 1],
+      // Two voxels along D a fragment, OD = 5: the last pair has one voxel.
+      [[2, 8, 5, 3, 4], [8, 8, 3, 2, 3], { stride: [1, 2, 1], padding: 1 }, 2],
+      [[1, 8, 4, 3, 4], [8, 12, 4, 2, 3], { stride: [1, 2, 2], padding: [2, 0, 1] }, 2],
+    ] as [number[], number[], Opts, number][]) {
       const s = spec(input, weight, options);
-      const plan = planConv(s, limits);
+      const plan = planConv(s, limits, { depth });
+      expect(plan.fragment.depth).toBe(depth);
+      // The fragment's voxels along D are od and od + stride: a row holds the first.
+      const first = (od: number) => (od % s.stride[0]) + Math.floor(Math.floor(od / s.stride[0]) / depth) * depth *
+        s.stride[0];
       const seen = new Set<number>();
       for (let n = 0; n < s.batch; n++) for (let g = 0; g < plan.blockGroups; g++) {
         for (let od = 0; od < s.outSize[0]; od++) for (let oh = 0; oh < s.outSize[1]; oh++) {
           const row = sliceRow(plan, n, g, od, oh);
           expect(row).toBeLessThan(plan.slice.rows);
-          expect(sliceRowVoxels(plan, row)).toEqual([n, g, od, oh]);
+          expect(sliceRowVoxels(plan, row)).toEqual([n, g, first(od), oh]);
           seen.add(row);
         }
       }
+      expect(seen.size).toBe(s.batch * plan.blockGroups * Math.ceil(s.outSize[0] / depth) * s.outSize[1]);
       for (let row = 0; row < plan.slice.rows; row++) {
         if (seen.has(row)) continue;
         const [, , od, oh] = sliceRowVoxels(plan, row);
