@@ -44,9 +44,9 @@ export interface BackendOptions {
    */
   maxBytes?: number;
   /**
-   * Advanced: output voxels (along W), channel blocks and W taps and texels per window each fragment computes. The
-   * default picks the shape of least estimated cost the device's draw buffers allow, with narrower windows on Mesa
-   * llvmpipe (see {@link FragmentShape.windowTexels}); this exists to measure alternatives.
+   * Advanced: output voxels (along W and along D), channel blocks and W taps and texels per window each fragment
+   * computes. The default picks the shape of least estimated cost the device's draw buffers allow, with narrower
+   * windows on Mesa llvmpipe (see {@link FragmentShape.windowTexels}); this exists to measure alternatives.
    */
   fragment?: Partial<FragmentShape>;
   /**

@@ -205,8 +205,8 @@ function chunksPerPhase(spec: ConvSpec, voxels: number): number {
  * the edge ({@link quadColumns}); with one, phase draws need a row per line.
  *
  * @example
- * sliceRowsPerLine(strideOne, 3, 2); // 2: lines 6 wide
- * sliceRowsPerLine(strideOne, 3, 4); // 4: lines 12 wide
+ * sliceRowsPerLine(spec, 3, 2); // W stride 1, 3 chunks, 2×2 quads: 2 (lines 6 wide)
+ * sliceRowsPerLine(spec, 3, 4); // on llvmpipe: 4 (lines 12 wide)
  */
 function sliceRowsPerLine(spec: ConvSpec, chunks: number, quadWidth: number): number {
   let rows = 1;
