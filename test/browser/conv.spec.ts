@@ -28,6 +28,12 @@ function checkGolden(c: GoldenCase, got: { shape: number[]; data: string }): Che
   return report;
 }
 
+/** Whether a call may take two voxels along D a fragment ({@link depthPairs}). */
+function takesPairs(input: { shape: number[] }, weight: { shape: number[] }, options: object): boolean {
+  const spec = resolveCall(input, weight, options);
+  return spec.batch > 0 && depthPairs(spec, channelPlan(spec));
+}
+
 function expectAllOk(results: RandomResult[], label: string): void {
   const bad = results.filter((r) => !r.report.ok);
   const lines = bad.slice(0, 5).map((r) => `seed ${r.seed} ${JSON.stringify(r.config)}: ${describeReport(r.report)}`);
@@ -74,10 +80,7 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
       });
     test('every case again with two voxels along D a fragment where D allows it (stride and dilation 1)',
       async ({ engine }) => {
-        const pairs = (set?.cases ?? []).filter((c) => {
-          const spec = resolveCall(decode(c.input), decode(c.weight), { ...optionsOf(c), bias: null });
-          return spec.batch > 0 && depthPairs(spec, channelPlan(spec));
-        });
+        const pairs = (set?.cases ?? []).filter((c) => takesPairs(decode(c.input), decode(c.weight), optionsOf(c)));
         expect(pairs.length, 'cases that take pairs along D').toBeGreaterThan(10);
         for (const c of set?.cases ?? []) {
           const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c),
@@ -132,8 +135,7 @@ test.describe('random configurations against the CPU reference', () => {
       for (let seed = 3001; configs.length < 30; seed++) {
         const config = randomConfig(seed);
         const { x, w, options } = randomCall(config, seed);
-        const spec = resolveCall(x, w, options);
-        if (spec.batch > 0 && depthPairs(spec, channelPlan(spec))) configs.push(config);
+        if (takesPairs(x, w, options)) configs.push(config);
       }
       const results = await engine.call<RandomResult[]>('checked', configs, { fragment: { depth: 2 },
         maxTextureSize: 16 });
