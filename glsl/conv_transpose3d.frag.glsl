@@ -340,7 +340,6 @@ void main() {
           ivec3 xs = X_START(xRow);
           GROUP_MASKS(j)
           WTYPE W[TWC * NBO];
-          const int kdc = 0;
           FOR_TWC(LOAD_TAP)
           FOR_WIN(ELEMENT)
         }

@@ -177,8 +177,8 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
   const weightFetches = channels.depthwise ? 1 : 4;
   // Input rows and D taps per fragment: one voxel along D visits the taps inside the input (a range per fragment);
   // two read all KD + 1 rows of the pair, those past the input too (zeroed or discarded), at every tap.
-  const [rows, tapsD] = depth > 1 ? [spec.kernel[0] + depth - 1, spec.kernel[0]]
-    : [meanInsideTapsD(spec), meanInsideTapsD(spec)];
+  let [rows, tapsD] = [spec.kernel[0] + depth - 1, spec.kernel[0]];
+  if (depth === 1) rows = tapsD = meanInsideTapsD(spec);
   // Each W phase is drawn with its own window when the stride allows (see phaseWindows); average them.
   const windows = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, voxels, shape.taps, a,
     shape.windowTexels));
