@@ -1,7 +1,9 @@
 // Gather form of conv_transpose3d. One fragment computes NV output voxels along W that share a stride phase
 // (ow = a + (q·NV + m)·STRIDE_W, m < NV), times ND along D (od + e, e < ND: ND = 2 only with D stride and dilation
 // 1), for NBO blocks of 4 output channels, and writes them to NV·ND·NBO render targets ("slices", see
-// src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout.
+// src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout. With DIRECT_OUT (calls so small
+// that fixed costs and compiling dominate) a fragment computes one voxel of one block, drawn over the output's own
+// activation layout, and there is no repack.
 // Every fetched weight block serves NV voxels and every fetched input texel NBO channel blocks and, along W, up to
 // TWC kernel taps: voxel m at tap t reads the input voxel m+1 read at tap t+1 (shifted by SHIFT_W), so the input
 // texels of TWC taps are fetched once, as a window of WIN = NV + (TWC−1)·SHIFT_W texels.
@@ -13,7 +15,8 @@
 //   kernel KD, KH, KW; per axis STRIDE_*, PAD_*, DIL_*, TAP_STEP_*, FIRST_TAPS_* (a list of STRIDE_* ints:
 //     the first tap reaching phase r = (o + pad) mod stride, or the kernel size when none does), SHIFT_* (input
 //     steps between consecutive taps of a phase) and TAPS_* (most taps of a phase)
-//   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase), PHASE_W (the one W phase drawn, or −1)
+//   fragment NV, NBO, COBG (= ceil(COB/NBO)), Q (voxel chunks per W phase), PHASE_W (the one W phase drawn, or −1),
+//     DIRECT_OUT (0/1: NV = ND = NBO = 1, drawn over the output's layout, which S_* then describe)
 //   slice rows PD, PH (positions, or pairs of D positions, per D and H stride phase), ODP, OHP (phase-major sizes),
 //     ND (voxels along D per fragment), see sliceRow
 //   W taps  TWC (taps per window), CHUNKS_W (windows per phase), WIN, TAPS_EVEN (0/1: every phase with taps has
@@ -255,7 +258,12 @@ vec4 finish(vec4 acc, int cob) {
 #endif
 
 #define ZERO(i) acc[(i)] = vec4(0.0);
+#if DIRECT_OUT
+// Texels past the output's grid hold zeros, as the repack leaves them.
+#define WRITE(i) o[(i)] = STORE(mix(vec4(0.0), finish(acc[(i)], cob0), bvec4(inside)));
+#else
 #define WRITE(i) o[(i)] = STORE(finish(acc[(i)], cob0 + (i) / (NV * ND)));
+#endif
 // Pairs along D: the weights of every D tap, then the KD + 1 input rows, unrolled (see MACS).
 #define LOAD_KD(kd) { const int kdc = (kd); FOR_TWC(LOAD_TAP) }
 #define ROW(r) { const int rho = (r); int id = idLow + rho; bool rowIn = inside && uint(id) < uint(ID); \
@@ -267,6 +275,20 @@ void main() {
   FOR_NOUT(ZERO)
   // Slice row ((n·ODP + dd)·OHP + hh)·COBG + cobg, dd and hh phase-major (sliceRow in src/convPlan.ts);
   // column a·Q + q.
+#if DIRECT_OUT
+  // The output's own activation layout (one voxel, one channel block): row ((n·COB + cob)·OD + od)·OH + oh,
+  // column ow = a + q·STRIDE_W.
+  ivec2 aq = divmod(cell.y, STRIDE_W);
+  int a = aq.y;
+  int q = aq.x;
+  ivec2 h = divmod(cell.x, OH);    // (t, oh)
+  ivec2 d = divmod(h.x, OD);       // (t, od)
+  ivec2 g = divmod(d.x, COB);      // (n, cob)
+  int cobg = g.y;
+  int n = g.x;
+  int od = d.y;
+  int oh = h.y;
+#else
 #if PHASE_W >= 0
   // Drawn once per W phase, over that phase's columns only: the phase, its taps and its window are constants.
   const int a = PHASE_W;
@@ -285,6 +307,7 @@ void main() {
   ivec2 hp = divmod(h.y, PH);
   int od = dp.x + dp.y * STRIDE_D * ND;  // the first of the ND voxels along D
   int oh = hp.x + hp.y * STRIDE_H;
+#endif
   int cob0 = cobg * NBO;
   bool inside = cell.x < S_ROWS && cell.y < S_COLS && od < OD && oh < OH;
   int firstBlock = (divmod(4 * cob0, COG).x * CIG) >> 2;

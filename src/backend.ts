@@ -55,6 +55,13 @@ export interface BackendOptions {
    * src/convPlan.ts); this exists to measure and to test both.
    */
   phaseDraws?: boolean;
+  /**
+   * Advanced: the gather writes the output directly, one voxel per fragment, with no repack pass (true), or never
+   * (false). The default does so for the smallest calls, where that costs at most about 0.5 ms more per call and
+   * saves about half of a first call's compiling (`DIRECT_MAX_EXTRA_COST` in src/convPlan.ts); this exists to
+   * measure and to test both.
+   */
+  directOutput?: boolean;
 }
 
 /** A tensor that lives in a backend's textures. Read it back with {@link GpuTensor.read}. */
@@ -145,7 +152,8 @@ class GpuTensorImpl implements GpuTensor {
 interface CallPlan {
   plan: ConvPlan;
   gather: string[];
-  repack: string;
+  /** Null where the gather writes the output itself (ConvPlan.direct). */
+  repack: string | null;
   pack: string;
 }
 
@@ -241,12 +249,12 @@ class BackendImpl implements Backend {
     const key = `${finiteWeight} ${JSON.stringify(spec)}`;
     let call = this.callPlans.get(key);
     if (!call) {
-      const plan = planConv(spec, this.limits, this.fragment, this.options.phaseDraws);
+      const plan = planConv(spec, this.limits, this.fragment, this.options.phaseDraws, this.options.directOutput);
       call = {
         plan,
         gather: (plan.phaseWindows ? plan.phaseWindows.map((_, a) => a) : [-1])
           .map((phase) => this.source(convSource, convDefines(plan, phase, finiteWeight))),
-        repack: this.source(repackSource, repackDefines(plan)),
+        repack: plan.direct ? null : this.source(repackSource, repackDefines(plan)),
         pack: this.source(packSource, packDefines(plan)),
       };
       this.callPlans.set(key, call);
@@ -370,7 +378,8 @@ class BackendImpl implements Backend {
       const x = this.resident(input, temporaries);
       const bias = options?.bias ? this.resident(options.bias, temporaries) : null;
       // Every program the call draws with, compiled together before the first draw.
-      this.programs.getAll([...(w && !w.packed.has(call.pack) ? [call.pack] : []), ...call.gather, call.repack]);
+      this.programs.getAll([...(w && !w.packed.has(call.pack) ? [call.pack] : []), ...call.gather,
+        ...(call.repack ? [call.repack] : [])]);
       let packed: LayoutTexture;
       if (w) {
         packed = this.packedWeights(call, w);
@@ -403,10 +412,18 @@ class BackendImpl implements Backend {
   private gather({ plan, gather, repack }: CallPlan, x: LayoutTexture, packed: LayoutTexture,
     bias: LayoutTexture | null): LayoutTexture {
     const { gl, counters, framebuffer } = this;
+    const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };
+    if (!repack) {
+      // The gather writes the output's own layout (ConvPlan.direct).
+      const output = this.pool.acquire(plan.output);
+      drawLayout(gl, counters, framebuffer, this.programs.get(gather[0]), textures, output, plan.output, 1,
+        plan.fetchesPerTexel);
+      counters.calls++;
+      return output;
+    }
     // All slices in one texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
     const outputs = fragmentOutputs(plan.fragment);
     const slices = this.pool.acquire(sliceStack(plan));
-    const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };
     if (plan.phaseWindows) {
       // One draw per W phase over its own columns, each with a program specialized for it.
       gather.forEach((source, a) => drawLayout(gl, counters, framebuffer, this.programs.get(source), textures,
@@ -487,8 +504,10 @@ function checkBackendOptions(options: BackendOptions): void {
       throw new Error(`createBackend: ${name} must be a non-negative number of bytes, got ${show(value)}`);
     }
   }
-  if (options.phaseDraws !== undefined && typeof options.phaseDraws !== 'boolean') {
-    throw new Error(`createBackend: phaseDraws must be true, false or undefined, got ${show(options.phaseDraws)}`);
+  for (const name of ['phaseDraws', 'directOutput'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
+      throw new Error(`createBackend: ${name} must be true, false or undefined, got ${show(options[name])}`);
+    }
   }
 }
 

@@ -63,6 +63,11 @@ export interface ConvPlan {
   chunksPerPhase: number;
   /** Output channel-block groups: `ceil(COB / blocks)`. */
   blockGroups: number;
+  /**
+   * The gather writes the output's own activation layout, one voxel of one channel block per fragment, and there
+   * is no slice texture and no repack ({@link DIRECT_MAX_EXTRA_COST}); `slice` is then the output's layout.
+   */
+  direct: boolean;
   /** Layout of each of the `voxels·depth·blocks` slices the gather shader renders (stacked in one array texture). */
   slice: TextureLayout;
   /** Input `(N, Cin, D, H, W)` as an activation. */
@@ -283,37 +288,58 @@ export type PlanLimits = LayoutLimits & { maxOutputs: number; quadWidth?: number
 export const MIN_PHASE_DRAWS_COST = 2 ** 18;
 
 /**
+ * Most estimated extra work ({@link fragmentCost}, about 0.45 ms on SwiftShader) for which the gather writes the
+ * output directly ({@link ConvPlan.direct}) instead of through slices and a repack. One voxel per fragment does
+ * more work than the shapes that share fetches, but a call this small is dominated by its fixed costs, and a first
+ * call by compiling: no repack program, and a gather without unrolled windows, which SwiftShader's JIT compiles in
+ * a fraction of the time (measured, small-odd: first call 116 → 65 ms in Chromium and 31 → 26 ms in Firefox, each
+ * later call 0.3 ms slower, 1.24×; a call with no work 1.2× faster).
+ */
+export const DIRECT_MAX_EXTRA_COST = 2 ** 17;
+
+/**
  * Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device. `phaseDraws`
  * forces the gather to be drawn per W phase (true) or at once (false) where the layout allows either; by default
- * the calls of at least {@link MIN_PHASE_DRAWS_COST} are split.
+ * the calls of at least {@link MIN_PHASE_DRAWS_COST} are split. `directOutput` forces the gather to write the output
+ * directly (true) or through slices (false); by default it does where that costs at most
+ * {@link DIRECT_MAX_EXTRA_COST} more and no fragment shape is pinned by `request` nor per-phase draws asked for.
  */
 export function planConv(spec: ConvSpec, limits: PlanLimits,
-  request: Partial<FragmentShape> = {}, phaseDraws?: boolean): ConvPlan {
+  request: Partial<FragmentShape> = {}, phaseDraws?: boolean, directOutput?: boolean): ConvPlan {
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const taps = [0, 1, 2].map((a) => mostTaps(spec, a));
   const quadWidth = limits.quadWidth ?? QUAD_WIDTH;
-  const fragment = chooseFragment(spec, channels, limits.maxOutputs, request, quadWidth);
+  const best = chooseFragment(spec, channels, limits.maxOutputs, request, quadWidth);
+  const single = chooseFragment(spec, channels, limits.maxOutputs, { ...request, voxels: 1, depth: 1, blocks: 1 },
+    quadWidth);
+  // A pinned shape or per-phase draws ask for slices.
+  const pinned = request.voxels !== undefined || request.depth !== undefined || request.blocks !== undefined;
+  const direct = directOutput ?? (!pinned && phaseDraws !== true &&
+    fragmentCost(spec, channels, single, quadWidth) - fragmentCost(spec, channels, best, quadWidth) <=
+    DIRECT_MAX_EXTRA_COST);
+  const fragment = direct ? single : best;
   const window = windowPlan(spec, fragment.voxels, fragment.taps, undefined, fragment.windowTexels);
   const chunks = chunksPerPhase(spec, fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
+  const output = activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits);
   // The slices share one array texture, so each gets its share of the layers.
-  const slice = planLayout(spec.batch * blockGroups * phaseMajor(spec, 0, fragment.depth).size *
+  const slice = direct ? output : planLayout(spec.batch * blockGroups * phaseMajor(spec, 0, fragment.depth).size *
     phaseMajor(spec, 1).size,
     spec.stride[2] * chunks,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / fragmentOutputs(fragment)) },
     sliceRowsPerLine(spec, chunks, quadWidth));
-  const phased = spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1 &&
+  const phased = !direct && spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1 &&
     (phaseDraws ?? fragmentCost(spec, channels, fragment, quadWidth) >= MIN_PHASE_DRAWS_COST);
   return {
-    spec, channels, fragment, window, chunksPerPhase: chunks, blockGroups, slice,
+    spec, channels, fragment, window, chunksPerPhase: chunks, blockGroups, direct, slice,
     phaseWindows: phased ? Array.from({ length: spec.stride[2] },
       (_, a) => windowPlan(spec, fragment.voxels, fragment.taps, a, fragment.windowTexels)) : null,
     input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
     rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...spec.kernel], limits),
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
-    output: activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits),
+    output,
     fetchesPerTexel: taps[1] * channels.blocksPerOutput * window.chunks * ((taps[0] + fragment.depth - 1) *
       window.size + taps[0] * window.taps * fragment.blocks * (channels.depthwise ? 1 : 4)) + fragment.blocks,
   };
@@ -375,7 +401,7 @@ export function sliceRowVoxels(plan: ConvPlan, row: number): [number, number, nu
 export function callTexels(plan: ConvPlan, uploads: { input: boolean; bias: boolean }): number {
   return (uploads.input ? texelCount(plan.input) : 0) +
     (uploads.bias && plan.bias ? texelCount(plan.bias) : 0) + texelCount(plan.packedWeight) +
-    texelCount(sliceStack(plan)) + texelCount(plan.output);
+    (plan.direct ? 0 : texelCount(sliceStack(plan))) + texelCount(plan.output);
 }
 
 /**
@@ -428,6 +454,7 @@ export function convDefines(plan: ConvPlan, phase = -1, finiteWeight = false): R
     X_SAMPLER: samplerType(plan.input), W_SAMPLER: samplerType(plan.packedWeight),
     B_SAMPLER: samplerType(plan.bias ?? plan.input),
     S_LAYOUT: ivec4(plan.slice), S_ROWS: plan.slice.rows, S_COLS: plan.slice.cols, ...phaseMajorDefines(plan),
+    DIRECT_OUT: plan.direct,
   };
   const w = phase >= 0 ? plan.phaseWindows![phase] : plan.window;
   // Pairs along D read their input rows without a per-fragment tap range: rows past the input are masked like W taps.

@@ -78,6 +78,19 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
           recordResult(engine.name, 'per-phase draws', checkGolden(c, got));
         }
       });
+    test('every case again through slices and the repack (by default the smallest calls write their output directly)',
+      async ({ engine }) => {
+        for (const c of set?.cases ?? []) {
+          const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { directOutput: false });
+          recordResult(engine.name, 'through slices', checkGolden(c, got));
+        }
+      });
+    test('every case again with the gather writing the output directly, one voxel a fragment', async ({ engine }) => {
+      for (const c of set?.cases ?? []) {
+        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { directOutput: true });
+        recordResult(engine.name, 'direct output', checkGolden(c, got));
+      }
+    });
     test('every case again with two voxels along D a fragment where D allows it (stride and dilation 1)',
       async ({ engine }) => {
         const pairs = (set?.cases ?? []).filter((c) => takesPairs(decode(c.input), decode(c.weight), optionsOf(c)));
@@ -143,6 +156,17 @@ test.describe('random configurations against the CPU reference', () => {
       expectAllOk(results, 'random, pairs along D');
       for (const r of results) recordResult(engine.name, 'pairs along D', r.report);
     });
+  test('seeds 4001–4060 with the output written directly, under a 16-texel limit (rows cut, many layers)',
+    async ({ engine }) => {
+      const results = await engine.call<RandomResult[]>('random', 4001, 60, { directOutput: true, maxTextureSize: 16 });
+      expectAllOk(results, 'random, direct output');
+      for (const r of results) recordResult(engine.name, 'direct output', r.report);
+    });
+  test('seeds 4061–4120 through slices and the repack', async ({ engine }) => {
+    const results = await engine.call<RandomResult[]>('random', 4061, 60, { directOutput: false });
+    expectAllOk(results, 'random, through slices');
+    for (const r of results) recordResult(engine.name, 'through slices', r.report);
+  });
   test('seeds 1001–1060 with an 8-texel texture limit', async ({ engine }) => {
     const results = await engine.call<RandomResult[]>('random', 1001, 60, { maxTextureSize: 8 });
     expectAllOk(results, 'random, 8-texel limit');

@@ -106,6 +106,7 @@ test.describe('any size', () => {
   test("createBackend's own options are checked, naming the option and the value", async ({ engine }) => {
     expect(await engine.call<string[]>('backendOptionErrors')).toEqual([
       'createBackend: phaseDraws must be true, false or undefined, got "yes"',
+      'createBackend: directOutput must be true, false or undefined, got 1',
       'createBackend: maxBytes must be a non-negative number of bytes, got -1',
       'createBackend: poolBytes must be a non-negative number of bytes, got NaN',
     ]);

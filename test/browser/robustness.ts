@@ -119,7 +119,7 @@ export const robustness = {
 
   /** The messages createBackend throws for bad options of its own. */
   backendOptionErrors(): string[] {
-    return [{ phaseDraws: 'yes' }, { maxBytes: -1 }, { poolBytes: Number.NaN }].map((options) => {
+    return [{ phaseDraws: 'yes' }, { directOutput: 1 }, { maxBytes: -1 }, { poolBytes: Number.NaN }].map((options) => {
       try {
         createBackend(options as never).dispose();
         return 'no error';

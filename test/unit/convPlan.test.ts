@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import {
-  chooseFragment, convDefines, depthPairs, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS, MIN_PHASE_DRAWS_COST, planConv, quadColumns,
-  sliceRow, sliceRowVoxels, windowPlan,
+  chooseFragment, convDefines, depthPairs, DIRECT_MAX_EXTRA_COST, fragmentCost, MAX_WINDOW, MAX_WINDOW_TAPS,
+  MIN_PHASE_DRAWS_COST, planConv, quadColumns, sliceRow, sliceRowVoxels, windowPlan,
 } from '../../src/convPlan';
 import { channelPlan, phaseTaps, tapRange } from '../../src/packing';
 import type { ConvTranspose3dOptions } from '../../src/types';
@@ -222,6 +222,32 @@ describe('per-phase gather draws', () => {
     // Nothing outside the input (no padding, kernel 2, stride 2): nothing to select either way.
     const unet = planConv(spec([1, 8, 4, 4, 8], [8, 8, 2, 2, 2], { stride: 2 }), limits, {}, true);
     expect(convDefines(unet, 0, false)).toMatchObject({ W_MASK: false, ZERO_OUTSIDE: false });
+  });
+
+  it('writes the output directly by default only where one voxel a fragment costs little more', () => {
+    const small = spec([2, 8, 6, 6, 6], [8, 4, 3, 3, 3], { stride: 2, padding: 1, outputPadding: 1 });
+    const unet = spec([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], { stride: 2 });
+    const extra = (s: ReturnType<typeof spec>) => {
+      const [slices, direct] = [false, true].map((d) => planConv(s, limits, {}, undefined, d));
+      expect(direct.fragment).toMatchObject({ voxels: 1, depth: 1, blocks: 1 });
+      expect(direct.phaseWindows).toBeNull();
+      expect(direct.slice).toEqual(direct.output);
+      expect(convDefines(direct)).toMatchObject({ DIRECT_OUT: true, S_ROWS: direct.output.rows });
+      expect(convDefines(slices)).toMatchObject({ DIRECT_OUT: false });
+      return fragmentCost(s, direct.channels, direct.fragment) - fragmentCost(s, slices.channels, slices.fragment);
+    };
+    expect(extra(small)).toBeLessThanOrEqual(DIRECT_MAX_EXTRA_COST);
+    expect(planConv(small, limits).direct).toBe(true);
+    expect(extra(unet)).toBeGreaterThan(DIRECT_MAX_EXTRA_COST);
+    expect(planConv(unet, limits).direct).toBe(false);
+    // A pinned shape or per-phase draws ask for slices; the option decides over the default.
+    expect(planConv(small, limits, { voxels: 2 }).direct).toBe(false);
+    expect(planConv(small, limits, { depth: 1 }).direct).toBe(false);
+    expect(planConv(small, limits, { windowTexels: 10 }).direct).toBe(true);
+    expect(planConv(small, limits, {}, true).direct).toBe(false);
+    expect(planConv(small, limits, {}, false).direct).toBe(true);
+    expect(planConv(unet, limits, {}, true, true).direct).toBe(true);
+    expect(planConv(unet, limits, {}, true, true).phaseWindows).toBeNull();
   });
 
   it('split by default only calls estimated to cost at least MIN_PHASE_DRAWS_COST', () => {

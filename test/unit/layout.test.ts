@@ -239,12 +239,18 @@ describe('planConv', () => {
 describe('callTexels', () => {
   it('counts the uploads asked for, the packed weights, every slice and the output', () => {
     const spec = resolveShapes([1, 8, 4, 4, 4], [8, 4, 3, 3, 3], [4], { stride: 2 });
-    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8 });
+    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8 }, {}, undefined, false);
     const always = texelCount(plan.packedWeight) + texelCount(plan.slice) * plan.fragment.voxels *
       plan.fragment.blocks + texelCount(plan.output);
     expect(callTexels(plan, { input: false, bias: false })).toBe(always);
     expect(callTexels(plan, { input: true, bias: true })).toBe(always + texelCount(plan.input) +
       texelCount(plan.bias!));
+  });
+  it('counts no slices where the gather writes the output itself', () => {
+    const spec = resolveShapes([1, 8, 4, 4, 4], [8, 4, 3, 3, 3], [4], { stride: 2 });
+    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8 }, {}, undefined, true);
+    expect(callTexels(plan, { input: true, bias: false })).toBe(texelCount(plan.packedWeight) +
+      texelCount(plan.output) + texelCount(plan.input));
   });
 });
 
