@@ -65,7 +65,7 @@ export interface ConvPlan {
   blockGroups: number;
   /**
    * The gather writes the output's own activation layout, one voxel of one channel block per fragment, and there
-   * is no slice texture and no repack ({@link DIRECT_MAX_EXTRA_COST}); `slice` is then the output's layout.
+   * is no slice texture and no repack (see {@link planConv}); `slice` is then the output's layout.
    */
   direct: boolean;
   /** Layout of each of the `voxels·depth·blocks` slices the gather shader renders (stacked in one array texture). */
@@ -288,21 +288,26 @@ export type PlanLimits = LayoutLimits & { maxOutputs: number; quadWidth?: number
 export const MIN_PHASE_DRAWS_COST = 2 ** 18;
 
 /**
- * Most estimated extra work ({@link fragmentCost}, about 0.45 ms on SwiftShader) for which the gather writes the
- * output directly ({@link ConvPlan.direct}) instead of through slices and a repack. One voxel per fragment does
- * more work than the shapes that share fetches, but a call this small is dominated by its fixed costs, and a first
- * call by compiling: no repack program, and a gather without unrolled windows, which SwiftShader's JIT compiles in
- * a fraction of the time (measured, small-odd: first call 116 → 65 ms in Chromium and 31 → 26 ms in Firefox, each
- * later call 0.3 ms slower, 1.24×; a call with no work 1.2× faster).
+ * Estimated cost of the repack pass ({@link fragmentCost}'s units, texel fetches), what writing the output directly
+ * ({@link ConvPlan.direct}) saves: a draw (~0.07 ms on SwiftShader, measured as a call with no work, 1.2× faster
+ * direct) and about 4.5 units a texel (a copy of 256K texels costs 4.3 ms there).
+ *
+ * @example
+ * repackCost(plan); // 2^14 + 4.5 · texelCount(plan.output)
  */
-export const DIRECT_MAX_EXTRA_COST = 2 ** 17;
+export function repackCost(output: TextureLayout): number {
+  return 2 ** 14 + 4.5 * texelCount(output);
+}
 
 /**
  * Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device. `phaseDraws`
  * forces the gather to be drawn per W phase (true) or at once (false) where the layout allows either; by default
  * the calls of at least {@link MIN_PHASE_DRAWS_COST} are split. `directOutput` forces the gather to write the output
- * directly (true) or through slices (false); by default it does where that costs at most
- * {@link DIRECT_MAX_EXTRA_COST} more and no fragment shape is pinned by `request` nor per-phase draws asked for.
+ * directly (true) or through slices (false); by default it does where one voxel a fragment costs no more than the
+ * repack it saves ({@link repackCost}), and no fragment shape is pinned by `request` nor per-phase draws asked for.
+ * Direct calls also compile faster (no repack program, no unrolled windows: small-odd's first call 116 → 65 ms in
+ * Chromium, 31 → 26 ms in Firefox), but where they cost more per call that is not taken by default (small-odd:
+ * 0.3 ms, 1.24× slower).
  */
 export function planConv(spec: ConvSpec, limits: PlanLimits,
   request: Partial<FragmentShape> = {}, phaseDraws?: boolean, directOutput?: boolean): ConvPlan {
@@ -315,14 +320,14 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
     quadWidth);
   // A pinned shape or per-phase draws ask for slices.
   const pinned = request.voxels !== undefined || request.depth !== undefined || request.blocks !== undefined;
+  const output = activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits);
   const direct = directOutput ?? (!pinned && phaseDraws !== true &&
     fragmentCost(spec, channels, single, quadWidth) - fragmentCost(spec, channels, best, quadWidth) <=
-    DIRECT_MAX_EXTRA_COST);
+    repackCost(output));
   const fragment = direct ? single : best;
   const window = windowPlan(spec, fragment.voxels, fragment.taps, undefined, fragment.windowTexels);
   const chunks = chunksPerPhase(spec, fragment.voxels);
   const blockGroups = Math.ceil(channels.outBlocks / fragment.blocks);
-  const output = activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits);
   // The slices share one array texture, so each gets its share of the layers.
   const slice = direct ? output : planLayout(spec.batch * blockGroups * phaseMajor(spec, 0, fragment.depth).size *
     phaseMajor(spec, 1).size,
