@@ -1,9 +1,9 @@
 // Gather form of conv_transpose3d. One fragment computes NV output voxels along W that share a stride phase
 // (ow = a + (q·NV + m)·STRIDE_W, m < NV), times ND along D (od + e, e < ND: ND = 2 only with D stride and dilation
 // 1), for NBO blocks of 4 output channels, and writes them to NV·ND·NBO render targets ("slices", see
-// src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout. With DIRECT_OUT (calls so small
-// that fixed costs and compiling dominate) a fragment computes one voxel of one block, drawn over the output's own
-// activation layout, and there is no repack.
+// src/convPlan.ts); glsl/repack.frag.glsl then puts them in the activation layout. With DIRECT_OUT (calls with next
+// to no work, where the repack would cost more than sharing fetches saves) a fragment computes one voxel of one
+// block, drawn over the output's own activation layout, and there is no repack.
 // Every fetched weight block serves NV voxels and every fetched input texel NBO channel blocks and, along W, up to
 // TWC kernel taps: voxel m at tap t reads the input voxel m+1 read at tap t+1 (shifted by SHIFT_W), so the input
 // texels of TWC taps are fetched once, as a window of WIN = NV + (TWC−1)·SHIFT_W texels.
@@ -273,8 +273,6 @@ void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, S_LAYOUT);
   vec4 acc[NOUT];
   FOR_NOUT(ZERO)
-  // Slice row ((n·ODP + dd)·OHP + hh)·COBG + cobg, dd and hh phase-major (sliceRow in src/convPlan.ts);
-  // column a·Q + q.
 #if DIRECT_OUT
   // The output's own activation layout (one voxel, one channel block): row ((n·COB + cob)·OD + od)·OH + oh,
   // column ow = a + q·STRIDE_W.
@@ -289,6 +287,8 @@ void main() {
   int od = d.y;
   int oh = h.y;
 #else
+  // Slice row ((n·ODP + dd)·OHP + hh)·COBG + cobg, dd and hh phase-major (sliceRow in src/convPlan.ts);
+  // column a·Q + q.
 #if PHASE_W >= 0
   // Drawn once per W phase, over that phase's columns only: the phase, its taps and its window are constants.
   const int a = PHASE_W;

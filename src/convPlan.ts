@@ -293,7 +293,7 @@ export const MIN_PHASE_DRAWS_COST = 2 ** 18;
  * direct) and about 4.5 units a texel (a copy of 256K texels costs 4.3 ms there).
  *
  * @example
- * repackCost(plan); // 2^14 + 4.5 · texelCount(plan.output)
+ * repackCost(plan.output); // 2^14 + 4.5 · texelCount(plan.output)
  */
 export function repackCost(output: TextureLayout): number {
   return 2 ** 14 + 4.5 * texelCount(output);

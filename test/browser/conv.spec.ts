@@ -1,6 +1,7 @@
 // The GPU path in each engine: PyTorch golden cases, seeded random configurations against the CPU reference,
 // tiny texture limits, determinism, GPU-resident chaining and argument errors.
 import { resolveCall } from '../../src/args';
+import type { BackendOptions } from '../../src/backend';
 import { compareTensors, describeReport, type CheckReport } from '../../src/checker';
 import { depthPairs } from '../../src/convPlan';
 import { channelPlan } from '../../src/packing';
@@ -78,7 +79,7 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
           recordResult(engine.name, 'per-phase draws', checkGolden(c, got));
         }
       });
-    test('every case again through slices and the repack (by default the smallest calls write their output directly)',
+    test('every case again through slices and the repack (by default only calls with next to no work go direct)',
       async ({ engine }) => {
         for (const c of set?.cases ?? []) {
           const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { directOutput: false });
@@ -137,11 +138,22 @@ test.describe('random configurations against the CPU reference', () => {
       for (const r of results) recordResult(engine.name, 'random', r.report);
     });
   }
-  test('seeds 2001–2060 with the gather drawn once per W stride phase', async ({ engine }) => {
-    const results = await engine.call<RandomResult[]>('random', 2001, 60, { phaseDraws: true });
-    expectAllOk(results, 'random, per-phase draws');
-    for (const r of results) recordResult(engine.name, 'per-phase draws', r.report);
-  });
+  // 60 seeds each under backend options, recorded in the summary under their own label.
+  const variants: [string, number, BackendOptions, string][] = [
+    ['with the gather drawn once per W stride phase', 2001, { phaseDraws: true }, 'per-phase draws'],
+    ['with the output written directly, under a 16-texel limit (rows cut, many layers)', 4001,
+      { directOutput: true, maxTextureSize: 16 }, 'direct output'],
+    ['through slices and the repack', 4061, { directOutput: false }, 'through slices'],
+    ['with an 8-texel texture limit', 1001, { maxTextureSize: 8 }, 'small textures'],
+  ];
+  for (const [what, first, options, label] of variants) {
+    test(`seeds ${first}–${first + 59} ${what}`, async ({ engine }) => {
+      const results = await engine.call<RandomResult[]>('random', first, 60, options);
+      expect(results).toHaveLength(60);
+      expectAllOk(results, `random, ${label}`);
+      for (const r of results) recordResult(engine.name, label, r.report);
+    });
+  }
   test('30 seeded random configurations that take two voxels along D a fragment, under a 16-texel limit',
     async ({ engine }) => {
       const configs: RandomConfig[] = [];
@@ -156,22 +168,6 @@ test.describe('random configurations against the CPU reference', () => {
       expectAllOk(results, 'random, pairs along D');
       for (const r of results) recordResult(engine.name, 'pairs along D', r.report);
     });
-  test('seeds 4001–4060 with the output written directly, under a 16-texel limit (rows cut, many layers)',
-    async ({ engine }) => {
-      const results = await engine.call<RandomResult[]>('random', 4001, 60, { directOutput: true, maxTextureSize: 16 });
-      expectAllOk(results, 'random, direct output');
-      for (const r of results) recordResult(engine.name, 'direct output', r.report);
-    });
-  test('seeds 4061–4120 through slices and the repack', async ({ engine }) => {
-    const results = await engine.call<RandomResult[]>('random', 4061, 60, { directOutput: false });
-    expectAllOk(results, 'random, through slices');
-    for (const r of results) recordResult(engine.name, 'through slices', r.report);
-  });
-  test('seeds 1001–1060 with an 8-texel texture limit', async ({ engine }) => {
-    const results = await engine.call<RandomResult[]>('random', 1001, 60, { maxTextureSize: 8 });
-    expectAllOk(results, 'random, 8-texel limit');
-    for (const r of results) recordResult(engine.name, 'small textures', r.report);
-  });
 });
 
 test('realistic shapes under a 64-texel texture limit', async ({ engine }) => {
