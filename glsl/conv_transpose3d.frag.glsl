@@ -279,13 +279,11 @@ void main() {
   ivec2 aq = divmod(cell.y, STRIDE_W);
   int a = aq.y;
   int q = aq.x;
-  ivec2 h = divmod(cell.x, OH);    // (t, oh)
-  ivec2 d = divmod(h.x, OD);       // (t, od)
-  ivec2 g = divmod(d.x, COB);      // (n, cob)
-  int cobg = g.y;
-  int n = g.x;
-  int od = d.y;
-  int oh = h.y;
+  ivec4 r = activationRow(cell.x, COB, OD, OH);
+  int n = r.x;
+  int cobg = r.y;
+  int od = r.z;
+  int oh = r.w;
 #else
   // Slice row ((n·ODP + dd)·OHP + hh)·COBG + cobg, dd and hh phase-major (sliceRow in src/convPlan.ts);
   // column a·Q + q.

@@ -19,19 +19,17 @@ void main() {
   }
   int ow = cell.y;
   // divmod, not / and %: this shader does little else, and integer division is slow on software renderers.
-  ivec2 h = divmod(cell.x, OH);           // (t, oh)
-  ivec2 d = divmod(h.x, OD);              // (t, od)
-  ivec2 c = divmod(d.x, COB);             // (n, cob)
+  ivec4 r = activationRow(cell.x, COB, OD, OH);  // (n, cob, od, oh)
   ivec2 w = divmod(ow, STRIDE_W);         // (chunk, phase)
   ivec2 m = divmod(w.x, NV);              // (chunk / NV, voxel)
-  ivec2 b = divmod(c.y, NBO);             // (group, block in group)
-  ivec2 dp = divmod(d.y, STRIDE_D);
+  ivec2 b = divmod(r.y, NBO);             // (group, block in group)
+  ivec2 dp = divmod(r.z, STRIDE_D);
   ivec2 de = divmod(dp.x, ND);            // (pair, voxel in pair)
-  ivec2 hp = divmod(h.y, STRIDE_H);
+  ivec2 hp = divmod(r.w, STRIDE_H);
   int slice = (b.y * ND + de.y) * NV + m.y;
   int dd = dp.y * PD + de.x;
   int hh = hp.y * PH + hp.x;
-  ivec3 at = texLoc(((c.x * ODP + dd) * OHP + hh) * COBG + b.x, w.y * Q + m.x, S_LAYOUT);
+  ivec3 at = texLoc(((r.x * ODP + dd) * OHP + hh) * COBG + b.x, w.y * Q + m.x, S_LAYOUT);
   vec4 v = LOAD(u_slices, at + ivec3(0, 0, slice * S_LAYERS));
   o_value = STORE(v);
 }

@@ -51,6 +51,15 @@ ivec2 divmod(int x, int d) {
   return ivec2(q, x - q * d);
 }
 
+// (n, channel block, d, h) of row ((n·CB + cb)·D + d)·H + h of an activation grid (activationGrid in
+// src/packing.ts); its column is w.
+ivec4 activationRow(int row, int CB, int D, int H) {
+  ivec2 h = divmod(row, H);
+  ivec2 d = divmod(h.x, D);
+  ivec2 c = divmod(d.x, CB);
+  return ivec4(c.x, c.y, d.y, h.y);
+}
+
 // Location (x, y, layer) of column 0 of `row`, for layouts whose rows are not cut (segmentsPerRow == 1): column c
 // is then at rowStart + ivec3(c, 0, 0).
 ivec3 rowStart(int row, ivec4 L) {

@@ -414,29 +414,28 @@ class BackendImpl implements Backend {
     bias: LayoutTexture | null): LayoutTexture {
     const { gl, counters, framebuffer } = this;
     const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };
+    const output = this.pool.acquire(plan.output);
     if (!repack) {
       // The gather writes the output's own layout (ConvPlan.direct).
-      const output = this.pool.acquire(plan.output);
       drawLayout(gl, counters, framebuffer, this.programs.get(gather[0]), textures, output, plan.output, 1,
         plan.fetchesPerTexel);
-      counters.calls++;
-      return output;
-    }
-    // All slices in one texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
-    const outputs = fragmentOutputs(plan.fragment);
-    const slices = this.pool.acquire(sliceStack(plan));
-    if (plan.phaseWindows) {
-      // One draw per W phase over its own columns, each with a program specialized for it.
-      gather.forEach((source, a) => drawLayout(gl, counters, framebuffer, this.programs.get(source), textures,
-        slices, plan.slice, outputs, plan.fetchesPerTexel, [a * plan.chunksPerPhase, (a + 1) * plan.chunksPerPhase]));
     } else {
-      drawLayout(gl, counters, framebuffer, this.programs.get(gather[0]), textures, slices, plan.slice, outputs,
-        plan.fetchesPerTexel);
+      // All slices in one texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
+      const outputs = fragmentOutputs(plan.fragment);
+      const slices = this.pool.acquire(sliceStack(plan));
+      if (plan.phaseWindows) {
+        // One draw per W phase over its own columns, each with a program specialized for it.
+        gather.forEach((source, a) => drawLayout(gl, counters, framebuffer, this.programs.get(source), textures,
+          slices, plan.slice, outputs, plan.fetchesPerTexel,
+          [a * plan.chunksPerPhase, (a + 1) * plan.chunksPerPhase]));
+      } else {
+        drawLayout(gl, counters, framebuffer, this.programs.get(gather[0]), textures, slices, plan.slice, outputs,
+          plan.fetchesPerTexel);
+      }
+      drawLayout(gl, counters, framebuffer, this.programs.get(repack), { u_slices: slices.texture }, output,
+        plan.output, 1, 2);
+      this.pool.release(slices);
     }
-    const output = this.pool.acquire(plan.output);
-    drawLayout(gl, counters, framebuffer, this.programs.get(repack), { u_slices: slices.texture }, output,
-      plan.output, 1, 2);
-    this.pool.release(slices);
     counters.calls++;
     return output;
   }

@@ -315,15 +315,15 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const taps = [0, 1, 2].map((a) => mostTaps(spec, a));
   const quadWidth = limits.quadWidth ?? QUAD_WIDTH;
+  const cost = (f: FragmentShape) => fragmentCost(spec, channels, f, quadWidth);
   const best = chooseFragment(spec, channels, limits.maxOutputs, request, quadWidth);
+  const bestCost = cost(best);
   const single = chooseFragment(spec, channels, limits.maxOutputs, { ...request, voxels: 1, depth: 1, blocks: 1 },
     quadWidth);
   // A pinned shape or per-phase draws ask for slices.
   const pinned = request.voxels !== undefined || request.depth !== undefined || request.blocks !== undefined;
   const output = activationLayout([spec.batch, spec.outChannels, ...spec.outSize], limits);
-  const direct = directOutput ?? (!pinned && phaseDraws !== true &&
-    fragmentCost(spec, channels, single, quadWidth) - fragmentCost(spec, channels, best, quadWidth) <=
-    repackCost(output));
+  const direct = directOutput ?? (!pinned && phaseDraws !== true && cost(single) - bestCost <= repackCost(output));
   const fragment = direct ? single : best;
   const window = windowPlan(spec, fragment.voxels, fragment.taps, undefined, fragment.windowTexels);
   const chunks = chunksPerPhase(spec, fragment.voxels);
@@ -334,8 +334,9 @@ export function planConv(spec: ConvSpec, limits: PlanLimits,
     spec.stride[2] * chunks,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / fragmentOutputs(fragment)) },
     sliceRowsPerLine(spec, chunks, quadWidth));
+  // Only slices (fragment = best) are drawn per phase.
   const phased = !direct && spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1 &&
-    (phaseDraws ?? fragmentCost(spec, channels, fragment, quadWidth) >= MIN_PHASE_DRAWS_COST);
+    (phaseDraws ?? bestCost >= MIN_PHASE_DRAWS_COST);
   return {
     spec, channels, fragment, window, chunksPerPhase: chunks, blockGroups, direct, slice,
     phaseWindows: phased ? Array.from({ length: spec.stride[2] },
