@@ -15,7 +15,7 @@ layout(location = 0) out TEXEL o_value;
 void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, Y_LAYOUT);
   if (cell.x >= Y_ROWS || cell.y >= Y_COLS) {
-    o_value = STORE(vec4(0.0));
+    o_value = store(vec4(0.0));
     return;
   }
 #if DEPTHWISE
@@ -34,7 +34,7 @@ void main() {
 #if DEPTHWISE
   for (int r = 0; r < 4; ++r) {
     int c = 4 * cob + r;
-    if (c < CIN) v[r] = LOAD(u_raw, texLoc((c * KD + kd) * KH + kh, kw, RAW_LAYOUT)).x;
+    if (c < CIN) v[r] = load(u_raw, texLoc((c * KD + kd) * KH + kh, kw, RAW_LAYOUT)).x;
   }
 #else
   int ci = 4 * (((4 * cob / COG) * CIG) / 4 + j) + i;
@@ -42,10 +42,10 @@ void main() {
     int co = 4 * cob + r;
     if (ci < CIN && co < COUT && ci / CIG == co / COG) {
       int cl = co - (co / COG) * COG;
-      vec4 raw = LOAD(u_raw, texLoc(((ci * COGB + cl / 4) * KD + kd) * KH + kh, kw, RAW_LAYOUT));
+      vec4 raw = load(u_raw, texLoc(((ci * COGB + cl / 4) * KD + kd) * KH + kh, kw, RAW_LAYOUT));
       v[r] = raw[cl % 4];
     }
   }
 #endif
-  o_value = STORE(v);
+  o_value = store(v);
 }

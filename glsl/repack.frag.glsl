@@ -14,7 +14,7 @@ layout(location = 0) out TEXEL o_value;
 void main() {
   ivec2 cell = gridCell(ivec2(gl_FragCoord.xy), u_layer, Y_LAYOUT);
   if (cell.x >= Y_ROWS || cell.y >= Y_COLS) {
-    o_value = STORE(vec4(0.0));
+    o_value = store(vec4(0.0));
     return;
   }
   int ow = cell.y;
@@ -30,6 +30,6 @@ void main() {
   int dd = dp.y * PD + de.x;
   int hh = hp.y * PH + hp.x;
   ivec3 at = texLoc(((r.x * ODP + dd) * OHP + hh) * COBG + b.x, w.y * Q + m.x, S_LAYOUT);
-  vec4 v = LOAD(u_slices, at + ivec3(0, 0, slice * S_LAYERS));
-  o_value = STORE(v);
+  vec4 v = load(u_slices, at + ivec3(0, 0, slice * S_LAYERS));
+  o_value = store(v);
 }

@@ -2,12 +2,12 @@
 precision highp float;
 precision highp int;
 
-// Storage: how a texel's four floats are kept (src/gl/storage.ts). Shaders read with LOAD and write with STORE,
+// Storage: how a texel's four floats are kept (src/gl/storage.ts). Shaders read with load and write with store,
 // always as vec4 in float32, so they never know. STORAGE_UINT keeps float32 bits in RGBA32UI textures (integer
 // render targets are core WebGL2); otherwise textures are RGBA32F or RGBA16F and the hardware converts.
 // A one-layer texture is a plain 2-D texture (cheaper to fetch from), others are arrays: a sampler is declared as
-// SAMPLER_2D or SAMPLER_ARRAY (the specialization says which, see samplerType in src/convPlan.ts), and LOAD takes
-// an ivec3 location from either.
+// SAMPLER_2D or SAMPLER_ARRAY (samplerType in src/shaderDefines.ts says which), and load takes an ivec3 location
+// from either.
 #if STORAGE_UINT
 precision highp usampler2D;
 precision highp usampler2DArray;
@@ -16,7 +16,7 @@ precision highp usampler2DArray;
 #define TEXEL uvec4
 vec4 load(usampler2D s, ivec3 p) { return uintBitsToFloat(texelFetch(s, p.xy, 0)); }
 vec4 load(usampler2DArray s, ivec3 p) { return uintBitsToFloat(texelFetch(s, p, 0)); }
-#define STORE(v) floatBitsToUint(v)
+uvec4 store(vec4 v) { return floatBitsToUint(v); }
 #else
 precision highp sampler2D;
 precision highp sampler2DArray;
@@ -25,12 +25,11 @@ precision highp sampler2DArray;
 #define TEXEL vec4
 vec4 load(sampler2D s, ivec3 p) { return texelFetch(s, p.xy, 0); }
 vec4 load(sampler2DArray s, ivec3 p) { return texelFetch(s, p, 0); }
-#define STORE(v) (v)
+vec4 store(vec4 v) { return v; }
 #endif
-#define LOAD(s, p) load((s), (p))
 
 // Mirror of src/layout.ts. A layout is ivec4(log2 rowsPerLine, segmentsPerRow, segmentWidth, log2 layerHeight),
-// see shaderLayout in src/convPlan.ts; for rows cut into segments (one row per line group) the first value is
+// see shaderLayout in src/shaderDefines.ts; for rows cut into segments (one row per line group) the first value is
 // log2 segmentWidth instead. Rows per line and layer heights are powers of two, and so is the segment
 // width of rows cut into segments, so addressing is shifts and masks: integer division is slow on software
 // renderers. A one-layer texture passes 22 as its log2 height (lines stay below 2^22). All values stay below 2^24

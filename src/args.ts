@@ -253,3 +253,133 @@ export function outputPaddingForSize(inputShape: number[], kernelSize: Triple, o
   }
   return [size[0] - min[0], size[1] - min[1], size[2] - min[2]];
 }
+
+/** A conv_transpose3d call checked once: its spec and its tensor arguments, as the caller passed them. */
+export interface CheckedCall<T> {
+  spec: ConvSpec;
+  input: T;
+  weight: T;
+  bias: T | null;
+}
+
+/**
+ * Checks a whole call once and keeps what it checked together: the spec and the arguments it was computed from.
+ * `describe` validates one tensor argument and returns its shape (see {@link resolveCall}).
+ *
+ * @example
+ * const { spec } = checkCall(x, w, { stride: 2 });
+ */
+export function checkCall<T extends { shape: number[] }>(input: T, weight: T, options: unknown,
+  describe: (t: unknown, name: string) => number[] = checkTensor): CheckedCall<T> {
+  const opts = checkOptions(options);
+  const spec = resolveCall(input, weight, opts, describe);
+  return { spec, input, weight, bias: (opts.bias ?? null) as T | null };
+}
+
+/** The checks of `tensor(shape, data)`'s arguments; returns the data as float32 (a Float32Array is used as is). */
+export function checkTensorData(shape: unknown, data: unknown): Float32Array {
+  if (!Array.isArray(shape)) throw new Error(`tensor: shape must be an array of sizes, got ${show(shape)}`);
+  if (!shape.every((s) => isInt(s) && s >= 0) || !Number.isSafeInteger(shape.reduce((a, b) => a * b, 1))) {
+    throw new Error(`tensor: shape must hold non-negative integers, got ${show(shape)}`);
+  }
+  if (data === undefined) return new Float32Array(shape.reduce((a, b) => a * b, 1));
+  if (data instanceof Float32Array) return data;
+  if (typeof data !== 'object' || data === null || typeof (data as ArrayLike<unknown>).length !== 'number') {
+    throw new Error(`tensor: data must be a Float32Array or an array of numbers, got ${show(data)}`);
+  }
+  const values = data as ArrayLike<unknown>;
+  for (let i = 0; i < values.length; i++) {
+    if (typeof values[i] !== 'number') {
+      throw new Error(`tensor: data must hold numbers, got ${show(values[i])} at index ${i}`);
+    }
+  }
+  return Float32Array.from(values as ArrayLike<number>);
+}
+
+/** A rule for one field of an object option: what it accepts, in code and in words. */
+interface FieldRule { ok: (v: unknown) => boolean; rule: string }
+
+const intFrom = (lo: number, hi: number): FieldRule =>
+  ({ ok: (v) => isInt(v) && v >= lo && v <= hi, rule: `an integer from ${lo} to ${hi}` });
+
+/** The `fragment` option's fields (FragmentShape in fragment.ts). */
+const FRAGMENT_RULES: Record<string, FieldRule> = {
+  voxels: intFrom(1, 8),
+  depth: { ok: (v) => v === 1 || v === 2, rule: '1 or 2' },
+  blocks: { ok: (v) => v === 1 || v === 2 || v === 4, rule: '1, 2 or 4' },
+  taps: intFrom(1, 4),
+  windowTexels: intFrom(1, 16),
+};
+
+/** The `policy` option's fields (RendererPolicy in gl/context.ts). */
+const POLICY_RULES: Record<string, FieldRule> = {
+  quadWidth: { ok: (v) => isInt(v) && v >= 1 && v <= 64 && (v & (v - 1)) === 0, rule: 'a power of two from 1 to 64' },
+  windowTexels: intFrom(1, 16),
+  unrollLoops: { ok: (v) => typeof v === 'boolean', rule: 'true or false' },
+};
+
+/** Checks an object option whose keys each have a rule; `what` names it in messages (`createBackend: fragment`). */
+function checkFields(value: unknown, what: string, rules: Record<string, FieldRule>): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${what} must be an object, got ${show(value)}`);
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (!(key in rules)) {
+      throw new Error(`${what} has an unknown key ${show(key)}; known keys are ${Object.keys(rules).join(', ')}`);
+    }
+    if (v !== undefined && !rules[key].ok(v)) {
+      throw new Error(`${what}.${key} must be ${rules[key].rule}, got ${show(v)}`);
+    }
+  }
+}
+
+const STORAGE_REQUESTS = ['auto', 'float32', 'uint32', 'float16'];
+
+/**
+ * The checks of a backend's options (`createBackend`, and `configure` for the shared backend: `caller` names which
+ * in messages), before any context is made. Limits that depend on the device (storage support) are checked when
+ * its capabilities are read.
+ */
+export function checkBackendOptions(options: unknown, caller = 'createBackend'): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`${caller}: options must be an object, got ${show(options)}`);
+  }
+  const o = options as Record<string, unknown>;
+  for (const name of ['maxBytes', 'poolBytes']) {
+    const value = o[name];
+    if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
+      throw new Error(`${caller}: ${name} must be a non-negative number of bytes, got ${show(value)}`);
+    }
+  }
+  for (const name of ['maxTextureSize', 'maxTextureLayers']) {
+    const value = o[name];
+    if (value !== undefined && (!isInt(value) || value < 1)) {
+      throw new Error(`${caller}: ${name} must be a positive integer, got ${show(value)}`);
+    }
+  }
+  for (const name of ['phaseDraws', 'directOutput']) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') {
+      throw new Error(`${caller}: ${name} must be true, false or undefined, got ${show(o[name])}`);
+    }
+  }
+  if (o.storage !== undefined && !STORAGE_REQUESTS.includes(o.storage as string)) {
+    throw new Error(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
+      `${show(o.storage)}`);
+  }
+  checkFields(o.fragment, `${caller}: fragment`, FRAGMENT_RULES);
+  checkFields(o.policy, `${caller}: policy`, POLICY_RULES);
+}
+
+/** The checks of `configure()`'s options: the shared backend's options, and `cpuFallback`. */
+export function checkConfig(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`configure: options must be an object, got ${show(options)}`);
+  }
+  const { cpuFallback, gl, ...backend } = options as Record<string, unknown>;
+  if (cpuFallback !== undefined && typeof cpuFallback !== 'boolean') {
+    throw new Error(`configure: cpuFallback must be true or false, got ${show(cpuFallback)}`);
+  }
+  if (gl !== undefined) throw new Error('configure: gl is not an option here: the shared backend makes its own context');
+  checkBackendOptions(backend, 'configure');
+}

@@ -1,25 +1,27 @@
-// A WebGL2 backend: GPU-resident tensors and conv_transpose3d on them. The line between what the caller describes
-// (shapes, options: checked in args.ts) and how the GPU does it (convPlan.ts, glsl/) runs through here.
+// A WebGL2 backend: GPU-resident tensors and conv_transpose3d on them. It keeps the resources (textures, programs,
+// plans), survives context loss and enforces the memory budget; what a call draws is data built elsewhere (a plan in
+// convPlan.ts, its passes in passes.ts), which it runs.
 import { LRUCache } from 'lru-cache';
-import { checkTensor, resolveCall, show, type ConvSpec } from './args';
-import {
-  activationLayout, callTexels, convDefines, fragmentOutputs, packDefines, planConv, QUAD_WIDTH, repackDefines,
-  sliceStack, type ConvPlan, type FragmentShape, type PlanLimits,
-} from './convPlan';
-import { createContext, readCapabilities, type DeviceCapabilities } from './gl/context';
-import { storageFormat, storesFinite, uploadView, type StorageRequest } from './gl/storage';
+import { checkBackendOptions, checkCall, checkTensor, show, type CheckedCall, type ConvSpec } from './args';
+import { activationLayout, callTexels, planConv, type ConvPlan, type PlanLimits } from './convPlan';
+import type { FragmentShape } from './fragment';
+import { createContext, readCapabilities, type DeviceCapabilities, type RendererPolicy } from './gl/context';
 import { drawLayout } from './gl/draw';
-import { ProgramCache, specialize, type Defines } from './gl/programs';
-import { createStats, type BackendStats } from './gl/stats';
+import { ProgramCache, specialize } from './gl/programs';
 import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
+import { createStats, type BackendStats } from './gl/stats';
+import { storageFormat, storesFinite, uploadView, type StorageRequest } from './gl/storage';
 import { attachLayer, readLayoutTexture, type LayoutTexture } from './gl/textures';
 import { texelCount } from './layout';
 import { as5d, packActivation, packWeights, unpackActivation } from './packing';
+import { callPasses, type CallTexture, type Pass, type ShaderName } from './passes';
 import { numel } from './tensor';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
 import packSource from '../glsl/pack_weights.frag.glsl?raw';
 import repackSource from '../glsl/repack.frag.glsl?raw';
+
+const SHADERS: Record<ShaderName, string> = { gather: convSource, repack: repackSource, packWeights: packSource };
 
 /** Options of {@link createBackend}. */
 export interface BackendOptions {
@@ -44,23 +46,28 @@ export interface BackendOptions {
    */
   maxBytes?: number;
   /**
-   * Advanced: output voxels (along W and along D), channel blocks and W taps and texels per window each fragment
-   * computes. The default picks the shape of least estimated cost the device's draw buffers allow, with narrower
-   * windows on Mesa llvmpipe (see {@link FragmentShape.windowTexels}); this exists to measure alternatives.
+   * Advanced: pins output voxels along W (1–8) and along D (1, 2), channel blocks (1, 2, 4), W taps (1–4) and texels
+   * (1–16) per window of each fragment; values outside those ranges throw. The default picks the shape of least
+   * estimated cost the device's draw buffers allow. A pinned number that a call cannot use (two voxels along D with a
+   * D stride, say, or more voxels than a W phase has) falls back to the nearest the call allows. For measuring.
    */
   fragment?: Partial<FragmentShape>;
   /**
+   * Advanced: replaces parts of the renderer's policy read from the device (pixel-block width, window size, loop
+   * unrolling; see {@link RendererPolicy}). The tests run the loop form GPUs get on software renderers with it.
+   */
+  policy?: Partial<RendererPolicy>;
+  /**
    * Advanced: draw the gather once per W stride phase (true) or once for all (false) wherever the layout allows
    * either. The default splits all but small calls (estimated under about 1 ms of work, `MIN_PHASE_DRAWS_COST` in
-   * src/convPlan.ts); this exists to measure and to test both.
+   * src/convPlan.ts). For measuring and testing both.
    */
   phaseDraws?: boolean;
   /**
    * Advanced: the gather writes the output directly, one voxel per fragment, with no repack pass (true), or never
    * (false). The default does so where that costs no more per call than the repack it saves (`repackCost` in
    * src/convPlan.ts): calls with next to no work. Direct calls also compile faster, so an app that runs a tiny shape
-   * only once may pass true (small-odd of the benchmark: first call 116 → 65 ms on SwiftShader, each later call
-   * 0.3 ms slower).
+   * only once may pass true (docs/performance.md has the measurements).
    */
   directOutput?: boolean;
 }
@@ -91,7 +98,9 @@ export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & { bias?:
  * throws an error saying so (upload them again).
  */
 export interface Backend {
+  /** The context the backend draws with (its own, or the one given to {@link createBackend}). */
   readonly gl: WebGL2RenderingContext;
+  /** What the device offers and what was chosen (storage mode, renderer policy), read once. */
   readonly capabilities: DeviceCapabilities;
   /** The limits every texture plan of this backend respects (from the capabilities and any caps given). */
   readonly limits: PlanLimits;
@@ -145,17 +154,18 @@ class GpuTensorImpl implements GpuTensor {
   }
 }
 
+/** A pass with its program's full source (specialized for the backend's storage and renderer). */
+type ReadyPass = Pass & { source: string };
+
 /**
- * What every call of one shape needs, worked out once: the plan and the specialized sources of its programs (the
- * gather, one per draw; the repack; the weight packing). Planning and specializing took ~0.5 ms of JavaScript per
- * call, a quarter of a small call's time.
+ * What every call of one shape needs, worked out once: the plan and its passes with their programs' sources.
+ * Planning and specializing took ~0.5 ms of JavaScript per call, a quarter of a small call's time.
  */
 interface CallPlan {
   plan: ConvPlan;
-  gather: string[];
-  /** Null where the gather writes the output itself (ConvPlan.direct). */
-  repack: string | null;
-  pack: string;
+  packWeights: ReadyPass;
+  compute: ReadyPass[];
+  intermediates: Array<{ texture: CallTexture; layout: ConvPlan['output'] }>;
 }
 
 /** Call plans kept per backend, the most recently used (they are small; programs have their own cache). */
@@ -174,7 +184,6 @@ class BackendImpl implements Backend {
   private pool!: TexturePool;
   private framebuffer!: WebGLFramebuffer;
   private readonly live = new Set<GpuTensorImpl>();
-  private readonly fragment: Partial<FragmentShape>;
   private readonly maxBytes: number;
   private readonly poolBytes: number;
   private disposed = false;
@@ -184,7 +193,6 @@ class BackendImpl implements Backend {
 
   constructor(readonly gl: WebGL2RenderingContext, private readonly options: BackendOptions) {
     this.capabilities = readCapabilities(gl, options);
-    this.fragment = { ...defaultFragment(this.capabilities.renderer), ...options.fragment };
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.poolBytes = options.poolBytes ?? DEFAULT_POOL_BYTES;
     this.build();
@@ -237,38 +245,38 @@ class BackendImpl implements Backend {
     };
   }
 
-  /** A shader body specialized for this backend's storage. */
-  private source(body: string, defines: Defines): string {
-    return specialize(body, { ...defines, STORAGE_UINT: this.capabilities.storage === 'uint32' });
+  /** A pass with its program's source, specialized for this backend's storage and renderer. */
+  private ready(pass: Pass): ReadyPass {
+    const defines = { ...pass.defines, STORAGE_UINT: this.capabilities.storage === 'uint32' };
+    return { ...pass, source: specialize(SHADERS[pass.shader], defines,
+      { unroll: this.capabilities.policy.unrollLoops }) };
   }
 
   /**
-   * The plan of a call and its programs' sources, cached by the call's spec and whether its weight is known to be
-   * finite (see convDefines).
+   * The plan of a call and its passes, cached by the call's spec and whether its weight is known to be finite (see
+   * gatherDefines).
    */
   private callPlan(spec: ConvSpec, finiteWeight: boolean): CallPlan {
     const key = `${finiteWeight} ${JSON.stringify(spec)}`;
     let call = this.callPlans.get(key);
     if (!call) {
-      const plan = planConv(spec, this.limits, this.fragment, this.options.phaseDraws, this.options.directOutput);
-      call = {
-        plan,
-        gather: (plan.phaseWindows ? plan.phaseWindows.map((_, a) => a) : [-1])
-          .map((phase) => this.source(convSource, convDefines(plan, phase, finiteWeight))),
-        repack: plan.direct ? null : this.source(repackSource, repackDefines(plan)),
-        pack: this.source(packSource, packDefines(plan)),
-      };
+      const { fragment, phaseDraws, directOutput } = this.options;
+      const plan = planConv(spec, this.limits, { fragment, phaseDraws, directOutput });
+      const passes = callPasses(plan, { finiteWeight });
+      call = { plan, packWeights: this.ready(passes.packWeights), compute: passes.compute.map((p) => this.ready(p)),
+        intermediates: passes.intermediates };
       this.callPlans.set(key, call);
     }
     return call;
   }
 
   get limits(): PlanLimits {
+    const { maxTextureSize, maxTextureLayers, maxDrawBuffers, policy } = this.capabilities;
     return {
-      maxTextureSize: this.capabilities.maxTextureSize, maxLayers: this.capabilities.maxTextureLayers,
+      maxTextureSize, maxLayers: maxTextureLayers,
       // Slices of one fragment are layers of one texture, so they are bounded by the layers too.
-      maxOutputs: Math.min(8, this.capabilities.maxDrawBuffers, this.capabilities.maxTextureLayers),
-      quadWidth: quadWidth(this.capabilities.renderer),
+      maxOutputs: Math.min(8, maxDrawBuffers, maxTextureLayers),
+      quadWidth: policy.quadWidth, windowTexels: policy.windowTexels,
     };
   }
 
@@ -291,8 +299,8 @@ class BackendImpl implements Backend {
     }
   }
 
-  /** Validates a tensor argument (CPU or GPU) and returns its shape; never touches the GPU. */
-  private describe = (t: unknown, name: string): number[] => {
+  /** Validates a tensor argument, from the CPU or a GpuTensor of this backend, and returns its shape. */
+  private checkArgument = (t: unknown, name: string): number[] => {
     if (t instanceof GpuTensorImpl) {
       if (t.owner !== this) throw new Error(`conv_transpose3d: ${name} is a GpuTensor of another backend`);
       this.checkUsable(t, name);
@@ -347,40 +355,53 @@ class BackendImpl implements Backend {
     return g;
   }
 
+  /** Draws one pass, binding each of its inputs to the call's texture of that role. */
+  private draw(pass: ReadyPass, textures: Partial<Record<CallTexture, LayoutTexture>>): void {
+    const uniforms = Object.fromEntries(Object.entries(pass.inputs).map(([name, role]) => [name,
+      textures[role]!.texture]));
+    drawLayout(this.gl, this.framebuffer, this.counters, { program: this.programs.get(pass.source), uniforms,
+      target: textures[pass.target]!, layout: pass.layout, outputs: pass.outputs,
+      fetchesPerTexel: pass.fetchesPerTexel, columns: pass.columns });
+  }
+
   /**
    * A GPU weight packed for `call` (by glsl/pack_weights.frag.glsl), once per weight tensor and packing (keyed by
    * the packing's source).
    */
-  private packedWeights({ plan, pack }: CallPlan, weight: GpuTensorImpl): LayoutTexture {
-    let packed = weight.packed.get(pack);
+  private packedWeights({ plan, packWeights: pass }: CallPlan, weight: GpuTensorImpl): LayoutTexture {
+    let packed = weight.packed.get(pass.source);
     if (!packed) {
       packed = this.pool.acquire(plan.packedWeight);
-      drawLayout(this.gl, this.counters, this.framebuffer, this.programs.get(pack), { u_raw: weight.storage!.texture },
-        packed, packed.layout, 1, 4);
-      weight.packed.set(pack, packed);
+      this.draw(pass, { rawWeight: weight.storage!, packedWeight: packed });
+      weight.packed.set(pass.source, packed);
     }
     return packed;
   }
 
   convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor {
     this.checkAlive('convTranspose3d()');
-    const spec: ConvSpec = resolveCall(input, weight, options, this.describe);
+    return this.run(checkCall(input, weight, options, this.checkArgument));
+  }
+
+  /** Runs a call checked by {@link checkCall} (against this backend's tensors). */
+  run({ spec, input, weight, bias }: CheckedCall<AnyTensor>): GpuTensor {
+    this.checkAlive('convTranspose3d()');
     if (spec.batch === 0) return this.wrap(spec.outShape, null);
     const w = weight instanceof GpuTensorImpl ? weight : null;
     const call = this.callPlan(spec, w ? w.finite : storesFinite((weight as Tensor).data, this.capabilities.storage));
     const { plan } = call;
-    const onCpu = (t: AnyTensor | null | undefined) => t != null && !(t instanceof GpuTensorImpl);
-    const texels = callTexels(plan, { input: onCpu(input), bias: onCpu(options?.bias) });
+    const onCpu = (t: AnyTensor | null) => t !== null && !(t instanceof GpuTensorImpl);
+    const texels = callTexels(plan, { input: onCpu(input), bias: onCpu(bias) });
     this.reserve(texels * this.texelBytes, `conv_transpose3d with input ` +
       `${show(spec.batched ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and ` +
       `output ${show(spec.outShape)}`);
     const temporaries: GpuTensor[] = [];
     try {
       const x = this.resident(input, temporaries);
-      const bias = options?.bias ? this.resident(options.bias, temporaries) : null;
+      const b = bias ? this.resident(bias, temporaries) : null;
       // Every program the call draws with, compiled together before the first draw.
-      this.programs.getAll([...(w && !w.packed.has(call.pack) ? [call.pack] : []), ...call.gather,
-        ...(call.repack ? [call.repack] : [])]);
+      this.programs.getAll([...(w && !w.packed.has(call.packWeights.source) ? [call.packWeights.source] : []),
+        ...call.compute.map((p) => p.source)]);
       let packed: LayoutTexture;
       if (w) {
         packed = this.packedWeights(call, w);
@@ -390,7 +411,14 @@ class BackendImpl implements Backend {
           plan.packedWeight));
         temporaries.push(this.wrap((weight as Tensor).shape.slice(), packed));
       }
-      return this.wrap(spec.outShape, this.gather(call, x.storage!, packed, bias?.storage ?? null));
+      const textures: Partial<Record<CallTexture, LayoutTexture>> = {
+        input: x.storage!, packedWeight: packed, bias: b?.storage ?? undefined, output: this.pool.acquire(plan.output),
+      };
+      for (const { texture, layout } of call.intermediates) textures[texture] = this.pool.acquire(layout);
+      for (const pass of call.compute) this.draw(pass, textures);
+      for (const { texture } of call.intermediates) this.pool.release(textures[texture]!);
+      this.counters.calls++;
+      return this.wrap(spec.outShape, textures.output!);
     } finally {
       for (const t of temporaries) t.dispose();
     }
@@ -409,44 +437,13 @@ class BackendImpl implements Backend {
     }
   }
 
-  /** The gather pass into slices, then the repack into the output's activation layout. */
-  private gather({ plan, gather, repack }: CallPlan, x: LayoutTexture, packed: LayoutTexture,
-    bias: LayoutTexture | null): LayoutTexture {
-    const { gl, counters, framebuffer } = this;
-    const textures = { u_x: x.texture, u_w: packed.texture, u_bias: (bias ?? x).texture };
-    const output = this.pool.acquire(plan.output);
-    if (!repack) {
-      // The gather writes the output's own layout (ConvPlan.direct).
-      drawLayout(gl, counters, framebuffer, this.programs.get(gather[0]), textures, output, plan.output, 1,
-        plan.fetchesPerTexel);
-    } else {
-      // All slices in one texture (slice i in layers i·L … i·L + L − 1), so the repack reads any with one fetch.
-      const outputs = fragmentOutputs(plan.fragment);
-      const slices = this.pool.acquire(sliceStack(plan));
-      if (plan.phaseWindows) {
-        // One draw per W phase over its own columns, each with a program specialized for it.
-        gather.forEach((source, a) => drawLayout(gl, counters, framebuffer, this.programs.get(source), textures,
-          slices, plan.slice, outputs, plan.fetchesPerTexel,
-          [a * plan.chunksPerPhase, (a + 1) * plan.chunksPerPhase]));
-      } else {
-        drawLayout(gl, counters, framebuffer, this.programs.get(gather[0]), textures, slices, plan.slice, outputs,
-          plan.fetchesPerTexel);
-      }
-      drawLayout(gl, counters, framebuffer, this.programs.get(repack), { u_slices: slices.texture }, output,
-        plan.output, 1, 2);
-      this.pool.release(slices);
-    }
-    counters.calls++;
-    return output;
-  }
-
   stats(): BackendStats {
     return { ...this.counters };
   }
 
   finish(t: GpuTensor): void {
     if (!(t instanceof GpuTensorImpl)) throw new Error(`conv_transpose3d: finish() takes a GpuTensor, got ${show(t)}`);
-    this.describe(t, 'finish()');
+    this.checkArgument(t, 'finish()');
     if (!t.storage) return;
     const { gl } = this;
     gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
@@ -468,51 +465,16 @@ class BackendImpl implements Backend {
   }
 }
 
-/**
- * The device's default fragment request: Mesa's llvmpipe runs short of registers, so its windows hold at most 10
- * texels (measured: a dilated kernel's 12-texel windows 1.15× slower than one tap per window, 8-texel ones 1.17×
- * faster; stride-1 kernels 1.5× faster with windows than without).
- */
-function defaultFragment(renderer: string): Partial<FragmentShape> {
-  return isLlvmpipe(renderer) ? { windowTexels: 10 } : {};
-}
-
-/**
- * Width of the pixel blocks the renderer shades together (see quadColumns in src/convPlan.ts): Mesa's llvmpipe
- * shades 4×4 blocks, others 2×2 quads. Slices a whole number of blocks wide waste no lanes there (docs-example 1.39×
- * faster in Firefox with lines 12 texels wide instead of 6).
- */
-function quadWidth(renderer: string): number {
-  return isLlvmpipe(renderer) ? 4 : QUAD_WIDTH;
-}
-
-function isLlvmpipe(renderer: string): boolean {
-  return /llvmpipe/i.test(renderer);
-}
-
-/**
- * The checks of createBackend's own options, before any context is made (limits that depend on the device are
- * checked by readCapabilities).
- */
-function checkBackendOptions(options: BackendOptions): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new Error(`createBackend: options must be an object, got ${show(options)}`);
-  }
-  for (const name of ['maxBytes', 'poolBytes'] as const) {
-    const value = options[name];
-    if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
-      throw new Error(`createBackend: ${name} must be a non-negative number of bytes, got ${show(value)}`);
-    }
-  }
-  for (const name of ['phaseDraws', 'directOutput'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'boolean') {
-      throw new Error(`createBackend: ${name} must be true, false or undefined, got ${show(options[name])}`);
-    }
-  }
-}
-
 function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
+
+/**
+ * Runs a call already checked by {@link checkCall} on a backend made by {@link createBackend}: the one-shot
+ * convTranspose3d checks its arguments once, before it even makes the shared backend.
+ */
+export function runCheckedCall(backend: Backend, call: CheckedCall<Tensor>): GpuTensor {
+  return (backend as BackendImpl).run(call);
 }
 
 /**

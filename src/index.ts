@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-import { checkOptions, checkTensor, outputPaddingForSize, resolveCall, show } from './args';
-import { createBackend, type Backend, type BackendOptions } from './backend';
-import { convTranspose3dReference } from './reference';
+import { checkCall, checkConfig, checkOptions, checkTensor, outputPaddingForSize, show } from './args';
+import { createBackend, runCheckedCall, type Backend, type BackendOptions } from './backend';
+import { referenceFromSpec } from './reference';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 
 export type { ConvTranspose3dOptions, Tensor, Triple, Int3 } from './types';
@@ -19,10 +19,10 @@ export {
 export { axisCoverage, coverageMap } from './coverage';
 export { createBackend, type Backend, type BackendOptions, type GpuTensor, type AnyTensor,
   type BackendConvOptions } from './backend';
-export type { DeviceCapabilities } from './gl/context';
+export type { DeviceCapabilities, RendererPolicy } from './gl/context';
+export type { FragmentShape } from './fragment';
 export type { StorageMode, StorageRequest, StorageSupport } from './gl/storage';
 export type { BackendStats } from './gl/stats';
-export { planLayout, texelLocation, gridCell, type TextureLayout, type LayoutLimits } from './layout';
 
 /** How the one-shot {@link convTranspose3d} runs: the shared backend's options, and what to do without WebGL2. */
 export interface DefaultConfig extends Omit<BackendOptions, 'gl'> {
@@ -38,19 +38,15 @@ let config: DefaultConfig = {};
 let warnedFallback = false;
 
 /**
- * Sets the options of the shared backend behind {@link convTranspose3d} (its next call makes a new one).
+ * Sets the options of the shared backend behind {@link convTranspose3d} (its next call makes a new one). The options
+ * replace the whole configuration: what they leave out goes back to its default.
  *
  * @example
- * configure({ storage: 'float16' });          // half the memory, on every call that follows
- * configure({ cpuFallback: false });          // reject, rather than fall back to the CPU, without WebGL2
+ * configure({ storage: 'float16', cpuFallback: false }); // half the memory; reject rather than use the CPU
+ * configure();                                           // the defaults again
  */
 export function configure(options: DefaultConfig = {}): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new Error(`configure: options must be an object, got ${show(options)}`);
-  }
-  if (options.cpuFallback !== undefined && typeof options.cpuFallback !== 'boolean') {
-    throw new Error(`configure: cpuFallback must be true or false, got ${show(options.cpuFallback)}`);
-  }
+  checkConfig(options);
   config = { ...options };
   shared?.dispose();
   shared = null;
@@ -76,8 +72,8 @@ export function defaultBackend(): Backend {
  */
 export async function convTranspose3d(input: Tensor, weight: Tensor, options?: ConvTranspose3dOptions):
   Promise<Tensor> {
-  // Checked here too so that a bad call rejects before the shared WebGL context is even created.
-  resolveCall(input, weight, options, checkTensor);
+  // Checked once, before the shared WebGL context is even created.
+  const call = checkCall(input, weight, options);
   let backend: Backend;
   try {
     backend = defaultBackend();
@@ -87,9 +83,10 @@ export async function convTranspose3d(input: Tensor, weight: Tensor, options?: C
       console.warn(`conv_transpose3d: computing on the CPU: ${(e as Error).message}`);
       warnedFallback = true;
     }
-    return convTranspose3dReference(input, weight, options);
+    return { shape: call.spec.outShape, data: referenceFromSpec(call.spec, input.data, weight.data,
+      call.bias?.data ?? null) };
   }
-  const result = backend.convTranspose3d(input, weight, options);
+  const result = runCheckedCall(backend, call);
   try {
     return await result.read();
   } finally {

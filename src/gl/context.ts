@@ -14,14 +14,44 @@ export interface DeviceCapabilities {
   /** MAX_ARRAY_TEXTURE_LAYERS (or the smaller cap the backend was created with). */
   maxTextureLayers: number;
   maxDrawBuffers: number;
-  maxTextureUnits: number;
-  /** EXT_color_buffer_float is present *and* an RGBA32F array-texture layer renders and reads back. */
-  floatRenderTargets: boolean;
+  /** How the renderer runs fragment shaders, as far as planning and specializing them care (see RendererPolicy). */
+  policy: RendererPolicy;
   /** Which storage modes the device really supports (each probed by rendering and reading back a texel). */
   storageSupport: StorageSupport;
   /** The storage mode this backend uses (see `BackendOptions.storage`). */
   storage: StorageMode;
   extensions: string[];
+}
+
+/**
+ * What the planner and the shader specializer adapt to in a renderer, read from its name once. Every choice made for
+ * a software rasterizer lives here; GPUs get the portable defaults.
+ */
+export interface RendererPolicy {
+  /**
+   * Width of the pixel blocks the renderer shades together: 2 for the 2×2 quads of GPUs and SwiftShader, 4 for Mesa
+   * llvmpipe's 4×4 blocks. Draws are priced, and slice lines sized, in whole blocks.
+   */
+  quadWidth: number;
+  /** Most input texels a W window of the gather holds: 16, or 10 on Mesa llvmpipe, which runs short of registers. */
+  windowTexels: number;
+  /**
+   * Unroll the shaders' `#pragma unroll` loops before compiling: for SwiftShader and Mesa llvmpipe, whose JITs keep
+   * arrays indexed by loop counters in memory. GPU compilers unroll constant-bound loops themselves.
+   */
+  unrollLoops: boolean;
+}
+
+/**
+ * The policy for a renderer, by its name (UNMASKED_RENDERER_WEBGL or RENDERER).
+ *
+ * @example
+ * rendererPolicy('llvmpipe (LLVM 15.0.6, 256 bits)'); // { quadWidth: 4, windowTexels: 10, unrollLoops: true }
+ */
+export function rendererPolicy(renderer: string): RendererPolicy {
+  const llvmpipe = /llvmpipe/i.test(renderer);
+  const software = llvmpipe || /SwiftShader/i.test(renderer);
+  return { quadWidth: llvmpipe ? 4 : 2, windowTexels: llvmpipe ? 10 : 16, unrollLoops: software };
 }
 
 /** Caps a caller may impose below the device's limits (for tight devices, and to test tiling on any device). */
@@ -30,6 +60,8 @@ export interface LimitOverrides {
   maxTextureLayers?: number;
   /** The storage mode to use, or 'auto' (the default) for the best the device supports. */
   storage?: StorageRequest;
+  /** Replaces parts of the renderer's policy (tests run the GPUs' loop form on software renderers with it). */
+  policy?: Partial<RendererPolicy>;
 }
 
 /**
@@ -57,12 +89,9 @@ export function createContext(): WebGL2RenderingContext {
   return gl;
 }
 
-function checkCap(name: string, value: number | undefined, device: number): number {
-  if (value === undefined) return device;
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new Error(`createBackend: ${name} must be a positive integer, got ${String(value)}`);
-  }
-  return Math.min(value, device);
+/** A cap (checked by checkBackendOptions in args.ts) can only lower the device's limit. */
+function capped(value: number | undefined, device: number): number {
+  return value === undefined ? device : Math.min(value, device);
 }
 
 /**
@@ -83,12 +112,10 @@ export function readCapabilities(gl: WebGL2RenderingContext, overrides: LimitOve
     renderer,
     vendor: String(gl.getParameter(debug ? debug.UNMASKED_VENDOR_WEBGL : gl.VENDOR)),
     deviceMaxTextureSize,
-    maxTextureSize: checkCap('maxTextureSize', overrides.maxTextureSize, deviceMaxTextureSize),
-    maxTextureLayers: checkCap('maxTextureLayers', overrides.maxTextureLayers,
-      gl.getParameter(gl.MAX_ARRAY_TEXTURE_LAYERS) as number),
+    maxTextureSize: capped(overrides.maxTextureSize, deviceMaxTextureSize),
+    maxTextureLayers: capped(overrides.maxTextureLayers, gl.getParameter(gl.MAX_ARRAY_TEXTURE_LAYERS) as number),
     maxDrawBuffers: gl.getParameter(gl.MAX_DRAW_BUFFERS) as number,
-    maxTextureUnits: gl.getParameter(gl.MAX_TEXTURE_IMAGE_UNITS) as number,
-    floatRenderTargets: storageSupport.float32,
+    policy: { ...rendererPolicy(renderer), ...overrides.policy },
     storageSupport,
     storage: chooseStorage(overrides.storage ?? 'auto', storageSupport, renderer),
     extensions: gl.getSupportedExtensions() ?? [],

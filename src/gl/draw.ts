@@ -9,19 +9,33 @@ import type { BackendStats } from './stats';
 /** Texel fetches one draw may issue: about 0.1–0.3 s on a software renderer. */
 const FETCH_BUDGET_PER_DRAW = 2 ** 25;
 
+/** One draw of a program over a layout ({@link drawLayout}). */
+export interface LayoutDraw {
+  program: twgl.ProgramInfo;
+  /** Uniform values (twgl setters: textures are bound to units by name); `u_layer` is set per layer. */
+  uniforms: Record<string, unknown>;
+  /** The texture drawn into: `outputs` copies of `layout`, one after another in its layers. */
+  target: LayoutTexture;
+  layout: TextureLayout;
+  /** Render targets: copy i of the layout is color attachment i. Default 1. */
+  outputs?: number;
+  /** Rough texel fetches per fragment, to size the bands. */
+  fetchesPerTexel: number;
+  /** Texture columns drawn, [start, end); default all. */
+  columns?: [number, number];
+}
+
 /**
- * Draws `program` into every layer of `layout` in `target`, with `uniforms` (twgl setters: textures are bound to
- * units by name) and `u_layer` set per layer. With `outputs` > 1 the target holds that many copies of the layout,
- * one after another in its layers, and copy i is color attachment i (multiple render targets in one texture).
- * `fb` is a scratch framebuffer; its attachments are cleared afterwards so no stale texture stays attached.
- * `columns` limits the draw to texture columns [start, end).
+ * Draws a program into every layer of a layout, in bands of lines. `fb` is a scratch framebuffer; its attachments
+ * are cleared afterwards so no stale texture stays attached.
  *
  * @example
- * drawLayout(gl, stats, fb, programs.get(src), { u_x: x.texture }, output, output.layout, 1, 20);
+ * drawLayout(gl, fb, stats, { program, uniforms: { u_x: x.texture }, target: output, layout: output.layout,
+ *   fetchesPerTexel: 20 });
  */
-export function drawLayout(gl: WebGL2RenderingContext, stats: BackendStats, fb: WebGLFramebuffer,
-  program: twgl.ProgramInfo, uniforms: Record<string, unknown>, target: LayoutTexture, layout: TextureLayout,
-  outputs: number, fetchesPerTexel: number, columns: [number, number] = [0, layout.width]): void {
+export function drawLayout(gl: WebGL2RenderingContext, fb: WebGLFramebuffer, stats: BackendStats,
+  draw: LayoutDraw): void {
+  const { program, uniforms, target, layout, outputs = 1, fetchesPerTexel, columns = [0, layout.width] } = draw;
   const { width, height, layers, lines } = layout;
   const attachments = Array.from({ length: outputs }, (_, i) => gl.COLOR_ATTACHMENT0 + i);
   const drawnWidth = columns[1] - columns[0];

@@ -4,17 +4,26 @@ import * as twgl from 'twgl.js';
 import vertexSource from '../../glsl/fullscreen.vert.glsl?raw';
 import layoutChunk from '../../glsl/texlayout.glsl?raw';
 import type { BackendStats } from './stats';
+import { unrollLoops } from './unroll';
 
-/** Values of `#define`s; booleans become 1/0. */
-export type Defines = Record<string, number | boolean | string>;
+/** Values of `#define`s, by name; booleans become 1/0. */
+export type Defines<D> = { [K in keyof D]: number | boolean | string };
 
-/** The full fragment source: version, defines, the shared layout functions, then the shader body. */
-export function specialize(body: string, defines: Defines): string {
-  const lines = Object.entries(defines).map(([name, value]) => {
+/**
+ * The full fragment source: version, defines, the shared layout functions, then the shader body, whose
+ * `#pragma unroll` loops are unrolled when `unroll` is set (see unrollLoops).
+ *
+ * @example
+ * specialize(repackSource, { ...repackDefines(plan), STORAGE_UINT: false }, { unroll: true });
+ */
+export function specialize<D extends Defines<D>>(body: string, defines: D, options: { unroll?: boolean } = {}):
+  string {
+  const values = defines as Record<string, number | boolean | string>;
+  const lines = Object.entries(values).map(([name, value]) => {
     const text = typeof value === 'boolean' ? (value ? '1' : '0') : String(value);
     return `#define ${name} ${text}`;
   });
-  return ['#version 300 es', ...lines, layoutChunk, body].join('\n');
+  return ['#version 300 es', ...lines, layoutChunk, unrollLoops(body, values, options.unroll ?? false)].join('\n');
 }
 
 /** The compiler's own error lines first (twgl's messages also list the whole numbered source), then the rest. */

@@ -106,8 +106,8 @@ export function probeStorage(gl: WebGL2RenderingContext, mode: StorageMode): boo
 }
 
 /**
- * The mode to use: the requested one when the device supports it, or for `'auto'` the first supported mode in
- * {@link STORAGE_PREFERENCE}. Throws, naming what was requested and what the device has, when nothing fits.
+ * The mode to use: the requested one (checked by checkBackendOptions in args.ts) when the device supports it, or for
+ * `'auto'` the first supported mode in {@link STORAGE_PREFERENCE}. Throws, naming what was requested and what the device has, when nothing fits.
  *
  * @example
  * chooseStorage('auto', { float32: false, uint32: true, float16: true }); // 'uint32'
@@ -120,10 +120,6 @@ export function chooseStorage(request: StorageRequest, support: StorageSupport, 
     if (supported.length) return supported[0];
     throw new Error(`conv_transpose3d: ${renderer} can render to none of the storage formats (RGBA32F, RGBA32UI, ` +
       'RGBA16F array-texture layers)');
-  }
-  if (!STORAGE_PREFERENCE.includes(request)) {
-    throw new Error(`createBackend: storage must be 'auto', ${STORAGE_PREFERENCE.map((m) => `'${m}'`).join(', ')}; ` +
-      `got ${JSON.stringify(request)}`);
   }
   if (!support[request]) {
     throw new Error(`conv_transpose3d: storage '${request}' is not supported by ${renderer} (${describe()}; ` +

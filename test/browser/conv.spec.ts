@@ -3,7 +3,7 @@
 import { resolveCall } from '../../src/args';
 import type { BackendOptions } from '../../src/backend';
 import { compareTensors, describeReport, type CheckReport } from '../../src/checker';
-import { depthPairs } from '../../src/convPlan';
+import { depthPairs } from '../../src/fragment';
 import { channelPlan } from '../../src/packing';
 import {
   decode, encode, loadGolden, optionsOf, OWN_GOLDEN_PATH, SHARED_GOLDEN_PATH, type GoldenCase,
