@@ -227,7 +227,7 @@ describe('stride phases', () => {
 describe('planConv', () => {
   it('fits every tensor of a U-Net step in 64-texel textures', () => {
     const s = resolveShapes([1, 64, 16, 16, 16], [64, 32, 2, 2, 2], [32], { stride: 2 });
-    const p = planConv(s, { maxTextureSize: 64, maxLayers: 2048, maxOutputs: 8 });
+    const p = planConv(s, { maxTextureSize: 64, maxLayers: 2048, maxOutputs: 8, quadWidth: 2, windowTexels: 16 });
     for (const l of [p.input, p.rawWeight, p.packedWeight, p.output, p.bias!]) {
       expect(l.width).toBeLessThanOrEqual(64);
       expect(l.height).toBeLessThanOrEqual(64);
@@ -239,7 +239,8 @@ describe('planConv', () => {
 describe('callTexels', () => {
   it('counts the uploads asked for, the packed weights, every slice and the output', () => {
     const spec = resolveShapes([1, 8, 4, 4, 4], [8, 4, 3, 3, 3], [4], { stride: 2 });
-    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8 }, {}, undefined, false);
+    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8, quadWidth: 2, windowTexels: 16 },
+      { directOutput: false });
     const always = texelCount(plan.packedWeight) + texelCount(plan.slice) * plan.fragment.voxels *
       plan.fragment.blocks + texelCount(plan.output);
     expect(callTexels(plan, { input: false, bias: false })).toBe(always);
@@ -248,7 +249,8 @@ describe('callTexels', () => {
   });
   it('counts no slices where the gather writes the output itself', () => {
     const spec = resolveShapes([1, 8, 4, 4, 4], [8, 4, 3, 3, 3], [4], { stride: 2 });
-    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8 }, {}, undefined, true);
+    const plan = planConv(spec, { maxTextureSize: 64, maxLayers: 256, maxOutputs: 8, quadWidth: 2, windowTexels: 16 },
+      { directOutput: true });
     expect(callTexels(plan, { input: true, bias: false })).toBe(texelCount(plan.packedWeight) +
       texelCount(plan.output) + texelCount(plan.input));
   });

@@ -1,0 +1,61 @@
+// The option checks of createBackend, configure and tensor(), all in args.ts: each bad value is named in the error.
+import { describe, expect, it } from 'vitest';
+import { checkBackendOptions, checkConfig, checkTensorData } from '../../src/args';
+import { tensor } from '../../src/tensor';
+
+describe('backend options', () => {
+  it('accept every documented value', () => {
+    expect(() => checkBackendOptions({})).not.toThrow();
+    expect(() => checkBackendOptions({ maxBytes: 0, poolBytes: 2 ** 20, maxTextureSize: 16, maxTextureLayers: 1,
+      storage: 'float16', phaseDraws: false, directOutput: true,
+      fragment: { voxels: 8, depth: 2, blocks: 4, taps: 1, windowTexels: 16 },
+      policy: { quadWidth: 4, windowTexels: 10, unrollLoops: false } })).not.toThrow();
+  });
+
+  it.each([
+    [null, /^createBackend: options must be an object, got null$/],
+    [{ maxTextureSize: 0 }, /^createBackend: maxTextureSize must be a positive integer, got 0$/],
+    [{ maxTextureLayers: 2.5 }, /^createBackend: maxTextureLayers must be a positive integer, got 2.5$/],
+    [{ storage: 'half' }, /^createBackend: storage must be 'auto', 'float32', 'uint32', 'float16'; got "half"$/],
+    [{ fragment: 4 }, /^createBackend: fragment must be an object, got 4$/],
+    [{ fragment: { voxels: 0 } }, /^createBackend: fragment.voxels must be an integer from 1 to 8, got 0$/],
+    [{ fragment: { voxels: 9 } }, /^createBackend: fragment.voxels must be an integer from 1 to 8, got 9$/],
+    [{ fragment: { depth: 3 } }, /^createBackend: fragment.depth must be 1 or 2, got 3$/],
+    [{ fragment: { blocks: 3 } }, /^createBackend: fragment.blocks must be 1, 2 or 4, got 3$/],
+    [{ fragment: { taps: '2' } }, /^createBackend: fragment.taps must be an integer from 1 to 4, got "2"$/],
+    [{ fragment: { windowTexels: 17 } }, /^createBackend: fragment.windowTexels must be an integer from 1 to 16/],
+    [{ fragment: { voxel: 2 } }, /^createBackend: fragment has an unknown key "voxel"; known keys are voxels, /],
+    [{ policy: { quadWidth: 3 } }, /^createBackend: policy.quadWidth must be a power of two from 1 to 64, got 3$/],
+    [{ policy: { unrollLoops: 1 } }, /^createBackend: policy.unrollLoops must be true or false, got 1$/],
+  ])('rejects %j', (options, message) => {
+    expect(() => checkBackendOptions(options)).toThrowError(message);
+  });
+});
+
+describe('configure', () => {
+  it('checks the shared backend options as createBackend does, naming configure', () => {
+    expect(() => checkConfig({ storage: 'auto', cpuFallback: false })).not.toThrow();
+    expect(() => checkConfig({ fragment: { blocks: 8 } }))
+      .toThrowError(/^configure: fragment.blocks must be 1, 2 or 4, got 8$/);
+    expect(() => checkConfig({ cpuFallback: 'no' })).toThrowError(/^configure: cpuFallback must be true or false/);
+    expect(() => checkConfig({ gl: {} })).toThrowError(/^configure: gl is not an option here/);
+    expect(() => checkConfig([])).toThrowError(/^configure: options must be an object, got \[\]$/);
+  });
+});
+
+describe('tensor()', () => {
+  it('converts arrays of numbers, NaN included, and keeps a Float32Array as it is', () => {
+    expect(Array.from(tensor([3], [1, Number.NaN, -2]).data)).toEqual([1, Number.NaN, -2]);
+    const data = new Float32Array(4);
+    expect(tensor([2, 2], data).data).toBe(data);
+    expect(tensor([2, 3]).data).toEqual(new Float32Array(6));
+  });
+
+  it('rejects data that is not numbers, naming the first bad element', () => {
+    expect(() => tensor([2], ['1', 'x'] as never)).toThrowError(/^tensor: data must hold numbers, got "1" at index 0$/);
+    expect(() => checkTensorData([2], [1, null])).toThrowError(/^tensor: data must hold numbers, got null at index 1$/);
+    expect(() => tensor([2], 'ab' as never)).toThrowError(/^tensor: data must be a Float32Array or an array of numbers/);
+    expect(() => tensor([-1])).toThrowError(/^tensor: shape must hold non-negative integers, got \[-1\]$/);
+    expect(() => tensor([3], [1, 2])).toThrowError(/^conv_transpose3d: tensor.data has 2 elements but tensor.shape/);
+  });
+});
