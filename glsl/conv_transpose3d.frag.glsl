@@ -12,8 +12,10 @@
 // voxels, so one pass of the D loop holds the weights of all KD taps and fetches each row once.
 //
 // The #defines are built by gatherDefines in src/shaderDefines.ts, which documents each of them. Loops marked
-// `#pragma unroll` index arrays of registers (accumulators, weights): the specializer unrolls them on renderers
-// that do not (src/gl/unroll.ts); elsewhere they are plain loops with constant bounds, for the driver to unroll.
+// `#pragma unroll` index arrays of registers (accumulators, weights): the specializer unrolls them where the
+// renderer policy says so (SwiftShader and llvmpipe, whose JITs do not; src/gl/unroll.ts); elsewhere they are plain
+// loops with constant bounds, for the driver to unroll. `#pragma max_iterations(N)` says a loop never makes more
+// than N passes: one that makes at most one becomes an `if`.
 uniform X_SAMPLER u_x;     // input, activation layout
 uniform W_SAMPLER u_w;     // packed weights, see packedWeightGrid in src/packing.ts
 uniform B_SAMPLER u_bias;  // bias as a (1, COUT, 1, 1, 1) activation (the input again when there is none)
@@ -196,17 +198,15 @@ Fragment fragmentAt(ivec2 cell) {
   return f;
 }
 
-// One pass of the D loop: the input row of its first row (`row`, possibly outside the input with ND = 2) and the
-// first D tap whose weights it holds. With ND = 1, pass k visits tap lo + k of the voxel's phase (none past hi);
-// with ND = 2 there is one pass, over the KD + 1 rows of the pair.
-struct DepthPass { bool valid; int row; int tap; };
-
-DepthPass depthPass(Taps rd, int k, int od) {
+// The passes of the D loop, as taps along D. With ND = 1, pass i visits the i-th tap of the voxel's phase that
+// reaches the input (see tapRange); with ND = 2, one pass, "tap" 0 whose input row is the first of the KD + 1 rows
+// the pair reads (od + PAD_D − (KD − 1), possibly outside the input: each row is tested).
+Taps depthTaps(Fragment f) {
 #if ND == 1
-  int i = rd.lo + k;
-  return DepthPass(i <= rd.hi, rd.reach - i * SHIFT_D, rd.first + i * TAP_STEP_D);
+  return tapRange(f.od + PAD_D, FIRST_TAP_D[divmod(f.od + PAD_D, STRIDE_D).y], KD, DIL_D, STRIDE_D, TAP_STEP_D,
+                  SHIFT_D, f.inside ? ID : 0);
 #else
-  return DepthPass(true, od + PAD_D - (KD - 1), 0);
+  return Taps(0, f.od + PAD_D - (KD - 1), 0, 0);
 #endif
 }
 
@@ -223,14 +223,24 @@ vec4 outputTexel(vec4 acc, int cob, bool inside) {
   return v;
 }
 
+// The index arithmetic of the unrolled loops is written as macros of their counters, not as functions or variables:
+// with constant counters it stays a constant expression, which the compiler folds before anything else, so the
+// multiply-adds of voxels and taps that do not exist are never generated. The clamps keep the indices of those dead
+// branches legal.
+// The voxel that window element i serves at W tap t, and the D tap through which input row rho reaches voxel e.
+#define VOXEL(i, t) ((i) - (TWC - 1 - (t)) * SHIFT_W)
+#define D_TAP(rho, e) (D_KERNEL - 1 - (rho) + (e))
+// Accumulator (render target) of channel block b, D voxel e, W voxel m; weights of D tap kd, W tap t, block b.
+#define ACC(b, e, m) (((b) * ND + (e)) * NV + clamp((m), 0, NV - 1))
+#define WEIGHT(kd, t, b) ((clamp((kd), 0, D_KERNEL - 1) * TWC + (t)) * NBO + (b))
+
 void main() {
   Fragment f = fragmentAt(gridCell(ivec2(gl_FragCoord.xy), u_layer, S_LAYOUT));
   int cob0 = f.cobg * NBO;
   int firstBlock = (divmod(4 * cob0, COG).x * CIG) >> 2;
   // Taps of the voxels' stride phases along D and H; along W, wTaps taps from kwFirst, whose input column for
   // voxel 0 is iwFirst, then one SHIFT_W lower per tap.
-  Taps rd = tapRange(f.od + PAD_D, FIRST_TAP_D[divmod(f.od + PAD_D, STRIDE_D).y], KD, DIL_D, STRIDE_D, TAP_STEP_D,
-                     SHIFT_D, f.inside ? ID : 0);
+  Taps rd = depthTaps(f);
   Taps rh = tapRange(f.oh + PAD_H, FIRST_TAP_H[divmod(f.oh + PAD_H, STRIDE_H).y], KH, DIL_H, STRIDE_H, TAP_STEP_H,
                      SHIFT_H, IH);
   int pw = f.a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
@@ -247,64 +257,63 @@ void main() {
   for (int k = 0; k < NOUT; ++k) {
     acc[k] = vec4(0.0);
   }
-  // Loops of one pass (one W window, one tap per phase along an axis) are blocks once specialized, and no loop
-  // here has a `break` or `continue`: SwiftShader pays more for either than for the work of a pass.
-  for (int c = 0; c < CHUNKS_W; ++c) {
-    if (c * TWC < wTaps) {
-      int kwc = kwFirst + c * TWC * TAP_STEP_W;             // first W tap of this window
-      int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;  // input column of window element 0
-      for (int pd = 0; pd < D_PASSES; ++pd) {
-        DepthPass dp = depthPass(rd, pd, f.od);
-        for (int ph = 0; ph < TAPS_H; ++ph) {
-          int th = rh.lo + ph;  // tap index along H
-          if (dp.valid && th <= rh.hi) {
-            int khRow = dp.tap * KH + rh.first + th * TAP_STEP_H;  // packed-weight row of (kd, kh), block 0
-            int ih = rh.reach - th * SHIFT_H;
-            // Not unrolled: on SwiftShader the larger code was measured slower.
-            for (int j = 0; j < NB; ++j) {
-              int xBlockRow = (f.n * CIB + firstBlock + min(j, CIB - 1 - firstBlock)) * ID * IH + ih;
-              SameGroup same = sameGroup(firstBlock + j, cob0);
-              WEIGHTS w[D_KERNEL * TWC * NBO];
+  // A loop of at most one pass (one W window, one tap per phase along an axis) is an `if` once specialized
+  // (src/gl/unroll.ts), and no loop here has a `break` or `continue`: SwiftShader pays more for a loop, and far more
+  // for an early exit, than for the work of one pass.
+  int windows = divmod(wTaps + TWC - 1, TWC).x;  // W windows this phase needs
+#pragma max_iterations(CHUNKS_W)
+  for (int c = 0; c < windows; ++c) {
+    int kwc = kwFirst + c * TWC * TAP_STEP_W;             // first W tap of this window
+    int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;  // input column of window element 0
+#pragma max_iterations(D_PASSES)
+    for (int td = rd.lo; td <= rd.hi; ++td) {
+      int kd0 = rd.first + td * TAP_STEP_D;  // the first D tap of this pass
+      int id0 = rd.reach - td * SHIFT_D;     // the input row of its first row
+#pragma max_iterations(TAPS_H)
+      for (int th = rh.lo; th <= rh.hi; ++th) {
+        int khRow = kd0 * KH + rh.first + th * TAP_STEP_H;  // packed-weight row of (kd0, kh), block 0
+        int xRowTap = (f.n * CIB + firstBlock) * ID * IH + rh.reach - th * SHIFT_H;  // input row (block 0, row 0, ih)
+        // Not unrolled: on SwiftShader the larger code was measured slower.
+        for (int j = 0; j < NB; ++j) {
+          int xBlockRow = xRowTap + min(j, CIB - 1 - firstBlock) * (ID * IH);
+          SameGroup same = sameGroup(firstBlock + j, cob0);
+          WEIGHTS w[D_KERNEL * TWC * NBO];
 #pragma unroll
-              for (int kd = 0; kd < D_KERNEL; ++kd) {
+          for (int kd = 0; kd < D_KERNEL; ++kd) {
 #pragma unroll
-                for (int t = 0; t < TWC; ++t) {
+            for (int t = 0; t < TWC; ++t) {
 #pragma unroll
-                  for (int b = 0; b < NBO; ++b) {
-                    // A missing tap of an uneven phase reads the last one (see keepProduct).
-                    w[(kd * TWC + t) * NBO + b] = loadWeights(wRow0[b] + j * (KD * KH) + kd * KH + khRow,
-                                                              min(kwc + t * TAP_STEP_W, KW - 1));
-                  }
-                }
+              for (int b = 0; b < NBO; ++b) {
+                // A missing tap of an uneven phase reads the last one (see keepProduct).
+                w[WEIGHT(kd, t, b)] = loadWeights(wRow0[b] + j * (KD * KH) + kd * KH + khRow,
+                                                  min(kwc + t * TAP_STEP_W, KW - 1));
               }
+            }
+          }
 #pragma unroll
-              for (int rho = 0; rho < D_ROWS; ++rho) {
-                int id = dp.row + rho;
-                bool rowIn = ND == 1 || (f.inside && uint(id) < uint(ID));
-                int xRow = xBlockRow + (ND == 1 ? id : clamp(id, 0, ID - 1)) * IH;
-                ivec3 xStart = xRowStart(xRow);
+          for (int rho = 0; rho < D_ROWS; ++rho) {
+            int id = id0 + rho;
+            bool rowIn = ND == 1 || (f.inside && uint(id) < uint(ID));
+            int xRow = xBlockRow + (ND == 1 ? id : clamp(id, 0, ID - 1)) * IH;
+            ivec3 xStart = xRowStart(xRow);
 #pragma unroll
-                for (int i = 0; i < WIN; ++i) {
-                  // Window element i: fetched once (clamped so that every fetch is inside the texture), then
-                  // multiplied into every voxel and tap it serves.
-                  int iw = iwLow + i;
-                  bool inside = uint(iw) < uint(IW) && rowIn;
-                  vec4 x = zeroOutside(load(u_x, xAt(xStart, xRow, clamp(iw, 0, IW - 1))), inside);
+            for (int i = 0; i < WIN; ++i) {
+              // Window element i: fetched once (clamped so that every fetch is inside the texture), then multiplied
+              // into every voxel and tap it serves.
+              int iw = iwLow + i;
+              bool inside = uint(iw) < uint(IW) && rowIn;
+              vec4 x = zeroOutside(load(u_x, xAt(xStart, xRow, clamp(iw, 0, IW - 1))), inside);
 #pragma unroll
-                  for (int t = 0; t < TWC; ++t) {
-                    int m = i - (TWC - 1 - t) * SHIFT_W;  // the voxel element i serves at tap t
+              for (int t = 0; t < TWC; ++t) {
+#pragma unroll
+                for (int e = 0; e < ND; ++e) {
+                  // Constant once unrolled: the multiply-adds of voxels and taps that do not exist fold away.
+                  if (VOXEL(i, t) >= 0 && VOXEL(i, t) < NV && D_TAP(rho, e) >= 0 && D_TAP(rho, e) < D_KERNEL) {
                     bool keep = keepProduct(inside, c * TWC + t < wTaps);
 #pragma unroll
-                    for (int e = 0; e < ND; ++e) {
-                      int kd = D_KERNEL - 1 - rho + e;  // the D tap through which row rho reaches voxel e
-                      // Constant once unrolled: the multiply-adds of voxels and taps that do not exist fold away.
-                      if (m >= 0 && m < NV && kd >= 0 && kd < D_KERNEL) {
-#pragma unroll
-                        for (int b = 0; b < NBO; ++b) {
-                          int k = (b * ND + e) * NV + m;
-                          acc[k] = mac(acc[k], w[(kd * TWC + t) * NBO + b], x, keep, same);
-                        }
-                      }
+                    for (int b = 0; b < NBO; ++b) {
+                      acc[ACC(b, e, VOXEL(i, t))] = mac(acc[ACC(b, e, VOXEL(i, t))], w[WEIGHT(D_TAP(rho, e), t, b)],
+                                                        x, keep, same);
                     }
                   }
                 }

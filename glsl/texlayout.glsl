@@ -35,12 +35,12 @@ vec4 store(vec4 v) { return v; }
 // renderers. A one-layer texture passes 22 as its log2 height (lines stay below 2^22). All values stay below 2^24
 // (Firefox's highp int).
 
-// (x / d, x mod d) for 0 ≤ x < 2^24 and d ≥ 1 without integer division, which software renderers emulate lane by
-// lane (SwiftShader: a repack fragment's dozen divisions cost more than its fetch). The float quotient is within
-// one of the true one (x·fl(1/d) is off by at most x/d·2^-23 < 1, then truncated), so one signed correction makes
-// it exact. Every divisor in these shaders is a compile-time constant, so once divmod is inlined the first two tests
-// fold away: a divisor of 1 then costs nothing and a power of two a multiply (exact) and a mask (unet-up, whose
-// divisors are all powers of two, ~5% faster).
+// (x / d, x mod d) for 0 ≤ x < 2^24 and d ≥ 1 without integer division: SwiftShader and llvmpipe emulate it lane by
+// lane (a repack fragment's dozen divisions cost SwiftShader more than its fetch), and on GPUs, which have no integer
+// divider either, a float reciprocal is what the driver would emit. The float quotient is within one of the true
+// one (x·fl(1/d) is off by at most x/d·2^-23 < 1, then truncated), so one signed correction makes it exact. Every
+// divisor in these shaders is a compile-time constant, so once divmod is inlined the first two tests fold away: a
+// divisor of 1 then costs nothing and a power of two a multiply (exact) and a mask.
 ivec2 divmod(int x, int d) {
   if (d == 1) return ivec2(x, 0);
   if ((d & (d - 1)) == 0) return ivec2(int(float(x) * (1.0 / float(d))), x & (d - 1));

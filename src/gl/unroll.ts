@@ -2,25 +2,33 @@
 // unroll keep an array indexed by a loop counter in memory instead of registers. Pure text, so it is unit-tested in
 // Node.
 
-/** Matches a loop head `for (int v = 0; v < BOUND; ++v) {`, BOUND an integer or a name. */
-const LOOP_HEAD = /for \(int (\w+) = 0; \1 < (\w+); \+\+\1\) \{/g;
+/** A loop head `for (int v = FIRST; v < LAST; ++v) {` (or `<=`), FIRST and LAST free of `;`. */
+const LOOP_HEAD = /for \(int (\w+) = ([^;]+); \1 (<=?) ([^;]+); \+\+\1\) \{/g;
 
-/** Matches a `#pragma unroll` line, with its indentation and line break. */
-const PRAGMA = /^[ \t]*#pragma unroll[ \t]*\r?\n/;
+/** The pragmas this file reads, each alone on a line: `#pragma unroll`, `#pragma max_iterations(N)`. */
+const PRAGMA = /^[ \t]*#pragma (unroll|max_iterations\((\w+)\))[ \t]*\r?\n/;
+/** The same, as the last line before a loop head. */
+const PRAGMA_BEFORE = /(?:^|\n)[ \t]*#pragma (unroll|max_iterations\((\w+)\))[ \t]*\r?\n$/;
+
+type Values = Readonly<Record<string, number | string | boolean>>;
 
 /**
- * Unrolls the constant-bound loops of a GLSL source: every loop preceded by a `#pragma unroll` line when `all` is
- * set (on renderers that do not unroll by themselves), and, always, every loop of one iteration. A loop must have
- * the form `for (int v = 0; v < BOUND; ++v) { … }` with braces, BOUND an integer or a name of `values`; each pass
- * becomes a block `{ const int v = k; … }`, so that the counter is a constant expression in it. Its body must not
- * `break` or `continue`. The `#pragma unroll` lines are removed (drivers need not know them).
+ * Rewrites the loops of a GLSL source that need not be loops, for renderers that pay for a loop (SwiftShader's and
+ * llvmpipe's JITs neither unroll loops nor keep arrays indexed by their counters in registers):
+ * - a counted loop `for (int v = 0; v < BOUND; ++v) { … }` (BOUND an integer or a name of `values`) becomes one
+ *   block `{ const int v = k; … }` per pass, so that the counter is a constant expression in it: when it has one
+ *   pass, always; when a `#pragma unroll` line precedes it, if `all` is set (GPU compilers unroll such loops
+ *   themselves, so a driver gets the loop);
+ * - a loop `for (int v = FIRST; v <= LAST; ++v) { … }` (or `<`) after a `#pragma max_iterations(N)` line, N an
+ *   integer or a name of `values` saying it never makes more than N passes, becomes `{ int v = FIRST;
+ *   if (v <= LAST) { … } }` when N is 1 (and nothing when N is 0), always.
+ * Loop bodies must be in braces and must not `break` or `continue`. The pragma lines are removed.
  *
  * @example
  * unrollLoops('#pragma unroll\nfor (int k = 0; k < N; ++k) { a[k] = 0.0; }', { N: 2 }, true);
  * // '{ const int k = 0; a[k] = 0.0; }\n{ const int k = 1; a[k] = 0.0; }'
  */
-export function unrollLoops(source: string, values: Readonly<Record<string, number | string | boolean>>,
-  all: boolean): string {
+export function unrollLoops(source: string, values: Values, all: boolean): string {
   let out = '';
   let at = 0;
   for (;;) {
@@ -28,31 +36,44 @@ export function unrollLoops(source: string, values: Readonly<Record<string, numb
     const head = LOOP_HEAD.exec(source);
     if (!head) break;
     const lineStart = source.lastIndexOf('\n', head.index - 1) + 1;
-    const prefix = source.slice(at, lineStart);
-    const pragma = prefix.match(/(^|\n)([ \t]*#pragma unroll[ \t]*\r?\n)$/);
+    const pragma = source.slice(at, lineStart).match(PRAGMA_BEFORE);
     const bodyStart = head.index + head[0].length;
     const bodyEnd = closingBrace(source, bodyStart);
-    const count = bound(head[2], values);
-    if (count === null || !(count === 1 || (all && pragma))) {
-      // Kept as a loop; loops inside it may still unroll.
+    const rewrite = rewriteLoop(head, pragma, values, all);
+    if (!rewrite) {
+      // Kept as a loop; loops inside it may still be rewritten.
       out += stripPragmas(source.slice(at, bodyStart));
       at = bodyStart;
       continue;
     }
-    out += stripPragmas(prefix) + source.slice(lineStart, head.index);
-    const body = unrollLoops(source.slice(bodyStart, bodyEnd), values, all);
-    out += Array.from({ length: count }, (_, k) => `{ const int ${head[1]} = ${k};${body}}`).join('\n');
+    out += stripPragmas(source.slice(at, lineStart)) + source.slice(lineStart, head.index) +
+      rewrite(unrollLoops(source.slice(bodyStart, bodyEnd), values, all));
     at = bodyEnd + 1;
   }
   return out + stripPragmas(source.slice(at));
+}
+
+/** What a loop becomes, given its body (already rewritten), or null to keep it a loop. */
+function rewriteLoop(head: RegExpExecArray, pragma: RegExpMatchArray | null, values: Values, all: boolean):
+  ((body: string) => string) | null {
+  const [, v, first, op, last] = head;
+  if (pragma?.[2] !== undefined) {
+    const most = integer(pragma[2], values);
+    if (most === null || most > 1) return null;
+    const decl = /^\d+$/.test(first) ? 'const int' : 'int';
+    return (body) => (most === 0 ? '' : `{ ${decl} ${v} = ${first}; if (${v} ${op} ${last}) {${body}} }`);
+  }
+  const count = first === '0' && op === '<' ? integer(last, values) : null;
+  if (count === null || !(count === 1 || (all && pragma?.[1] === 'unroll'))) return null;
+  return (body) => Array.from({ length: count }, (_, k) => `{ const int ${v} = ${k};${body}}`).join('\n');
 }
 
 function stripPragmas(text: string): string {
   return text.split(/(?<=\n)/).filter((line) => !PRAGMA.test(line)).join('');
 }
 
-/** The value of a loop bound, or null when it is not a known non-negative integer. */
-function bound(name: string, values: Readonly<Record<string, number | string | boolean>>): number | null {
+/** The value of a bound, or null when it is not a known non-negative integer. */
+function integer(name: string, values: Values): number | null {
   const value = /^\d+$/.test(name) ? Number(name) : values[name];
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? value : null;
 }

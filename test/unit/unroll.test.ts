@@ -23,6 +23,10 @@ for (int i = 0; i < WIN; ++i) {
 }
 for (int c = 0; c < CHUNKS; ++c) {
   acc[100 + c] = c + n;
+}
+#pragma max_iterations(MOST)
+for (int r = lo; r <= hi; ++r) {
+  acc[200 + r] = r;
 }`;
 
 describe('unrollLoops', () => {
@@ -38,11 +42,15 @@ describe('unrollLoops', () => {
   });
 
   it('computes what the loops computed', () => {
-    for (const values of [{ WIN: 3, TWC: 2, CHUNKS: 2 }, { WIN: 1, TWC: 4, CHUNKS: 1 }, { WIN: 5, TWC: 1, CHUNKS: 3 }]) {
-      const want = run(NESTED.replace(/#pragma unroll\n/g, ''), { ...values, n: 7 });
-      for (const all of [true, false]) {
-        expect(run(unrollLoops(NESTED, values, all), { ...values, n: 7 }), JSON.stringify({ values, all }))
-          .toEqual(want);
+    for (const values of [{ WIN: 3, TWC: 2, CHUNKS: 2, MOST: 2 }, { WIN: 1, TWC: 4, CHUNKS: 1, MOST: 1 },
+      { WIN: 5, TWC: 1, CHUNKS: 3, MOST: 0 }]) {
+      // The range loop makes at most MOST passes: from lo to hi.
+      for (const [lo, hi] of [[0, -1], [1, 0], [2, 2], [0, 1], [3, 4]].filter(([l, h]) => h - l + 1 <= values.MOST)) {
+        const vars = { ...values, n: 7, lo, hi };
+        const want = run(NESTED.replace(/#pragma .*\n/g, ''), vars);
+        for (const all of [true, false]) {
+          expect(run(unrollLoops(NESTED, values, all), vars), JSON.stringify({ vars, all })).toEqual(want);
+        }
       }
     }
   });
@@ -54,6 +62,15 @@ describe('unrollLoops', () => {
     expect(kept).toMatch(/for \(int t = 0; t < TWC; \+\+t\)/);
     expect(kept).toMatch(/\{ const int c = 0;/);
     expect(kept).not.toMatch(/for \(int c/);
+  });
+
+  it('makes a loop of at most one pass an if, and leaves longer ones loops', () => {
+    const range = '#pragma max_iterations(M)\nfor (int r = lo; r <= hi; ++r) { a[r] = 0.0; }';
+    expect(unrollLoops(range, { M: 1 }, false)).toBe('{ int r = lo; if (r <= hi) { a[r] = 0.0; } }');
+    expect(unrollLoops(range, { M: 0 }, true)).toBe('');
+    expect(unrollLoops(range, { M: 2 }, true)).toBe('for (int r = lo; r <= hi; ++r) { a[r] = 0.0; }');
+    expect(unrollLoops('#pragma max_iterations(1)\nfor (int c = 0; c < n; ++c) { a[c] = 0.0; }', {}, false))
+      .toBe('{ const int c = 0; if (c < n) { a[c] = 0.0; } }');
   });
 
   it('leaves loops whose bound is not a known integer, and rejects unbalanced braces', () => {
