@@ -1,4 +1,4 @@
-// The benchmark cases (issue 3). NCDHW input, PyTorch weight (Cin, Cout/groups, kD, kH, kW).
+// The benchmark cases. NCDHW input, PyTorch weight (Cin, Cout/groups, kD, kH, kW).
 import type { ConvTranspose3dOptions } from '../src/index';
 
 export interface BenchCase {
@@ -29,7 +29,7 @@ export const CASES: BenchCase[] = [
     tfjs: false },
 ];
 
-/** FLOPs as the issue defines them: 2·N·Cin·(Cout/groups)·kD·kH·kW·D·H·W. */
+/** FLOPs of a case, two per multiply-add: 2·N·Cin·(Cout/groups)·kD·kH·kW·D·H·W. */
 export function flops(c: BenchCase): number {
   const [n, cin, d, h, w] = c.input;
   const [, coutPerGroup, kd, kh, kw] = c.weight;
