@@ -1,6 +1,7 @@
 // Drives the benchmark in one engine, prints the table and writes bench-results/<engine>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from '@playwright/test';
+import { numel } from '../src/tensor';
 import { launchEngine, type EngineName } from '../test/browser/engines';
 import { CASES } from './cases';
 import type { CaseResult, VariantResult } from './main';
@@ -30,7 +31,7 @@ test('benchmark', async ({ baseURL }, testInfo) => {
     const peak = await engine.call<number>('peak');
     const results: CaseResult[] = [];
     for (const c of CASES.filter((k) => !only || only.includes(k.name))) {
-      const cpuRuns = oursOnly || c.input.reduce((a, b) => a * b, 1) * c.weight.reduce((a, b) => a * b, 1) /
+      const cpuRuns = oursOnly || numel(c.input) * numel(c.weight) /
         c.weight[0] > 5e9 ? 1 : 3;
       const r = await engine.call<CaseResult>('runCase', c, RUNS, cpuRuns, !oursOnly);
       if (!r.ours.ok) throw new Error(`${c.name}: our output does not match the CPU reference (max abs error ` +

@@ -9,7 +9,7 @@ import {
   type Backend, type BackendOptions, type Tensor,
 } from '../src/index';
 import { waitForGpu } from '../src/gl/textures';
-import { randomTensor } from '../test/support/randomCases';
+import { randomTensor } from '../src/support/seeded';
 import vertexSource from '../glsl/fullscreen.vert.glsl?raw';
 import { flops, type BenchCase } from './cases';
 import peakSource from './peak.frag.glsl?raw';

@@ -1,6 +1,6 @@
 // Tensor contents a person can pick, and the coverage map. Pure: unit-tested in Node.
 import { numel } from '../src/tensor';
-import { rng } from '../test/support/randomCases';
+import { rng } from '../src/support/seeded';
 import type { Content } from './state';
 
 /**

@@ -17,7 +17,7 @@ import {
   DEFAULT_STATE, PRESETS, callOptions, checkState, decodeState, encodeState, inputShape, presetState,
   type Field, type PlaygroundState,
 } from './state';
-import { bytesToBase64, encodeTensor } from '../test/support/base64';
+import { bytesToBase64, encodeTensor } from '../src/support/base64';
 import { VolumeView } from './volumeView';
 
 // Nothing may fail silently: an unexpected error is shown in the status line and kept for the tests to see.

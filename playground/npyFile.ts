@@ -1,5 +1,6 @@
 // `.npy` files in and out (npyjs does the format); only what the playground can use gets through.
 import { parse } from 'npyjs';
+import { numel } from '../src/tensor';
 import type { Tensor } from '../src/types';
 
 /**
@@ -23,7 +24,7 @@ export function parseNpy(bytes: ArrayBuffer, name: string): Tensor {
     throw new Error(`${name}: the .npy holds dtype ${arr.dtype}; save it as float32 (np.float32)`);
   }
   if (arr.fortranOrder) throw new Error(`${name}: the .npy is in Fortran order; save a C-order array`);
-  const count = arr.shape.reduce((a, b) => a * b, 1);
+  const count = numel(arr.shape);
   if (arr.data.length !== count) {
     throw new Error(`${name}: the .npy header says shape [${arr.shape.join(', ')}] (${count} values) but holds ` +
       `${arr.data.length}`);

@@ -4,8 +4,9 @@ computed by real PyTorch. Run by hand (not by the tests):
 
     apt-get install -y python3-torch && /usr/bin/python3 scripts/make_fixtures.py
 
-The format is the one of the shared golden set (see README.md, "Fixtures"): tensors are base64 little-endian
-float32; results are computed in float64 from the float32 inputs and rounded once to float32.
+The format is the one of the independent PyTorch-made golden set the tests also read from ../shared/golden when that
+folder exists (see README.md, "Fixtures"): tensors are base64 little-endian float32; results are computed in float64
+from the float32 inputs and rounded once to float32.
 """
 import base64
 import json

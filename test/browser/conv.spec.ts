@@ -4,28 +4,31 @@ import { resolveCall } from '../../src/args';
 import type { BackendOptions } from '../../src/backend';
 import { compareTensors, describeReport, type CheckReport } from '../../src/checker';
 import { depthPairs } from '../../src/fragment';
+import type { StorageMode } from '../../src/gl/storage';
 import { channelPlan } from '../../src/packing';
+import type { Encoded } from '../../src/support/base64';
+import { numel } from '../../src/tensor';
 import {
-  decode, encode, loadGolden, optionsOf, OWN_GOLDEN_PATH, SHARED_GOLDEN_PATH, type GoldenCase,
+  decode, encode, GOLDEN_SOURCES, loadGolden, optionsOf, OWN_GOLDEN_PATH, type GoldenCase,
 } from '../support/golden';
-import { randomCall, randomConfig, type RandomConfig } from '../support/randomCases';
+import { randomCall, randomConfig, type RandomConfig, type RandomResult } from '../support/randomCases';
 import { expect, test } from './fixtures';
 import { recordResult } from './summary';
 
-interface RandomResult { seed: number; config: RandomConfig; report: CheckReport }
-
 const RANDOM_CONFIGS = 300;
 const RANDOM_BATCH = 50;
+/** Seeds of the quick subset (npm run test:quick). */
+const RANDOM_QUICK = 10;
 
 function callArgs(c: GoldenCase) {
   return { input: c.input, weight: c.weight, bias: c.bias, options: optionsOf(c) };
 }
 
-function checkGolden(c: GoldenCase, got: { shape: number[]; data: string }): CheckReport {
+function checkGolden(c: GoldenCase, got: Encoded): CheckReport {
   expect(got.shape, `${c.name}: shape`).toEqual(c.output.shape);
   const report = compareTensors(decode(got), decode(c.output));
   expect(report.ok, `${c.name}: ${describeReport(report)}`).toBe(true);
-  expect(report.count).toBe(c.output.shape.reduce((a, b) => a * b, 1));
+  expect(report.count).toBe(numel(c.output.shape));
   return report;
 }
 
@@ -41,54 +44,61 @@ function expectAllOk(results: RandomResult[], label: string): void {
   expect(bad.length, `${label}: ${bad.length} of ${results.length} failed\n${lines.join('\n')}`).toBe(0);
 }
 
-test('device report', async ({ engine }) => {
-  const info = await engine.call<{ capabilities: { renderer: string; floatRenderTargets: boolean;
-    maxTextureSize: number } }>('info');
-  test.info().annotations.push({ type: 'renderer', description: info.capabilities.renderer });
-  expect(info.capabilities.floatRenderTargets).toBe(true);
-  expect(info.capabilities.maxTextureSize).toBeGreaterThanOrEqual(2048);
-  recordResult(engine.name, 'renderer', info.capabilities.renderer);
-});
+test('device report: a storage mode the device renders, and the limits the backend plans with', { tag: '@quick' },
+  async ({ engine }) => {
+    const { capabilities: caps } = await engine.call<{ capabilities: { renderer: string; storage: StorageMode;
+      storageSupport: Record<StorageMode, boolean>; deviceMaxTextureSize: number; maxTextureSize: number;
+      maxTextureLayers: number; maxDrawBuffers: number } }>('info');
+    test.info().annotations.push({ type: 'renderer', description: `${caps.renderer}, storage ${caps.storage}` });
+    // Any one storage mode is enough (uint32 needs no float render targets); the backend uses one the device has.
+    expect(Object.values(caps.storageSupport), JSON.stringify(caps.storageSupport)).toContain(true);
+    expect(caps.storageSupport[caps.storage], `storage ${caps.storage}`).toBe(true);
+    // WebGL2's minimums; a backend made without caps plans with the device's own texture size.
+    expect(caps.deviceMaxTextureSize).toBeGreaterThanOrEqual(2048);
+    expect(caps.maxTextureSize).toBe(caps.deviceMaxTextureSize);
+    expect(caps.maxTextureLayers).toBeGreaterThanOrEqual(256);
+    expect(caps.maxDrawBuffers).toBeGreaterThanOrEqual(4);
+    recordResult(engine.name, 'renderer', caps.renderer);
+  });
 
-for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden', SHARED_GOLDEN_PATH]] as const) {
-  const set = loadGolden(path);
+for (const { label, set, absent } of GOLDEN_SOURCES) {
   test.describe(`PyTorch golden (${label})`, () => {
-    test.skip(!set, `${path} not found: the shared golden set is only there beside a workplace checkout`);
+    test.skip(!set, absent);
     for (const c of set?.cases ?? []) {
-      test(c.name, async ({ engine }) => {
-        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c));
+      test(c.name, { tag: label === 'own fixtures' ? '@quick' : [] }, async ({ engine }) => {
+        const got = await engine.call<Encoded>('run', callArgs(c));
         recordResult(engine.name, `golden ${label}`, checkGolden(c, got));
       });
     }
     test('every case again with 16-texel textures (rows split, many layers)', async ({ engine }) => {
       for (const c of set?.cases ?? []) {
-        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { maxTextureSize: 16 });
+        const got = await engine.call<Encoded>('run', callArgs(c), { maxTextureSize: 16 });
         recordResult(engine.name, 'small textures', checkGolden(c, got));
       }
     });
     test('every case again with the weight uploaded first (packed on the GPU, not on the CPU)', async ({ engine }) => {
       for (const c of set?.cases ?? []) {
-        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), {}, true);
+        const got = await engine.call<Encoded>('run', callArgs(c), {}, true);
         recordResult(engine.name, 'GPU-packed weights', checkGolden(c, got));
       }
     });
     test('every case again with the gather drawn once per W stride phase (the default for larger calls)',
       async ({ engine }) => {
         for (const c of set?.cases ?? []) {
-          const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { phaseDraws: true });
+          const got = await engine.call<Encoded>('run', callArgs(c), { phaseDraws: true });
           recordResult(engine.name, 'per-phase draws', checkGolden(c, got));
         }
       });
     test('every case again through slices and the repack (by default only calls with next to no work go direct)',
       async ({ engine }) => {
         for (const c of set?.cases ?? []) {
-          const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { directOutput: false });
+          const got = await engine.call<Encoded>('run', callArgs(c), { directOutput: false });
           recordResult(engine.name, 'through slices', checkGolden(c, got));
         }
       });
     test('every case again with the gather writing the output directly, one voxel a fragment', async ({ engine }) => {
       for (const c of set?.cases ?? []) {
-        const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c), { directOutput: true });
+        const got = await engine.call<Encoded>('run', callArgs(c), { directOutput: true });
         recordResult(engine.name, 'direct output', checkGolden(c, got));
       }
     });
@@ -97,7 +107,7 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
         const pairs = (set?.cases ?? []).filter((c) => takesPairs(decode(c.input), decode(c.weight), optionsOf(c)));
         expect(pairs.length, 'cases that take pairs along D').toBeGreaterThan(10);
         for (const c of set?.cases ?? []) {
-          const got = await engine.call<{ shape: number[]; data: string }>('run', callArgs(c),
+          const got = await engine.call<Encoded>('run', callArgs(c),
             { fragment: { depth: 2 } });
           recordResult(engine.name, 'pairs along D', checkGolden(c, got));
         }
@@ -107,7 +117,7 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
       const finite = (set?.cases ?? []).filter((c) => decode(c.weight).data.every(Number.isFinite));
       expect(finite.length).toBeGreaterThan(set!.cases.length / 2);
       for (const c of finite) {
-        const got = await engine.call<{ output: { shape: number[]; data: string }; compiled: number }>(
+        const got = await engine.call<{ output: Encoded; compiled: number }>(
           'computedWeight', callArgs(c));
         recordResult(engine.name, 'GPU-computed weights', checkGolden(c, got.output));
         // vae-up has W taps outside the input (padding 1): its gather is specialized apart; unet-up has none.
@@ -117,7 +127,7 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
     });
     test('every error case rejects with a message naming the argument, before any GPU work', async ({ engine }) => {
       for (const e of set?.errors ?? []) {
-        const zeros = (shape: number[]) => encode({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) });
+        const zeros = (shape: number[]) => encode({ shape, data: new Float32Array(numel(shape)) });
         const message = await engine.call<string>('rejects', {
           input: zeros(e.input_shape), weight: zeros(e.weight_shape), bias: e.bias_shape ? zeros(e.bias_shape) : null,
           options: optionsOf(e),
@@ -130,10 +140,15 @@ for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden'
 }
 
 test.describe('random configurations against the CPU reference', () => {
-  for (let first = 1; first <= RANDOM_CONFIGS; first += RANDOM_BATCH) {
-    test(`seeds ${first}–${first + RANDOM_BATCH - 1}`, async ({ engine }) => {
-      const results = await engine.call<RandomResult[]>('random', first, RANDOM_BATCH);
-      expect(results).toHaveLength(RANDOM_BATCH);
+  // The first few seeds on their own, in the quick subset; the rest in batches.
+  const batches: [number, number][] = [[1, RANDOM_QUICK]];
+  for (let first = RANDOM_QUICK + 1; first <= RANDOM_CONFIGS; first += RANDOM_BATCH) {
+    batches.push([first, Math.min(first + RANDOM_BATCH - 1, RANDOM_CONFIGS)]);
+  }
+  for (const [first, last] of batches) {
+    test(`seeds ${first}–${last}`, { tag: first === 1 ? '@quick' : [] }, async ({ engine }) => {
+      const results = await engine.call<RandomResult[]>('random', first, last - first + 1);
+      expect(results).toHaveLength(last - first + 1);
       expectAllOk(results, 'random');
       for (const r of results) recordResult(engine.name, 'random', r.report);
     });
@@ -216,7 +231,7 @@ test('the same call twice is bitwise identical', async ({ engine }) => {
 
 test('GPU-resident chaining: upload once, four calls, one read', async ({ engine }) => {
   for (const options of [undefined, { maxTextureSize: 8 }]) {
-    const r = await engine.call<{ report: CheckReport; shape: number[]; draws: number }>('chain', options);
+    const r = await engine.call<{ report: CheckReport; shape: number[] }>('chain', options);
     expect(r.shape).toEqual([1, 6, 10, 21, 10]);
     expect(r.report.ok, describeReport(r.report)).toBe(true);
     recordResult(engine.name, 'chaining', r.report);

@@ -4,9 +4,11 @@ import {
   outputPaddingForSize, type Backend, type BackendOptions,
   type CheckReport, type ConvTranspose3dOptions, type Tensor,
 } from '../../src/index';
-import { randomCall, randomConfig, randomTensor, type RandomConfig } from '../support/randomCases';
+import { decodeTensor as decode, encodeTensor as encode, type Encoded } from '../../src/support/base64';
+import { randomTensor } from '../../src/support/seeded';
+import { randomCall, randomConfig, type RandomConfig, type RandomResult } from '../support/randomCases';
+import { glsl } from './glsl';
 import { robustness } from './robustness';
-import { decodeTensor as decode, encodeTensor as encode, type Encoded } from '../support/base64';
 
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
 
@@ -34,8 +36,6 @@ async function runOn(backend: Backend | null, x: Tensor, w: Tensor, options: Con
     gw?.dispose();
   }
 }
-
-interface RandomResult { seed: number; config: RandomConfig; report: CheckReport }
 
 async function runConfig(config: RandomConfig, seed: number, backend: Backend | null): Promise<RandomResult> {
   const { x, w, options } = randomCall(config, seed);
@@ -124,7 +124,7 @@ const harness = {
   },
 
   /** Upload once, chain several calls on the GPU, read once; compare with the same chain on the CPU. */
-  async chain(backendOptions?: BackendOptions): Promise<{ report: CheckReport; shape: number[]; draws: number }> {
+  async chain(backendOptions?: BackendOptions): Promise<{ report: CheckReport; shape: number[] }> {
     const backend = backendFor(backendOptions ?? {});
     const x = randomTensor([1, 6, 3, 4, 3], 11);
     const w1 = randomTensor([6, 5, 2, 2, 2], 12);
@@ -145,14 +145,13 @@ const harness = {
     const w2b = randomTensor([3, 6, 1, 1, 1], 16);
     const y3 = backend.convTranspose3d(y2, w2b);
     const y4 = backend.convTranspose3d(y3, gw3, s3);
-    const draws = backend.stats().draws;
     const got = await y4.read();
     for (const t of [gx, gw1, gb1, gw2, gw3, y1, y2, y3, y4]) t.dispose();
     const r1 = convTranspose3dReference(x, w1, s1);
     const r2 = convTranspose3dReference(r1, w2, s2);
     const r3 = convTranspose3dReference(r2, w2b);
     const r4 = convTranspose3dReference(r3, w3, s3);
-    return { report: compareTensors(got, r4), shape: got.shape, draws };
+    return { report: compareTensors(got, r4), shape: got.shape };
   },
 
   /** Repeated calls in a steady state: how many textures exist after each (the pool should keep this flat). */
@@ -204,7 +203,7 @@ const harness = {
   },
 };
 
-const api = { ...harness, ...robustness };
+const api = { ...harness, ...robustness, ...glsl };
 declare global {
   interface Window { harness: typeof api }
 }

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { convTranspose3dOutputShape } from '../../src/args';
 import type { CheckReport } from '../../src/checker';
+import type { Encoded } from '../../src/support/base64';
+import { numel } from '../../src/tensor';
 import { decodeState, encodeState } from '../../playground/state';
 import { decode } from '../support/golden';
 import type { Engine } from './engines';
@@ -18,7 +20,6 @@ interface Summary {
   storage: string | null;
   pageErrors: string[];
 }
-interface Encoded { shape: number[]; data: string }
 
 const NPY = (name: string) => fileURLToPath(new URL(`../fixtures/npy/${name}.npy`, import.meta.url));
 const idle = (pg: Engine) => pg.call<Summary>('idle');
@@ -47,7 +48,9 @@ function expectPass(s: Summary, count: number): void {
   expect(s.report?.count).toBe(count);
 }
 
-test('loads without errors, runs the default preset and draws every view', async ({ playground: pg }) => {
+test('loads without errors, runs the default preset and draws every view', { tag: '@quick' }, async ({
+  playground: pg,
+}) => {
   await pg.ui.goto(PLAYGROUND_URL);
   const s = await idle(pg);
   expect(s.outputShape).toBe('[1, 4, 13, 13, 13]');
@@ -118,7 +121,7 @@ test('a link restores its state', async ({ playground: pg }) => {
   const shape = convTranspose3dOutputShape([2, 3, 4, 5, 6], [3, 2, 2, 3, 2], { stride: [1, 2, 3], padding: [0, 1, 0],
     outputPadding: [0, 1, 2] });
   expect(s.outputShape).toBe(`[${shape.join(', ')}]`);
-  expectPass(s, shape.reduce((a, b) => a * b, 1));
+  expectPass(s, numel(shape));
   expect(s.query).toBe(encodeState(decodeState(query)));
   expect(s.storage).toBe('uint32');
   const expected: Record<string, string> = {

@@ -1,15 +1,12 @@
 // Reach and robustness in each engine: every storage mode against PyTorch's golden data and the CPU reference,
 // tensors past the texture limits, lost contexts, leaks, hostile and concurrent use, and no WebGL2 at all.
-import { compareTensors, describeReport, storageTolerance, type CheckReport } from '../../src/checker';
+import { compareTensors, describeReport, storageTolerance } from '../../src/checker';
 import type { StorageMode } from '../../src/gl/storage';
-import {
-  decode, loadGolden, optionsOf, OWN_GOLDEN_PATH, SHARED_GOLDEN_PATH, type GoldenCase,
-} from '../support/golden';
-import type { RandomConfig } from '../support/randomCases';
+import type { Encoded } from '../../src/support/base64';
+import { decode, GOLDEN_SOURCES, optionsOf, type GoldenCase } from '../support/golden';
+import type { RandomResult } from '../support/randomCases';
 import { expect, test } from './fixtures';
 import { recordResult } from './summary';
-
-interface RandomResult { seed: number; config: RandomConfig; report: CheckReport }
 
 const MODES: StorageMode[] = ['float32', 'uint32', 'float16'];
 
@@ -21,42 +18,47 @@ const RANDOM_PER_MODE = 100;
 
 for (const storage of MODES) {
   test.describe(`storage ${storage}`, () => {
-    test('every PyTorch golden case (own and shared) and seeded random calls', async ({ engine }) => {
-      const info = await engine.call<{ support: Record<StorageMode, boolean>; auto: StorageMode }>('storageInfo');
-      expect(info.auto).toBe(MODES.find((m) => info.support[m]));
-      if (!info.support[storage]) {
-        // Not skipped: the device must refuse the mode with a message that says so, and the summary records it.
-        const refusal = await engine.call<string | null>('storageRefusal', storage);
-        expect(refusal).toMatch(new RegExp(`^conv_transpose3d: storage '${storage}' is not supported by .*it supports`));
-        test.info().annotations.push({ type: 'unsupported', description: refusal! });
-        recordResult(engine.name, `storage ${storage}`, `unsupported (${refusal})`);
-        return;
-      }
-      const all = [OWN_GOLDEN_PATH, SHARED_GOLDEN_PATH].flatMap((p) => loadGolden(p)?.cases ?? []);
-      // Half floats hold only finite values up to 65504: cases with larger or non-finite values are outside what
-      // float16 storage can represent (documented); they are listed in the summary, not compared.
-      const cases = storage === 'float16' ? all.filter(withinHalfRange) : all;
-      if (cases.length < all.length) {
-        const outside = all.filter((c) => !withinHalfRange(c)).map((c) => c.name);
-        expect(outside.length).toBeLessThanOrEqual(8);
-        recordResult(engine.name, `storage ${storage}, outside the half range (not compared)`, outside.join(', '));
-      }
-      expect(cases.length).toBeGreaterThan(90);
-      for (const c of cases) {
-        const x = decode(c.input);
-        const w = decode(c.weight);
-        const options = { ...optionsOf(c), bias: c.bias ? decode(c.bias) : null };
-        const got = await engine.call<{ shape: number[]; data: string }>('run',
-          { input: c.input, weight: c.weight, bias: c.bias, options: optionsOf(c) }, { storage });
-        const report = compareTensors(decode(got), decode(c.output), storageTolerance(storage, x, w, options));
-        expect(report.ok, `${c.name}: ${describeReport(report)}`).toBe(true);
-        recordResult(engine.name, `storage ${storage}, golden`, report);
-      }
-      const results = await engine.call<RandomResult[]>('random', 5001, RANDOM_PER_MODE, { storage });
-      const bad = results.filter((r) => !r.report.ok);
-      expect(bad.map((r) => `seed ${r.seed}: ${describeReport(r.report)}`)).toEqual([]);
-      for (const r of results) recordResult(engine.name, `storage ${storage}, random`, r.report);
-    });
+    test('every PyTorch golden case (own fixtures, and the independent set when present) and seeded random calls',
+      async ({ engine }) => {
+        const info = await engine.call<{ support: Record<StorageMode, boolean>; auto: StorageMode }>('storageInfo');
+        expect(info.auto).toBe(MODES.find((m) => info.support[m]));
+        if (!info.support[storage]) {
+          // Not skipped: the device must refuse the mode with a message that says so, and the summary records it.
+          const refusal = await engine.call<string | null>('storageRefusal', storage);
+          expect(refusal).toMatch(new RegExp(`^conv_transpose3d: storage '${storage}' is not supported by .*it supports`));
+          test.info().annotations.push({ type: 'unsupported', description: refusal! });
+          recordResult(engine.name, `storage ${storage}`, `unsupported (${refusal})`);
+          return;
+        }
+        // Every case of the own fixtures (always there, over 50 cases) and of the independent set when it is present.
+        const present = GOLDEN_SOURCES.filter((s) => s.set);
+        test.info().annotations.push({ type: 'golden sets', description: present.map((s) => s.label).join(', ') });
+        expect(present[0]?.label).toBe('own fixtures');
+        expect(present[0].set!.cases.length).toBeGreaterThan(50);
+        const all = present.flatMap((s) => s.set!.cases);
+        // Half floats hold only finite values up to 65504: cases with larger or non-finite values are outside what
+        // float16 storage can represent (documented); they are listed in the summary, not compared.
+        const cases = storage === 'float16' ? all.filter(withinHalfRange) : all;
+        if (cases.length < all.length) {
+          const outside = all.filter((c) => !withinHalfRange(c)).map((c) => c.name);
+          expect(outside.length).toBeLessThanOrEqual(8);
+          recordResult(engine.name, `storage ${storage}, outside the half range (not compared)`, outside.join(', '));
+        }
+        for (const c of cases) {
+          const x = decode(c.input);
+          const w = decode(c.weight);
+          const options = { ...optionsOf(c), bias: c.bias ? decode(c.bias) : null };
+          const got = await engine.call<Encoded>('run',
+            { input: c.input, weight: c.weight, bias: c.bias, options: optionsOf(c) }, { storage });
+          const report = compareTensors(decode(got), decode(c.output), storageTolerance(storage, x, w, options));
+          expect(report.ok, `${c.name}: ${describeReport(report)}`).toBe(true);
+          recordResult(engine.name, `storage ${storage}, golden`, report);
+        }
+        const results = await engine.call<RandomResult[]>('random', 5001, RANDOM_PER_MODE, { storage });
+        const bad = results.filter((r) => !r.report.ok);
+        expect(bad.map((r) => `seed ${r.seed}: ${describeReport(r.report)}`)).toEqual([]);
+        for (const r of results) recordResult(engine.name, `storage ${storage}, random`, r.report);
+      });
   });
 }
 
@@ -73,27 +75,39 @@ test('the shared backend takes a storage mode from configure()', async ({ engine
   }
 });
 
+/** What `onesExact` reports: outputs checked, how many were wrong (and the first), and the cap in effect. */
+interface OnesExact { checked: number; wrong: number; first: string | null; outShape: number[];
+  maxTextureSize: number }
+
 test.describe('any size', () => {
   test('a (1, 32, 64, 64, 64) output under a 256-texel texture cap, exact', async ({ engine }) => {
-    const r = await engine.call<{ checked: number; wrong: number; first: string | null; outShape: number[] }>(
+    const r = await engine.call<OnesExact>(
       'onesExact', [1, 4, 32, 32, 32], [4, 32, 2, 2, 2], { stride: 2 }, 0.5, { maxTextureSize: 256 });
+    expect(r.maxTextureSize).toBe(256);
     expect(r.outShape).toEqual([1, 32, 64, 64, 64]);
     expect(r.checked).toBe(32 * 64 ** 3);
     expect(r.wrong, r.first ?? '').toBe(0);
   });
 
   test('a weight with Cin·Cout = 76,800 under a 256-texel cap, exact (and uneven coverage)', async ({ engine }) => {
-    const r = await engine.call<{ checked: number; wrong: number; first: string | null; outShape: number[] }>(
+    const r = await engine.call<OnesExact>(
       'onesExact', [1, 300, 2, 3, 3], [300, 256, 3, 1, 2], { stride: [2, 1, 1], padding: [1, 0, 0] }, -2,
       { maxTextureSize: 256 });
+    expect(r.maxTextureSize).toBe(256);
     expect(r.outShape).toEqual([1, 256, 3, 3, 4]);
+    expect(r.checked).toBe(256 * 3 * 3 * 4);
     expect(r.wrong, r.first ?? '').toBe(0);
   });
 
-  test('grouped and dilated, under a 16-texel cap, exact', async ({ engine }) => {
-    const r = await engine.call<{ checked: number; wrong: number; first: string | null; outShape: number[] }>(
+  test('grouped and dilated, under a 16-texel cap, exact', { tag: '@quick' }, async ({ engine }) => {
+    const r = await engine.call<OnesExact>(
       'onesExact', [2, 12, 5, 4, 9], [12, 5, 3, 2, 3], { stride: [2, 3, 1], dilation: [1, 2, 2], groups: 3,
         outputPadding: [1, 2, 0] }, 1, { maxTextureSize: 16 });
+    expect(r.maxTextureSize).toBe(16);
+    // (in − 1)·stride + dilation·(k − 1) + outputPadding + 1: (5 − 1)·2 + 1·2 + 1 + 1 = 12, (4 − 1)·3 + 2·1 + 2 + 1
+    // = 14, (9 − 1)·1 + 2·2 + 0 + 1 = 13; 3 groups of 5 output channels.
+    expect(r.outShape).toEqual([2, 15, 12, 14, 13]);
+    expect(r.checked).toBe(2 * 15 * 12 * 14 * 13);
     expect(r.wrong, r.first ?? '').toBe(0);
   });
 

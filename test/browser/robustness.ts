@@ -7,9 +7,11 @@ import {
   describeReport, storageTolerance, type BackendOptions, type ConvTranspose3dOptions, type GpuTensor,
   type StorageMode, type Tensor,
 } from '../../src/index';
-import { randomCall, randomConfig, randomTensor, rng, type RandomConfig } from '../support/randomCases';
+import { numel } from '../../src/tensor';
+import { randomTensor, rng } from '../../src/support/seeded';
+import { randomCall, randomConfig, type RandomConfig } from '../support/randomCases';
 
-const ones = (shape: number[]): Tensor => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(1) });
+const ones = (shape: number[]): Tensor => ({ shape, data: new Float32Array(numel(shape)).fill(1) });
 
 async function readAndDispose(t: GpuTensor): Promise<Tensor> {
   try {
@@ -73,11 +75,12 @@ export const robustness = {
 
   /**
    * All-ones input and weight, bias `biasValue`: every output must be exactly taps × Cin/groups + bias, the
-   * coverage map's count (see src/coverage.ts). Returns how many outputs were checked and the first wrong one.
+   * coverage map's count (see src/coverage.ts). Returns how many outputs were checked, the first wrong one, and the
+   * texture size the backend planned with (the cap asked for).
    */
   async onesExact(inputShape: number[], weightShape: number[], options: Omit<ConvTranspose3dOptions, 'bias'>,
     biasValue: number, backendOptions: BackendOptions): Promise<{ checked: number; wrong: number;
-      first: string | null; layouts: string; outShape: number[] }> {
+      first: string | null; maxTextureSize: number; outShape: number[] }> {
     const backend = createBackend(backendOptions);
     const spec = resolveShapes(inputShape, weightShape, [weightShape[1] * (options.groups ?? 1)], options);
     const bias = ones([spec.outChannels]);
@@ -97,10 +100,9 @@ export const robustness = {
         first ??= `index ${i}: got ${y.data[i]}, want ${want}`;
       }
     }
-    const caps = backend.capabilities;
+    const { maxTextureSize } = backend.capabilities;
     backend.dispose();
-    return { checked: y.data.length, wrong, first, outShape: y.shape,
-      layouts: `maxTextureSize ${caps.maxTextureSize} of ${caps.deviceMaxTextureSize}` };
+    return { checked: y.data.length, wrong, first, outShape: y.shape, maxTextureSize };
   },
 
   /** An output wider than the device's own MAX_TEXTURE_SIZE, checked against the CPU reference. */

@@ -1,18 +1,21 @@
-// Loading PyTorch-made golden data (the project's own fixtures, and the shared set when it exists) in Node.
+// Loading PyTorch-made golden data in Node: the project's own fixtures, and an independent PyTorch-made golden set
+// read from ../shared/golden when that folder exists.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ConvTranspose3dOptions, Tensor } from '../../src/index';
+import type { ConvTranspose3dOptions } from '../../src/index';
+import type { Encoded } from '../../src/support/base64';
+
+export { decodeTensor as decode, encodeTensor as encode } from '../../src/support/base64';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-export interface EncodedTensor { shape: number[]; data: string }
 export interface GoldenCase {
   name: string;
-  input: EncodedTensor;
-  weight: EncodedTensor;
-  bias: EncodedTensor | null;
-  output: EncodedTensor;
+  input: Encoded;
+  weight: Encoded;
+  bias: Encoded | null;
+  output: Encoded;
   stride: number[];
   padding: number[];
   output_padding: number[];
@@ -52,23 +55,27 @@ export interface GoldenSet {
 
 /** The project's own fixtures (scripts/make_fixtures.py). */
 export const OWN_GOLDEN_PATH = resolve(here, '../fixtures/conv_transpose3d.json');
-/** The shared, independent set; present in CI and on developer machines, absent in a bare clone. */
+/** An independent PyTorch-made golden set (same format), read from ../shared/golden when that folder exists. */
 export const SHARED_GOLDEN_PATH = resolve(here, '../../../shared/golden/conv_transpose3d.json');
 
 export function loadGolden(path: string): GoldenSet | null {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as GoldenSet) : null;
 }
 
-export function decode(t: EncodedTensor): Tensor {
-  const bytes = Buffer.from(t.data, 'base64');
-  const aligned = new Uint8Array(bytes.length);
-  aligned.set(bytes);
-  return { shape: t.shape, data: new Float32Array(aligned.buffer) };
-}
+/**
+ * Each golden set the suites run: its label in titles and summaries, its path, its data (null when absent) and the
+ * reason to give when a suite skips it.
+ */
+export interface GoldenSource { label: string; path: string; set: GoldenSet | null; absent: string }
 
-export function encode(t: Tensor): EncodedTensor {
-  return { shape: t.shape, data: Buffer.from(t.data.buffer, t.data.byteOffset, t.data.byteLength).toString('base64') };
-}
+/** The own fixtures (always there), then the independent set (`set` null when ../shared/golden is absent). */
+export const GOLDEN_SOURCES: readonly GoldenSource[] = [
+  { label: 'own fixtures', path: OWN_GOLDEN_PATH, set: loadGolden(OWN_GOLDEN_PATH),
+    absent: `${OWN_GOLDEN_PATH} is absent` },
+  { label: 'independent set', path: SHARED_GOLDEN_PATH, set: loadGolden(SHARED_GOLDEN_PATH),
+    absent: `${SHARED_GOLDEN_PATH} is absent: the independent PyTorch-made golden set is read from ../shared/golden ` +
+      'only when that folder exists' },
+];
 
 const asTriple = (v: number | number[]) => (Array.isArray(v) ? v : v) as ConvTranspose3dOptions['stride'];
 

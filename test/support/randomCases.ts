@@ -1,5 +1,7 @@
 // Seeded random conv_transpose3d configurations, varied over every parameter. Pure: used in the browsers.
+import type { CheckReport } from '../../src/checker';
 import type { ConvTranspose3dOptions, Tensor } from '../../src/index';
+import { randomTensor, rng } from '../../src/support/seeded';
 
 export interface RandomConfig {
   inputShape: number[];
@@ -8,17 +10,8 @@ export interface RandomConfig {
   options: Required<Omit<ConvTranspose3dOptions, 'bias'>>;
 }
 
-/** mulberry32: a small, fast, seedable generator with good enough statistics for test data. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A configuration run on the GPU with seeded data, compared in the page with the CPU reference. */
+export interface RandomResult { seed: number; config: RandomConfig; report: CheckReport }
 
 export function randomConfig(seed: number): RandomConfig {
   const r = rng(seed);
@@ -48,18 +41,6 @@ export function randomConfig(seed: number): RandomConfig {
     bias: r() < 0.5,
     options: { stride, padding, outputPadding, dilation, groups },
   };
-}
-
-/** Seeded values in [-1, 1), with an occasional exact zero and integer. */
-export function randomTensor(shape: number[], seed: number): Tensor {
-  const r = rng(seed);
-  const n = shape.reduce((a, b) => a * b, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    const u = r();
-    data[i] = u < 0.05 ? 0 : u < 0.1 ? Math.round(r() * 6 - 3) : r() * 2 - 1;
-  }
-  return { shape, data };
 }
 
 /** The seeded tensors and options of a configuration: input, weight and (when it has one) bias. */

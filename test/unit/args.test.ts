@@ -1,16 +1,16 @@
 // Every call PyTorch rejects, and every malformed argument, throws a clear Error naming the argument.
 import { describe, expect, it } from 'vitest';
 import {
-  convTranspose3dOutputShape, convTranspose3dReference, outputPaddingForSize, tensor, type ConvTranspose3dOptions,
+  convTranspose3dOutputShape, convTranspose3dReference, numel, outputPaddingForSize, tensor, type ConvTranspose3dOptions,
   type Tensor,
 } from '../../src/index';
-import { loadGolden, optionsOf, OWN_GOLDEN_PATH, SHARED_GOLDEN_PATH, type GoldenError } from '../support/golden';
+import { GOLDEN_SOURCES, optionsOf, type GoldenError } from '../support/golden';
 
 const ARGUMENT_NAMES = ['input', 'weight', 'bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation',
   'output size'];
 
 function zeros(shape: number[]): Tensor {
-  return { shape, data: new Float32Array(shape.reduce((a, b) => a * b, 1)) };
+  return { shape, data: new Float32Array(numel(shape)) };
 }
 
 function errorCall(e: GoldenError): () => unknown {
@@ -18,9 +18,8 @@ function errorCall(e: GoldenError): () => unknown {
   return () => convTranspose3dReference(zeros(e.input_shape), zeros(e.weight_shape), opts);
 }
 
-for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden', SHARED_GOLDEN_PATH]] as const) {
-  const set = loadGolden(path);
-  describe.skipIf(!set)(`PyTorch's rejected calls (${label}${set ? '' : `: ${path} not found`})`, () => {
+for (const { label, set, absent } of GOLDEN_SOURCES) {
+  describe.skipIf(!set)(`PyTorch's rejected calls (${label}${set ? '' : `: ${absent}`})`, () => {
     for (const e of set?.errors ?? []) {
       it(`${e.name}: PyTorch says "${e.torch_error.slice(0, 60)}"`, () => {
         expect(errorCall(e)).toThrowError(/^conv_transpose3d: /);
@@ -116,9 +115,8 @@ describe('output shape', () => {
   });
 });
 
-for (const [label, path] of [['own fixtures', OWN_GOLDEN_PATH], ['shared golden', SHARED_GOLDEN_PATH]] as const) {
-  const set = loadGolden(path);
-  describe.skipIf(!set)(`output_size rule (${label}${set ? '' : `: ${path} not found`})`, () => {
+for (const { label, set, absent } of GOLDEN_SOURCES) {
+  describe.skipIf(!set)(`output_size rule (${label}${set ? '' : `: ${absent}`})`, () => {
     for (const c of set?.output_size ?? []) {
       it(c.name, () => {
         const call = () => outputPaddingForSize(c.input_shape, c.kernel_size as [number, number, number],

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
 import { planLayout } from '../../src/layout';
 import { convTranspose3dReference } from '../../src/reference';
+import { numel } from '../../src/tensor';
 import { axisCoverage, coverageMap } from '../../src/coverage';
 import { channelVolume, fillContent } from '../../playground/contents';
 import { describeTexel } from '../../playground/layoutView';
@@ -113,7 +114,7 @@ describe('coverage map', () => {
     ]) {
       const xShape = [1, 4, 3, 4, 2];
       const wShape = [4, 2, 3, 2, 4];
-      const ones = (shape: number[]) => ({ shape, data: new Float32Array(shape.reduce((a, b) => a * b)).fill(1) });
+      const ones = (shape: number[]) => ({ shape, data: new Float32Array(numel(shape)).fill(1) });
       const y = convTranspose3dReference(ones(xShape), ones(wShape), options);
       const spec = resolveShapes(xShape, wShape, null, options);
       const cov = coverageMap(spec);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { storageTolerance } from '../../src/checker';
 import { chooseStorage, storesFinite } from '../../src/gl/storage';
 import { convTranspose3dReference } from '../../src/reference';
-import { randomTensor } from '../support/randomCases';
+import { randomTensor } from '../../src/support/seeded';
 
 describe('chooseStorage', () => {
   const all = { float32: true, uint32: true, float16: true };
