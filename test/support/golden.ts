@@ -1,5 +1,5 @@
-// Loading PyTorch-made golden data in Node: the project's own fixtures, and an independent PyTorch-made golden set
-// read from ../shared/golden when that folder exists.
+// Loading golden data in Node: the project's own PyTorch-made fixtures and, when ../shared exists beside the
+// checkout, an independent PyTorch-made golden set and test vectors written by other projects.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,26 +58,42 @@ export const OWN_GOLDEN_PATH = resolve(here, '../fixtures/conv_transpose3d.json'
 /** An independent PyTorch-made golden set (same format), read from ../shared/golden when that folder exists. */
 export const SHARED_GOLDEN_PATH = resolve(here, '../../../shared/golden/conv_transpose3d.json');
 
+/** Test vectors of other projects (ONNX, ONNX Runtime, OpenVINO, …) in the same format, cases only. */
+export const PEER_GOLDEN_PATH = resolve(here, '../../../shared/peer/peer-golden.json');
+
+/** A golden set, or null when its file is absent; a set of cases alone has no errors or output_size rules. */
 export function loadGolden(path: string): GoldenSet | null {
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as GoldenSet) : null;
+  if (!existsSync(path)) return null;
+  return { errors: [], output_size: [], ...(JSON.parse(readFileSync(path, 'utf8')) as Partial<GoldenSet>) } as
+    GoldenSet;
 }
 
 /**
  * Each golden set the suites run: its label in titles and summaries, its path, its data (null when absent) and the
  * reason to give when a suite skips it.
  */
-export interface GoldenSource { label: string; path: string; set: GoldenSet | null; absent: string }
+export interface GoldenSource {
+  label: string; path: string; set: GoldenSet | null; absent: string;
+  /** Whether the set also holds PyTorch's rejected calls and output_size rules (the peer vectors hold cases only). */
+  rules: boolean;
+}
 
-/** The own fixtures (always there), then the independent set (`set` null when ../shared/golden is absent). */
+/**
+ * The own fixtures (always there), then the independent set and the peer vectors (`set` null when ../shared is
+ * absent).
+ */
 export const GOLDEN_SOURCES: readonly GoldenSource[] = [
   { label: 'own fixtures', path: OWN_GOLDEN_PATH, set: loadGolden(OWN_GOLDEN_PATH),
-    absent: `${OWN_GOLDEN_PATH} is absent` },
+    absent: `${OWN_GOLDEN_PATH} is absent`, rules: true },
   { label: 'independent set', path: SHARED_GOLDEN_PATH, set: loadGolden(SHARED_GOLDEN_PATH),
     absent: `${SHARED_GOLDEN_PATH} is absent: the independent PyTorch-made golden set is read from ../shared/golden ` +
-      'only when that folder exists' },
+      'only when that folder exists', rules: true },
+  { label: 'peer vectors', path: PEER_GOLDEN_PATH, set: loadGolden(PEER_GOLDEN_PATH),
+    absent: `${PEER_GOLDEN_PATH} is absent: the test vectors of other projects are read from ../shared/peer only ` +
+      'when that folder exists', rules: false },
 ];
 
-const asTriple = (v: number | number[]) => (Array.isArray(v) ? v : v) as ConvTranspose3dOptions['stride'];
+const asTriple = (v: number | number[]) => v as ConvTranspose3dOptions['stride'];
 
 /** The options of a golden case or error case, in this library's names. */
 export function optionsOf(c: Pick<GoldenCase, 'stride' | 'padding' | 'output_padding' | 'dilation' | 'groups'> |
