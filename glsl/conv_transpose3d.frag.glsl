@@ -261,7 +261,7 @@ void main() {
   // (src/gl/unroll.ts), and no loop here has a `break` or `continue`: SwiftShader pays more for a loop, and far more
   // for an early exit, than for the work of one pass.
   int windows = divmod(wTaps + TWC - 1, TWC).x;  // W windows this phase needs
-#pragma max_iterations(CHUNKS_W)
+#pragma max_iterations(W_WINDOWS)
   for (int c = 0; c < windows; ++c) {
     int kwc = kwFirst + c * TWC * TAP_STEP_W;             // first W tap of this window
     int iwLow = iwFirst - (c * TWC + TWC - 1) * SHIFT_W;  // input column of window element 0

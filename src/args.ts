@@ -42,6 +42,11 @@ export function show(value: unknown): string {
   return Object.prototype.toString.call(value);
 }
 
+/** Number of elements of a shape. */
+export function numel(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 function fail(message: string): never {
   throw new Error(`conv_transpose3d: ${message}`);
 }
@@ -62,7 +67,7 @@ export function checkTensor(t: unknown, name: string): number[] {
     if (!isInt(s) || s < 0) fail(`${name}.shape must hold non-negative integers, got ${show(shape)}`);
   }
   if (!(data instanceof Float32Array)) fail(`${name}.data must be a Float32Array, got ${show(data)}`);
-  const count = shape.reduce((a, b) => a * b, 1);
+  const count = numel(shape);
   if (!Number.isSafeInteger(count)) fail(`${name}.shape ${show(shape)} has too many elements`);
   if (data.length !== count) {
     fail(`${name}.data has ${data.length} elements but ${name}.shape ${show(shape)} needs ${count}`);
@@ -159,7 +164,7 @@ export function resolveShapes(inputShape: number[], weightShape: number[], biasS
       `${show(outputPadding)}: each must be at least 1`);
   }
   const outShape = batched ? [batch, outChannels, ...outSize] : [outChannels, ...outSize];
-  const outCount = outShape.reduce((a, b) => a * b, 1);
+  const outCount = numel(outShape);
   if (!Number.isSafeInteger(outCount) || outCount > 2 ** 32) {
     fail(`output shape ${show(outShape)} has ${outCount} elements, more than 2^32`);
   }
@@ -279,10 +284,10 @@ export function checkCall<T extends { shape: number[] }>(input: T, weight: T, op
 /** The checks of `tensor(shape, data)`'s arguments; returns the data as float32 (a Float32Array is used as is). */
 export function checkTensorData(shape: unknown, data: unknown): Float32Array {
   if (!Array.isArray(shape)) throw new Error(`tensor: shape must be an array of sizes, got ${show(shape)}`);
-  if (!shape.every((s) => isInt(s) && s >= 0) || !Number.isSafeInteger(shape.reduce((a, b) => a * b, 1))) {
+  if (!shape.every((s) => isInt(s) && s >= 0) || !Number.isSafeInteger(numel(shape))) {
     throw new Error(`tensor: shape must hold non-negative integers, got ${show(shape)}`);
   }
-  if (data === undefined) return new Float32Array(shape.reduce((a, b) => a * b, 1));
+  if (data === undefined) return new Float32Array(numel(shape));
   if (data instanceof Float32Array) return data;
   if (typeof data !== 'object' || data === null || typeof (data as ArrayLike<unknown>).length !== 'number') {
     throw new Error(`tensor: data must be a Float32Array or an array of numbers, got ${show(data)}`);

@@ -107,7 +107,7 @@ export interface Backend {
   /**
    * Uploads a CPU tensor (rank 1–5). The caller's tensor is copied, never kept. Whether every value is finite is
    * noted on the way: a weight known to be finite lets the gather multiply zeros for taps outside the input instead
-   * of discarding each of their products (3–6% faster on padded calls); a computed tensor is not known to be.
+   * of discarding each of their products (faster on padded calls); a computed tensor is not known to be.
    */
   upload(t: Tensor): GpuTensor;
   /** conv_transpose3d on the GPU; the result stays on the GPU. Throws on bad arguments before any GPU work. */
@@ -159,7 +159,7 @@ type ReadyPass = Pass & { source: string };
 
 /**
  * What every call of one shape needs, worked out once: the plan and its passes with their programs' sources.
- * Planning and specializing took ~0.5 ms of JavaScript per call, a quarter of a small call's time.
+ * Planning and specializing cost a small call a quarter of its time when done on every call.
  */
 interface CallPlan {
   plan: ConvPlan;

@@ -89,8 +89,8 @@ export const MIN_PHASE_DRAWS_COST = 2 ** 18;
 
 /**
  * Estimated cost of the repack pass ({@link fragmentCost}'s units, texel fetches), what writing the output directly
- * ({@link ConvPlan.direct}) saves: a draw (2^14 units, a call with no work measured 1.2× faster direct on
- * SwiftShader) and about 4.5 units a texel (what a copy costs there).
+ * ({@link ConvPlan.direct}) saves: a draw (2^14 units) and about 4.5 units a texel, as measured on SwiftShader
+ * (docs/performance.md).
  *
  * @example
  * repackCost(plan.output); // 2^14 + 4.5 · texelCount(plan.output)
@@ -140,7 +140,7 @@ export function planConv(spec: ConvSpec, limits: PlanLimits, request: PlanReques
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output,
-    fetchesPerTexel: tapsH * channels.blocksPerOutput * window.chunks *
+    fetchesPerTexel: tapsH * channels.blocksPerOutput * window.windows *
       ((tapsD + fragment.depth - 1) * window.size + tapsD * window.taps * fragment.blocks *
         (channels.depthwise ? 1 : 4)) + fragment.blocks,
   };

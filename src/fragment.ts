@@ -43,14 +43,14 @@ export function depthPairs(spec: ConvSpec, channels: ChannelPlan): boolean {
 
 /**
  * How the gather shader walks the W taps of a stride phase: `taps` at a time, over one window of `size` input texels
- * (voxel m at tap t reads the texel voxel m+1 reads at tap t+1, `shift` columns apart), `chunks` windows per phase.
+ * (voxel m at tap t reads the texel voxel m+1 reads at tap t+1, `shift` columns apart), `windows` windows per phase.
  */
 export interface WindowPlan {
   taps: number;
-  chunks: number;
+  windows: number;
   shift: number;
   size: number;
-  /** Every phase that has taps has exactly `taps·chunks` of them (the shader then needs no per-tap test). */
+  /** Every phase that has taps has exactly `taps·windows` of them (the shader then needs no per-tap test). */
   even: boolean;
   /** Some real output voxel has a W tap outside the input (its products must be discarded by selection). */
   masked: boolean;
@@ -65,7 +65,7 @@ export const MAX_WINDOW = 16;
  * `ow ≡ phase mod strideW`), or for all fragments when it is omitted.
  *
  * @example
- * windowPlan(spec, { voxels: 8, taps: 4, windowTexels: 16 }); // kernel 3, stride 1: { taps: 3, chunks: 1, size: 10 }
+ * windowPlan(spec, { voxels: 8, taps: 4, windowTexels: 16 }); // kernel 3, stride 1: { taps: 3, windows: 1, size: 10 }
  */
 export function windowPlan(spec: ConvSpec, shape: Pick<FragmentShape, 'voxels' | 'taps' | 'windowTexels'>,
   phase?: number): WindowPlan {
@@ -78,7 +78,7 @@ export function windowPlan(spec: ConvSpec, shape: Pick<FragmentShape, 'voxels' |
   const { voxels } = shape;
   let taps = Math.max(1, Math.min(most, shape.taps, MAX_WINDOW_TAPS));
   while (taps > 1 && voxels + (taps - 1) * shift > Math.min(shape.windowTexels, MAX_WINDOW)) taps--;
-  const chunks = Math.ceil(most / taps);
+  const windows = Math.ceil(most / taps);
   let masked = false;
   for (const a of phases) {
     for (let o = a; o < spec.outSize[2] && !masked; o += s) {
@@ -89,8 +89,8 @@ export function windowPlan(spec: ConvSpec, shape: Pick<FragmentShape, 'voxels' |
       }
     }
   }
-  return { taps, chunks, shift, size: voxels + (taps - 1) * shift, even: counts.every((n) => n === 0 ||
-    n === taps * chunks), masked };
+  return { taps, windows, shift, size: voxels + (taps - 1) * shift, even: counts.every((n) => n === 0 ||
+    n === taps * windows), masked };
 }
 
 /** The most taps any stride phase has along axis `a` (0 = D, 1 = H, 2 = W). */
@@ -128,9 +128,9 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
   let [rows, tapsD] = [spec.kernel[0] + depth - 1, spec.kernel[0]];
   if (depth === 1) rows = tapsD = meanInsideTapsD(spec);
   // Each W phase is drawn with its own window when the stride allows (see ConvPlan.phaseWindows); average them.
-  const windows = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, shape, a));
-  const perWindow = windows.reduce((sum, w) => sum + w.chunks * (rows * w.size + tapsD * w.taps * nbo *
-    (weightFetches + 0.4 * voxels * depth)), 0) / windows.length;
+  const phases = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, shape, a));
+  const perWindow = phases.reduce((sum, w) => sum + w.windows * (rows * w.size + tapsD * w.taps * nbo *
+    (weightFetches + 0.4 * voxels * depth)), 0) / phases.length;
   const perFragment = meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput *
     perWindow + 16;
   const q = chunksPerPhase(spec, voxels);

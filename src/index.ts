@@ -21,6 +21,7 @@ export { createBackend, type Backend, type BackendOptions, type GpuTensor, type 
   type BackendConvOptions } from './backend';
 export type { DeviceCapabilities, RendererPolicy } from './gl/context';
 export type { FragmentShape } from './fragment';
+export type { PlanLimits } from './convPlan';
 export type { StorageMode, StorageRequest, StorageSupport } from './gl/storage';
 export type { BackendStats } from './gl/stats';
 

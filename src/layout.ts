@@ -83,7 +83,7 @@ export function planLayout(rows: number, cols: number, limits: LayoutLimits, min
 
 /**
  * Whether a layout needs an array texture: more than one layer. A one-layer layout is stored as a plain 2-D texture
- * and read through a `sampler2D`, measured 5–15% cheaper to fetch from on both software renderers.
+ * and read through a `sampler2D`, cheaper to fetch from on both software renderers (docs/performance.md).
  */
 export function isLayered(l: TextureLayout): boolean {
   return l.layers > 1;

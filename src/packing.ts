@@ -1,7 +1,7 @@
 // How activations and weights become texel grids for the layout manager: pure index arithmetic, mirrored by the
 // shaders in glsl/. Activations (N, C, D, H, W) pack 4 consecutive channels into one RGBA texel.
 import { forEachRun, texelCount, type TextureLayout } from './layout';
-import type { ConvSpec } from './args';
+import { numel, type ConvSpec } from './args';
 
 /** Channel blocks of 4. */
 export function blocks(channels: number): number {
@@ -29,7 +29,7 @@ export function activationGrid(shape5: readonly number[]): { rows: number; cols:
 /**
  * Calls `copy(src, texel, lanes, count, plane)` for each contiguous run of a row: `count` voxels along W whose
  * channel c0 + l starts at `src + l·plane` in NCDHW data and at float `4·texel + l` in the texels, l < lanes.
- * All lanes of a run are copied in one pass: four passes over the same texels, one per lane, were ~1.7× slower.
+ * All lanes of a run are copied in one pass, rather than one pass over the same texels per lane (docs/performance.md).
  */
 function runs(shape5: readonly number[], layout: TextureLayout,
   copy: (src: number, texel: number, lanes: number, count: number, plane: number) => void): void {
@@ -69,7 +69,7 @@ export function packActivation(data: Float32Array, shape5: readonly number[], la
 /** Inverse of {@link packActivation}. */
 export function unpackActivation(texels: Float32Array, shape5: readonly number[], layout: TextureLayout):
   Float32Array {
-  const out = new Float32Array(shape5.reduce((a, b) => a * b, 1));
+  const out = new Float32Array(numel(shape5));
   runs(shape5, layout, (dst, texel, lanes, count, plane) => {
     let i = texel * 4;
     if (lanes === 4) {

@@ -86,8 +86,8 @@ export interface GatherDefines extends SliceOrderDefines {
   /** The fragment writes the output's own layout (one voxel, one channel block) instead of slices. */
   DIRECT_OUT: boolean;
   /** W taps per window, windows per phase, texels per window (see WindowPlan). */
-  TWC: number; CHUNKS_W: number; WIN: number;
-  /** Every phase with taps has CHUNKS_W·TWC of them: no product is discarded for a missing tap. */
+  TWC: number; W_WINDOWS: number; WIN: number;
+  /** Every phase with taps has W_WINDOWS·TWC of them: no product is discarded for a missing tap. */
   TAPS_EVEN: boolean;
   /** Some product must be discarded by selection: a tap missing, or outside the input with weights not known finite. */
   W_MASK: boolean;
@@ -137,7 +137,7 @@ export function gatherDefines(plan: ConvPlan, options: { phase?: number; finiteW
     D_PASSES: pairs ? 1 : mostTaps(spec, 0), D_KERNEL: pairs ? spec.kernel[0] : 1,
     D_ROWS: pairs ? spec.kernel[0] + 1 : 1,
     PHASE_W: phase, DIRECT_OUT: plan.direct,
-    TWC: w.taps, CHUNKS_W: w.chunks, WIN: w.size, TAPS_EVEN: w.even,
+    TWC: w.taps, W_WINDOWS: w.windows, WIN: w.size, TAPS_EVEN: w.even,
     W_MASK: (masked && !finiteWeight) || !w.even, ZERO_OUTSIDE: masked && finiteWeight,
     X_LAYOUT: shaderLayout(plan.input), W_LAYOUT: shaderLayout(plan.packedWeight),
     B_LAYOUT: plan.bias ? shaderLayout(plan.bias) : 'ivec4(0, 1, 1, 22)', S_LAYOUT: shaderLayout(plan.slice),

@@ -1,10 +1,7 @@
 import { checkTensor, checkTensorData } from './args';
 import type { Tensor } from './types';
 
-/** Number of elements of a shape. */
-export function numel(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
+export { numel } from './args';
 
 /**
  * Makes a {@link Tensor}. `data` may be omitted (zeros), a Float32Array (used as is, not copied) or any array of

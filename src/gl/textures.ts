@@ -14,7 +14,7 @@ export interface LayoutTexture {
 }
 
 /** The texture target of a layout: an array texture only when it has several layers (see {@link isLayered}). */
-export function layoutTarget(gl: WebGL2RenderingContext, layout: TextureLayout): number {
+function layoutTarget(gl: WebGL2RenderingContext, layout: TextureLayout): number {
   return isLayered(layout) ? gl.TEXTURE_2D_ARRAY : gl.TEXTURE_2D;
 }
 
@@ -67,7 +67,7 @@ export function uploadLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture
 }
 
 /** Yields to the event loop for one task, without setTimeout's 4 ms clamp on nested calls. */
-export function nextTask(): Promise<void> {
+function nextTask(): Promise<void> {
   if (typeof MessageChannel === 'undefined') return new Promise((resolve) => setTimeout(resolve, 0));
   return new Promise((resolve) => {
     const channel = new MessageChannel();
@@ -90,10 +90,9 @@ async function sleep(ms: number): Promise<void> {
 
 /**
  * Resolves once the GPU has finished everything submitted to `gl` so far: a fence, polled once per task for the
- * first 4 ms (most small calls finish by then: end-to-end small-odd 6.4 → 4.7 ms, unet-up 111 → 99 ms, against
- * 1 ms), then at intervals of an eighth of the time waited so far (at most 8 ms). Each poll is a synchronous call
- * into Chromium's GPU process, and polling every task slowed long work being waited for (by 1.5–1.8× on
- * SwiftShader); the intervals cost at most an eighth of the wait in latency.
+ * first 4 ms (most small calls finish by then), then at intervals of an eighth of the time waited so far (at most
+ * 8 ms). Each poll is a synchronous call into Chromium's GPU process, and polling every task slows long work being
+ * waited for; the intervals cost at most an eighth of the wait in latency (docs/performance.md).
  */
 export async function waitForGpu(gl: WebGL2RenderingContext, isLost: () => boolean = () => gl.isContextLost()):
   Promise<void> {

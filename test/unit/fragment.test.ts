@@ -54,29 +54,29 @@ describe('tapRange (mirrored by the gather shader)', () => {
 describe('windowPlan', () => {
   it('holds all taps of a stride-1 kernel in one window', () => {
     const w = windowPlan(spec([1, 4, 5, 5, 5], [4, 4, 3, 3, 3]), shape(8));
-    expect(w).toEqual({ taps: 3, chunks: 1, shift: 1, size: 10, even: true, masked: true });
+    expect(w).toEqual({ taps: 3, windows: 1, shift: 1, size: 10, even: true, masked: true });
   });
 
   it('knows when no W tap of a real output leaves the input (kernel = stride, no padding)', () => {
     expect(windowPlan(spec([1, 4, 4, 4, 4], [4, 4, 2, 2, 2], { stride: 2 }), shape(4)))
-      .toEqual({ taps: 1, chunks: 1, shift: 1, size: 4, even: true, masked: false });
+      .toEqual({ taps: 1, windows: 1, shift: 1, size: 4, even: true, masked: false });
   });
 
   it('marks phases with fewer taps than the window (kernel 3, stride 2) as uneven, but not each phase alone', () => {
     const sp = spec([1, 4, 4, 4, 4], [4, 4, 3, 3, 3], { stride: 2 });
     expect(windowPlan(sp, shape(8))).toMatchObject({ taps: 2, even: false });
-    expect(windowPlan(sp, shape(8), 0)).toMatchObject({ taps: 2, chunks: 1, even: true });
-    expect(windowPlan(sp, shape(8), 1)).toMatchObject({ taps: 1, chunks: 1, size: 8, even: true });
+    expect(windowPlan(sp, shape(8), 0)).toMatchObject({ taps: 2, windows: 1, even: true });
+    expect(windowPlan(sp, shape(8), 1)).toMatchObject({ taps: 1, windows: 1, size: 8, even: true });
   });
 
   it('steps a dilated kernel by its dilation and splits long or wide windows', () => {
     expect(windowPlan(spec([1, 4, 9, 9, 9], [4, 4, 3, 3, 3], { dilation: 2 }), shape(8)))
-      .toMatchObject({ taps: 3, shift: 2, size: 12, chunks: 1 });
+      .toMatchObject({ taps: 3, shift: 2, size: 12, windows: 1 });
     expect(windowPlan(spec([1, 4, 9, 9, 9], [4, 4, 1, 1, 9]), shape(8)))
-      .toMatchObject({ taps: MAX_WINDOW_TAPS, chunks: 3, even: false });
+      .toMatchObject({ taps: MAX_WINDOW_TAPS, windows: 3, even: false });
     const wide = windowPlan(spec([1, 4, 9, 9, 30], [4, 4, 1, 1, 4], { dilation: 6 }), shape(8));
     expect(wide.size).toBeLessThanOrEqual(MAX_WINDOW);
-    expect(wide).toMatchObject({ taps: 2, chunks: 2, shift: 6, even: true });
+    expect(wide).toMatchObject({ taps: 2, windows: 2, shift: 6, even: true });
   });
 
   it('agrees with the definition on every small W axis', () => {
@@ -99,15 +99,15 @@ describe('windowPlan', () => {
             const mine = pairs.filter((q) => q.o % s === a);
             const tapsOfPhase = wTaps(k, s, d, pad, a + 1).filter((q) => q.o === a).length;
             expect(wa.masked).toBe(mine.some((q) => q.reach < 0 || q.reach >= inW));
-            expect(wa.taps * wa.chunks).toBeGreaterThanOrEqual(tapsOfPhase);
-            if (tapsOfPhase > 0) expect(wa.even).toBe(wa.taps * wa.chunks === tapsOfPhase);
-            else expect(wa.chunks).toBe(0);
+            expect(wa.taps * wa.windows).toBeGreaterThanOrEqual(tapsOfPhase);
+            if (tapsOfPhase > 0) expect(wa.even).toBe(wa.taps * wa.windows === tapsOfPhase);
+            else expect(wa.windows).toBe(0);
           }
           const perPhase = new Map<number, number>();
           for (const q of pairs.filter((p) => p.o < s)) {
             perPhase.set((q.o + pad) % s, (perPhase.get((q.o + pad) % s) ?? 0) + 1);
           }
-          expect(w.taps * w.chunks).toBeGreaterThanOrEqual(Math.max(...perPhase.values(), 0));
+          expect(w.taps * w.windows).toBeGreaterThanOrEqual(Math.max(...perPhase.values(), 0));
           expect(w.size).toBe(voxels + (w.taps - 1) * w.shift);
           expect(w.size).toBeLessThanOrEqual(MAX_WINDOW);
         }
@@ -184,7 +184,7 @@ describe('chooseFragment', () => {
     const docs = spec([2, 16, 5, 5, 20], [16, 33, 3, 3, 3]);
     const one = chooseFragment(docs, channelPlan(docs), LIMITS, { taps: 1 });
     expect(one.taps).toBe(1);
-    expect(windowPlan(docs, one)).toMatchObject({ taps: 1, chunks: 3, size: one.voxels, even: true });
+    expect(windowPlan(docs, one)).toMatchObject({ taps: 1, windows: 3, size: one.voxels, even: true });
   });
 });
 
