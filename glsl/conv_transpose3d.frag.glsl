@@ -271,8 +271,10 @@ void main() {
       int id0 = rd.reach - td * SHIFT_D;     // the input row of its first row
 #pragma max_iterations(TAPS_H)
       for (int th = rh.lo; th <= rh.hi; ++th) {
-        int khRow = kd0 * KH + rh.first + th * TAP_STEP_H;  // packed-weight row of (kd0, kh), block 0
-        int xRowTap = (f.n * CIB + firstBlock) * ID * IH + rh.reach - th * SHIFT_H;  // input row (block 0, row 0, ih)
+        // Packed-weight rows of (kd0, kh) for input block 0, one per output block; input row of input block 0 at ih
+        // and, with one voxel along D, the pass's row (a pair adds its rows below).
+        ivec4 wRowTap = wRow0 + kd0 * KH + rh.first + th * TAP_STEP_H;
+        int xRowTap = ((f.n * CIB + firstBlock) * ID + (ND == 1 ? id0 : 0)) * IH + rh.reach - th * SHIFT_H;
         // Not unrolled: on SwiftShader the larger code was measured slower.
         for (int j = 0; j < NB; ++j) {
           int xBlockRow = xRowTap + min(j, CIB - 1 - firstBlock) * (ID * IH);
@@ -285,7 +287,7 @@ void main() {
 #pragma unroll
               for (int b = 0; b < NBO; ++b) {
                 // A missing tap of an uneven phase reads the last one (see keepProduct).
-                w[WEIGHT(kd, t, b)] = loadWeights(wRow0[b] + j * (KD * KH) + kd * KH + khRow,
+                w[WEIGHT(kd, t, b)] = loadWeights(wRowTap[b] + j * (KD * KH) + kd * KH,
                                                   min(kwc + t * TAP_STEP_W, KW - 1));
               }
             }
@@ -294,7 +296,7 @@ void main() {
           for (int rho = 0; rho < D_ROWS; ++rho) {
             int id = id0 + rho;
             bool rowIn = ND == 1 || (f.inside && uint(id) < uint(ID));
-            int xRow = xBlockRow + (ND == 1 ? id : clamp(id, 0, ID - 1)) * IH;
+            int xRow = ND == 1 ? xBlockRow : xBlockRow + clamp(id, 0, ID - 1) * IH;
             ivec3 xStart = xRowStart(xRow);
 #pragma unroll
             for (int i = 0; i < WIN; ++i) {
