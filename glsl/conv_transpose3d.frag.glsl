@@ -326,28 +326,9 @@ void main() {
       }
     }
   }
-  // Fragment outputs take constant indices only (GLSL ES 3.00); render target k holds channel block
-  // cob0 + k / (NV·ND).
-  o[0] = store(outputTexel(acc[0], cob0, f.inside));
-#if NOUT > 1
-  o[1] = store(outputTexel(acc[1], cob0 + 1 / (NV * ND), f.inside));
-#endif
-#if NOUT > 2
-  o[2] = store(outputTexel(acc[2], cob0 + 2 / (NV * ND), f.inside));
-#endif
-#if NOUT > 3
-  o[3] = store(outputTexel(acc[3], cob0 + 3 / (NV * ND), f.inside));
-#endif
-#if NOUT > 4
-  o[4] = store(outputTexel(acc[4], cob0 + 4 / (NV * ND), f.inside));
-#endif
-#if NOUT > 5
-  o[5] = store(outputTexel(acc[5], cob0 + 5 / (NV * ND), f.inside));
-#endif
-#if NOUT > 6
-  o[6] = store(outputTexel(acc[6], cob0 + 6 / (NV * ND), f.inside));
-#endif
-#if NOUT > 7
-  o[7] = store(outputTexel(acc[7], cob0 + 7 / (NV * ND), f.inside));
-#endif
+  // Fragment outputs take constant indices only (GLSL ES 3.00), so this loop is unrolled on every device.
+#pragma unroll(always)
+  for (int k = 0; k < NOUT; ++k) {
+    o[k] = store(outputTexel(acc[k], cob0 + k / (NV * ND), f.inside));  // render target k: block cob0 + k / (NV·ND)
+  }
 }

@@ -5,10 +5,13 @@
 /** A loop head `for (int v = FIRST; v < LAST; ++v) {` (or `<=`), FIRST and LAST free of `;`. */
 const LOOP_HEAD = /for \(int (\w+) = ([^;]+); \1 (<=?) ([^;]+); \+\+\1\) \{/g;
 
-/** The pragmas this file reads, each alone on a line: `#pragma unroll`, `#pragma max_iterations(N)`. */
-const PRAGMA = /^[ \t]*#pragma (unroll|max_iterations\((\w+)\))[ \t]*\r?\n/;
+/**
+ * The pragmas this file reads, each alone on a line: `#pragma unroll`, `#pragma unroll(always)`,
+ * `#pragma max_iterations(N)`.
+ */
+const PRAGMA = /^[ \t]*#pragma (unroll(?:\(always\))?|max_iterations\((\w+)\))[ \t]*\r?\n/;
 /** The same, as the last line before a loop head. */
-const PRAGMA_BEFORE = /(?:^|\n)[ \t]*#pragma (unroll|max_iterations\((\w+)\))[ \t]*\r?\n$/;
+const PRAGMA_BEFORE = /(?:^|\n)[ \t]*#pragma (unroll(?:\(always\))?|max_iterations\((\w+)\))[ \t]*\r?\n$/;
 
 type Values = Readonly<Record<string, number | string | boolean>>;
 
@@ -18,7 +21,8 @@ type Values = Readonly<Record<string, number | string | boolean>>;
  * - a counted loop `for (int v = 0; v < BOUND; ++v) { … }` (BOUND an integer or a name of `values`) becomes one
  *   block `{ const int v = k; … }` per pass, so that the counter is a constant expression in it: when it has one
  *   pass, always; when a `#pragma unroll` line precedes it, if `all` is set (GPU compilers unroll such loops
- *   themselves, so a driver gets the loop);
+ *   themselves, so a driver gets the loop); after `#pragma unroll(always)`, always (where the language wants
+ *   constant indices, as into fragment outputs);
  * - a loop `for (int v = FIRST; v <= LAST; ++v) { … }` (or `<`) after a `#pragma max_iterations(N)` line, N an
  *   integer or a name of `values` saying it never makes more than N passes, becomes `{ int v = FIRST;
  *   if (v <= LAST) { … } }` when N is 1 (and nothing when N is 0), always.
@@ -64,7 +68,8 @@ function rewriteLoop(head: RegExpExecArray, pragma: RegExpMatchArray | null, val
     return (body) => (most === 0 ? '' : `{ ${decl} ${v} = ${first}; if (${v} ${op} ${last}) {${body}} }`);
   }
   const count = first === '0' && op === '<' ? integer(last, values) : null;
-  if (count === null || !(count === 1 || (all && pragma?.[1] === 'unroll'))) return null;
+  const unroll = (all && pragma?.[1] === 'unroll') || pragma?.[1] === 'unroll(always)';
+  if (count === null || !(count === 1 || unroll)) return null;
   return (body) => Array.from({ length: count }, (_, k) => `{ const int ${v} = ${k};${body}}`).join('\n');
 }
 

@@ -62,6 +62,9 @@ describe('unrollLoops', () => {
     expect(kept).toMatch(/for \(int t = 0; t < TWC; \+\+t\)/);
     expect(kept).toMatch(/\{ const int c = 0;/);
     expect(kept).not.toMatch(/for \(int c/);
+    // Unless the loop must be unrolled everywhere.
+    expect(unrollLoops('#pragma unroll(always)\nfor (int k = 0; k < 2; ++k) { o[k] = 1.0; }', {}, false))
+      .toBe('{ const int k = 0; o[k] = 1.0; }\n{ const int k = 1; o[k] = 1.0; }');
   });
 
   it('makes a loop of at most one pass an if, and leaves longer ones loops', () => {
