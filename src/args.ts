@@ -276,9 +276,9 @@ export interface CheckedCall<T> {
  */
 export function checkCall<T extends { shape: number[] }>(input: T, weight: T, options: unknown,
   describe: (t: unknown, name: string) => number[] = checkTensor): CheckedCall<T> {
-  const opts = checkOptions(options);
-  const spec = resolveCall(input, weight, opts, describe);
-  return { spec, input, weight, bias: (opts.bias ?? null) as T | null };
+  const spec = resolveCall(input, weight, options, describe);
+  // resolveCall checked the options (an object with known keys) and the bias.
+  return { spec, input, weight, bias: ((options as { bias?: T | null } | undefined)?.bias ?? null) };
 }
 
 /** The checks of `tensor(shape, data)`'s arguments; returns the data as float32 (a Float32Array is used as is). */

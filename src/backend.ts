@@ -12,7 +12,7 @@ import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
 import { createStats, type BackendStats } from './gl/stats';
 import { storageFormat, storesFinite, uploadView, type StorageRequest } from './gl/storage';
 import { attachLayer, readLayoutTexture, type LayoutTexture } from './gl/textures';
-import { texelCount } from './layout';
+import { texelCount, type TextureLayout } from './layout';
 import { as5d, packActivation, packWeights, unpackActivation } from './packing';
 import { callPasses, type CallTexture, type Pass, type ShaderName } from './passes';
 import { numel } from './tensor';
@@ -165,7 +165,7 @@ interface CallPlan {
   plan: ConvPlan;
   packWeights: ReadyPass;
   compute: ReadyPass[];
-  intermediates: Array<{ texture: CallTexture; layout: ConvPlan['output'] }>;
+  intermediates: Array<{ texture: CallTexture; layout: TextureLayout }>;
 }
 
 /** Call plans kept per backend, the most recently used (they are small; programs have their own cache). */

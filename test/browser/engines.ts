@@ -109,7 +109,23 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+/**
+ * WebKitGTK through its WebDriver. A MiniBrowser that dies just after its session starts (it happens: the first
+ * command then finds no session) is started again, with a driver of its own, up to three times.
+ */
 async function webkitEngine(url: string, api: string): Promise<Engine> {
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startWebkit(url, api);
+    } catch (e) {
+      lastError = e;
+    }
+  }
+  throw new Error(`could not start WebKitGTK in three attempts: ${String(lastError)}`);
+}
+
+async function startWebkit(url: string, api: string): Promise<Engine> {
   const port = await freePort();
   const driverProcess: ChildProcess = spawn(BROWSER_PATHS.webkitDriver, [`--port=${port}`], { stdio: 'ignore' });
   const server = `http://127.0.0.1:${port}`;
@@ -132,12 +148,18 @@ async function webkitEngine(url: string, api: string): Promise<Engine> {
     throw new Error(`could not start WebKitGTK: ${String(lastError)}`);
   }
   const d = driver;
-  await d.manage().setTimeouts({ script: CALL_TIMEOUT_MS, pageLoad: 60_000 });
   const goto = async (to: string) => {
     await d.get(to);
     await d.wait(async () => d.executeScript('return arguments[0] in window', api), 30_000);
   };
-  await goto(url);
+  try {
+    await d.manage().setTimeouts({ script: CALL_TIMEOUT_MS, pageLoad: 60_000 });
+    await goto(url);
+  } catch (e) {
+    await d.quit().catch(() => undefined);
+    driverProcess.kill();
+    throw e;
+  }
   const errors: string[] = [];
   const find = (sel: string) => d.findElement(By.css(sel));
   return {
