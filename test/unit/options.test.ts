@@ -1,6 +1,7 @@
 // The option checks of createBackend, configure and tensor(), all in args.ts: each bad value is named in the error.
 import { describe, expect, it } from 'vitest';
 import { checkBackendOptions, checkConfig, checkTensorData } from '../../src/args';
+import { rendererPolicy } from '../../src/gl/context';
 import { tensor } from '../../src/tensor';
 
 describe('backend options', () => {
@@ -57,5 +58,19 @@ describe('tensor()', () => {
     expect(() => tensor([2], 'ab' as never)).toThrowError(/^tensor: data must be a Float32Array or an array of numbers/);
     expect(() => tensor([-1])).toThrowError(/^tensor: shape must hold non-negative integers, got \[-1\]$/);
     expect(() => tensor([3], [1, 2])).toThrowError(/^conv_transpose3d: tensor.data has 2 elements but tensor.shape/);
+  });
+});
+
+describe('renderer policy', () => {
+  it('unrolls the shaders on the software renderers and on Mesa behind WebKit, and leaves GPUs their loops', () => {
+    const swiftshader = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
+    expect(rendererPolicy(swiftshader)).toEqual({ quadWidth: 2, windowTexels: 16, unrollLoops: true });
+    expect(rendererPolicy('llvmpipe, or similar')).toEqual({ quadWidth: 4, windowTexels: 10, unrollLoops: true });
+    const linux = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/60.5 Safari/605.1.15';
+    const mac = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/605.1.15';
+    expect(rendererPolicy('Apple GPU', linux).unrollLoops).toBe(true);
+    expect(rendererPolicy('Apple GPU', mac).unrollLoops).toBe(false);
+    expect(rendererPolicy('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)'))
+      .toEqual({ quadWidth: 2, windowTexels: 16, unrollLoops: false });
   });
 });
