@@ -14,14 +14,14 @@ import { blocks, phaseTaps } from './packing';
  * @example
  * shaderLayout(planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 })); // 'ivec4(6, 2, 64, 22)'
  */
-export function shaderLayout(l: TextureLayout): string {
+function shaderLayout(l: TextureLayout): string {
   const log2 = (n: number) => Math.round(Math.log2(n));
   const first = l.segmentsPerRow > 1 ? log2(l.segmentWidth) : log2(l.rowsPerLine);
   return `ivec4(${first}, ${l.segmentsPerRow}, ${l.segmentWidth}, ${isLayered(l) ? log2(l.height) : 22})`;
 }
 
 /** The sampler type a shader declares for a texture of layout `l` (isLayered in layout.ts). */
-export function samplerType(l: TextureLayout): 'SAMPLER_2D' | 'SAMPLER_ARRAY' {
+function samplerType(l: TextureLayout): 'SAMPLER_2D' | 'SAMPLER_ARRAY' {
   return isLayered(l) ? 'SAMPLER_ARRAY' : 'SAMPLER_2D';
 }
 
