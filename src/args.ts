@@ -29,16 +29,45 @@ export interface ConvSpec {
 const OPTION_NAMES = ['bias', 'stride', 'padding', 'outputPadding', 'groups', 'dilation'] as const;
 const SNAKE_CASE_HINTS: Record<string, string> = { output_padding: 'outputPadding' };
 
-/** Formats a value for an error message, compactly and without throwing on odd inputs. */
+/** Most array entries, and string characters, an error message shows. */
+const SHOWN_ENTRIES = 8;
+const SHOWN_CHARS = 64;
+
+/**
+ * Formats a value for an error message, compactly and without throwing on odd inputs: at most the first few entries
+ * of a long array (then its length), nested arrays once (a cycle shows as `[…]`), strings cut short, BigInt as
+ * BigInt. Getters are read once.
+ *
+ * @example
+ * show([1, 2, -0]);              // '[1, 2, -0]'
+ * show(new Array(3e7).fill(1));  // '[1, 1, 1, 1, 1, 1, 1, 1, … (30000000 entries)]'
+ * show(2n ** 40n);               // '1099511627776n'
+ */
 export function show(value: unknown): string {
-  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
-  if (Array.isArray(value)) return `[${value.map(show).join(', ')}]`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined || typeof value === 'boolean' || typeof value === 'bigint') {
-    return String(value);
+  try {
+    return format(value, 0);
+  } catch {
+    // A Proxy or getter that throws while being read.
+    return 'an unreadable value';
   }
+}
+
+function format(value: unknown, depth: number): string {
+  if (typeof value === 'number') return Object.is(value, -0) ? '-0' : String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (Array.isArray(value)) {
+    if (depth > 1) return '[…]';
+    const length = value.length;
+    const shown = Array.from({ length: Math.min(length, SHOWN_ENTRIES) }, (_, i) => format(value[i], depth + 1));
+    return `[${shown.join(', ')}${length > SHOWN_ENTRIES ? `, … (${length} entries)` : ''}]`;
+  }
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > SHOWN_CHARS ? `${value.slice(0, SHOWN_CHARS)}…` : value);
+  }
+  if (value === null || value === undefined || typeof value === 'boolean') return String(value);
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
   return Object.prototype.toString.call(value);
 }
 
@@ -385,6 +414,8 @@ export function checkConfig(options: unknown): void {
   if (cpuFallback !== undefined && typeof cpuFallback !== 'boolean') {
     throw new Error(`configure: cpuFallback must be true or false, got ${show(cpuFallback)}`);
   }
-  if (gl !== undefined) throw new Error('configure: gl is not an option here: the shared backend makes its own context');
+  if (gl !== undefined) {
+    throw new Error('configure: gl is not an option here: the shared backend makes its own context');
+  }
   checkBackendOptions(backend, 'configure');
 }

@@ -1,6 +1,6 @@
 // The option checks of createBackend, configure and tensor(), all in args.ts: each bad value is named in the error.
 import { describe, expect, it } from 'vitest';
-import { checkBackendOptions, checkConfig, checkTensorData } from '../../src/args';
+import { checkBackendOptions, checkConfig, checkTensor, checkTensorData, show } from '../../src/args';
 import { rendererPolicy } from '../../src/gl/context';
 import { tensor } from '../../src/tensor';
 
@@ -55,7 +55,7 @@ describe('tensor()', () => {
   it('rejects data that is not numbers, naming the first bad element', () => {
     expect(() => tensor([2], ['1', 'x'] as never)).toThrowError(/^tensor: data must hold numbers, got "1" at index 0$/);
     expect(() => checkTensorData([2], [1, null])).toThrowError(/^tensor: data must hold numbers, got null at index 1$/);
-    expect(() => tensor([2], 'ab' as never)).toThrowError(/^tensor: data must be a Float32Array or an array of numbers/);
+    expect(() => tensor([2], 'ab' as never)).toThrowError(/^tensor: data must be a Float32Array or an array of/);
     expect(() => tensor([-1])).toThrowError(/^tensor: shape must hold non-negative integers, got \[-1\]$/);
     expect(() => tensor([3], [1, 2])).toThrowError(/^conv_transpose3d: tensor.data has 2 elements but tensor.shape/);
   });
@@ -66,11 +66,39 @@ describe('renderer policy', () => {
     const swiftshader = 'ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader driver)';
     expect(rendererPolicy(swiftshader)).toEqual({ quadWidth: 2, windowTexels: 16, unrollLoops: true });
     expect(rendererPolicy('llvmpipe, or similar')).toEqual({ quadWidth: 4, windowTexels: 10, unrollLoops: true });
-    const linux = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/60.5 Safari/605.1.15';
-    const mac = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/605.1.15';
+    const linux = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) Safari/605.1.15';
+    const mac = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)';
     expect(rendererPolicy('Apple GPU', linux).unrollLoops).toBe(true);
     expect(rendererPolicy('Apple GPU', mac).unrollLoops).toBe(false);
     expect(rendererPolicy('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)'))
       .toEqual({ quadWidth: 2, windowTexels: 16, unrollLoops: false });
+  });
+});
+
+describe('error messages', () => {
+  it('show a bounded, safe picture of any value', () => {
+    expect(show([1, 2, -0])).toBe('[1, 2, -0]');
+    const long = new Array(3e7);
+    expect(show(long)).toBe(`[${new Array(8).fill('undefined').join(', ')}, … (30000000 entries)]`);
+    const cyclic: unknown[] = [1];
+    cyclic.push(cyclic);
+    expect(show(cyclic)).toBe('[1, [1, […]]]');
+    expect(show(2n ** 40n)).toBe('1099511627776n');
+    expect(show('x'.repeat(1000))).toBe(JSON.stringify(`${'x'.repeat(64)}…`));
+    const hostile = new Proxy([1, 2], { get: () => { throw new Error('no'); } });
+    expect(show(hostile)).toBe('an unreadable value');
+    expect(show(Symbol('s'))).toBe('Symbol(s)');
+  });
+
+  it('name a shape of 30 million dimensions briefly', () => {
+    let message = '';
+    try {
+      checkTensor({ shape: new Array(3e7).fill(1), data: new Float32Array(2) }, 'input');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(
+      /^conv_transpose3d: input\.data has 2 elements but input\.shape \[(1, ){8}… \(30000000 entries\)\]/);
+    expect(message.length).toBeLessThan(200);
   });
 });
