@@ -9,7 +9,7 @@ import { channelPlan } from '../../src/packing';
 import type { Encoded } from '../../src/support/base64';
 import { numel } from '../../src/tensor';
 import {
-  decode, encode, GOLDEN_SOURCES, loadGolden, optionsOf, OWN_GOLDEN_PATH, type GoldenCase,
+  decode, encode, GOLDEN_SOURCES, optionsOf, ownGolden, type GoldenCase,
 } from '../support/golden';
 import { randomCall, randomConfig, type RandomConfig, type RandomResult } from '../support/randomCases';
 import { expect, test } from './fixtures';
@@ -61,8 +61,25 @@ test('device report: a storage mode the device renders, and the limits the backe
     recordResult(engine.name, 'renderer', caps.renderer);
   });
 
+/** Every golden case is run again along each of these paths: a title, a summary label, backend options. */
+const GOLDEN_VARIANTS: { title: string; summary: string; backend: BackendOptions; uploadWeight?: boolean }[] = [
+  { title: 'with 16-texel textures (rows split, many layers)', summary: 'small textures',
+    backend: { maxTextureSize: 16 } },
+  { title: 'with the weight uploaded first (packed on the GPU, not on the CPU)', summary: 'GPU-packed weights',
+    backend: {}, uploadWeight: true },
+  { title: 'with the gather drawn once per W stride phase (the default for larger calls)',
+    summary: 'per-phase draws', backend: { phaseDraws: true } },
+  { title: 'through slices and the repack (by default only calls with next to no work go direct)',
+    summary: 'through slices', backend: { directOutput: false } },
+  { title: 'with the shader loops left as loops (the form GPUs get: not unrolled)', summary: 'loops not unrolled',
+    backend: { policy: { unrollLoops: false } } },
+  { title: 'with the gather writing the output directly, one voxel a fragment', summary: 'direct output',
+    backend: { directOutput: true } },
+];
+
 for (const { label, set, absent, rules } of GOLDEN_SOURCES) {
   test.describe(`PyTorch golden (${label})`, () => {
+    // Only the sets read from ../shared can be absent (the own fixtures throw when missing): skipped with the reason.
     test.skip(!set, absent);
     for (const c of set?.cases ?? []) {
       test(c.name, { tag: label === 'own fixtures' ? '@quick' : [] }, async ({ engine }) => {
@@ -70,45 +87,14 @@ for (const { label, set, absent, rules } of GOLDEN_SOURCES) {
         recordResult(engine.name, `golden ${label}`, checkGolden(c, got));
       });
     }
-    test('every case again with 16-texel textures (rows split, many layers)', async ({ engine }) => {
-      for (const c of set?.cases ?? []) {
-        const got = await engine.call<Encoded>('run', callArgs(c), { maxTextureSize: 16 });
-        recordResult(engine.name, 'small textures', checkGolden(c, got));
-      }
-    });
-    test('every case again with the weight uploaded first (packed on the GPU, not on the CPU)', async ({ engine }) => {
-      for (const c of set?.cases ?? []) {
-        const got = await engine.call<Encoded>('run', callArgs(c), {}, true);
-        recordResult(engine.name, 'GPU-packed weights', checkGolden(c, got));
-      }
-    });
-    test('every case again with the gather drawn once per W stride phase (the default for larger calls)',
-      async ({ engine }) => {
+    for (const v of GOLDEN_VARIANTS) {
+      test(`every case again ${v.title}`, async ({ engine }) => {
         for (const c of set?.cases ?? []) {
-          const got = await engine.call<Encoded>('run', callArgs(c), { phaseDraws: true });
-          recordResult(engine.name, 'per-phase draws', checkGolden(c, got));
+          const got = await engine.call<Encoded>('run', callArgs(c), v.backend, v.uploadWeight ?? false);
+          recordResult(engine.name, v.summary, checkGolden(c, got));
         }
       });
-    test('every case again through slices and the repack (by default only calls with next to no work go direct)',
-      async ({ engine }) => {
-        for (const c of set?.cases ?? []) {
-          const got = await engine.call<Encoded>('run', callArgs(c), { directOutput: false });
-          recordResult(engine.name, 'through slices', checkGolden(c, got));
-        }
-      });
-    test('every case again with the shader loops left as loops (the form GPUs get: not unrolled)',
-      async ({ engine }) => {
-        for (const c of set?.cases ?? []) {
-          const got = await engine.call<Encoded>('run', callArgs(c), { policy: { unrollLoops: false } });
-          recordResult(engine.name, 'loops not unrolled', checkGolden(c, got));
-        }
-      });
-    test('every case again with the gather writing the output directly, one voxel a fragment', async ({ engine }) => {
-      for (const c of set?.cases ?? []) {
-        const got = await engine.call<Encoded>('run', callArgs(c), { directOutput: true });
-        recordResult(engine.name, 'direct output', checkGolden(c, got));
-      }
-    });
+    }
     test('every case again with two voxels along D a fragment where D allows it (stride and dilation 1)',
       async ({ engine }) => {
         const pairs = (set?.cases ?? []).filter((c) => takesPairs(decode(c.input), decode(c.weight), optionsOf(c)));
@@ -213,7 +199,7 @@ test('realistic shapes under a 64-texel texture limit', async ({ engine }) => {
 });
 
 test("nn.ConvTranspose3d's output_size, on the GPU", async ({ engine }) => {
-  const set = loadGolden(OWN_GOLDEN_PATH)!;
+  const set = ownGolden();
   const cases = set.output_size.filter((c) => c.output_padding);
   expect(cases.length).toBeGreaterThanOrEqual(5);
   for (const c of cases) {

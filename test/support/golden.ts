@@ -61,6 +61,13 @@ export const SHARED_GOLDEN_PATH = resolve(here, '../../../shared/golden/conv_tra
 /** Test vectors of other projects (ONNX, ONNX Runtime, OpenVINO, …) in the same format, cases only. */
 export const PEER_GOLDEN_PATH = resolve(here, '../../../shared/peer/peer-golden.json');
 
+/** The project's own fixtures: always in the checkout, so their absence is an error, never a skip. */
+export function ownGolden(): GoldenSet {
+  const set = loadGolden(OWN_GOLDEN_PATH);
+  if (!set) throw new Error(`${OWN_GOLDEN_PATH} is missing: the project's own golden fixtures must be there`);
+  return set;
+}
+
 /** A golden set, or null when its file is absent; a set of cases alone has no errors or output_size rules. */
 export function loadGolden(path: string): GoldenSet | null {
   if (!existsSync(path)) return null;
@@ -79,12 +86,11 @@ export interface GoldenSource {
 }
 
 /**
- * The own fixtures (always there), then the independent set and the peer vectors (`set` null when ../shared is
- * absent).
+ * The own fixtures (always there: loading throws without them), then the independent set and the peer vectors
+ * (`set` null when ../shared is absent).
  */
 export const GOLDEN_SOURCES: readonly GoldenSource[] = [
-  { label: 'own fixtures', path: OWN_GOLDEN_PATH, set: loadGolden(OWN_GOLDEN_PATH),
-    absent: `${OWN_GOLDEN_PATH} is absent`, rules: true },
+  { label: 'own fixtures', path: OWN_GOLDEN_PATH, set: ownGolden(), absent: '', rules: true },
   { label: 'independent set', path: SHARED_GOLDEN_PATH, set: loadGolden(SHARED_GOLDEN_PATH),
     absent: `${SHARED_GOLDEN_PATH} is absent: the independent PyTorch-made golden set is read from ../shared/golden ` +
       'only when that folder exists', rules: true },
