@@ -84,13 +84,17 @@ WEIGHTS loadWeights(int row, int kw) {
 // Whether input lane x (y, z, w) of a texel shares a group with each of the 4 output lanes.
 struct SameGroup { bvec4 x; bvec4 y; bvec4 z; bvec4 w; };
 
-// For input block `inBlock` and output block `cob`. Lanes past COUT match no input group.
-SameGroup sameGroup(int inBlock, int cob) {
+// The group of each lane of output block `cob` (lanes past COUT get a group no input lane has).
+ivec4 outputGroups(int cob) {
+  return (4 * cob + ivec4(0, 1, 2, 3)) / COG;
+}
+
+// For input block `inBlock` against an output block whose lanes are in groups `co` (outputGroups).
+SameGroup sameGroup(int inBlock, ivec4 co) {
 #if ALIGNED || DEPTHWISE
   // Every lane of an input texel and of an output block is in one group.
   return SameGroup(bvec4(true), bvec4(true), bvec4(true), bvec4(true));
 #else
-  ivec4 co = (4 * cob + ivec4(0, 1, 2, 3)) / COG;
   ivec4 ci = (4 * inBlock + ivec4(0, 1, 2, 3)) / CIG;
   return SameGroup(equal(co, ivec4(ci.x)), equal(co, ivec4(ci.y)), equal(co, ivec4(ci.z)), equal(co, ivec4(ci.w)));
 #endif
@@ -251,6 +255,7 @@ void main() {
   // Rows of the packed weights of each output block for tap (0, 0) and input block 0 (hoisted by hand: SwiftShader's
   // JIT does little of that itself).
   ivec4 wRow0 = min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * (NB * KD * KH);
+  ivec4 coGroup = outputGroups(cob0);  // used only where groups cut through texels
 
   vec4 acc[NOUT];
 #pragma unroll
@@ -278,7 +283,7 @@ void main() {
         // Not unrolled: on SwiftShader the larger code was measured slower.
         for (int j = 0; j < NB; ++j) {
           int xBlockRow = xRowTap + min(j, CIB - 1 - firstBlock) * (ID * IH);
-          SameGroup same = sameGroup(firstBlock + j, cob0);
+          SameGroup same = sameGroup(firstBlock + j, coGroup);
           WEIGHTS w[D_KERNEL * TWC * NBO];
 #pragma unroll
           for (int kd = 0; kd < D_KERNEL; ++kd) {

@@ -1,5 +1,6 @@
 // Every argument rule of conv_transpose3d lives here, so the CPU reference, the GPU path and the shape helpers
 // reject exactly the same calls, with the same words, before any work is done.
+import { STORAGE_PREFERENCE } from './gl/storage';
 import type { ConvTranspose3dOptions, Int3, Tensor, Triple } from './types';
 
 /** A fully checked conv_transpose3d call, in plain numbers: what both the CPU and the GPU paths consume. */
@@ -368,7 +369,7 @@ function checkFields(value: unknown, what: string, rules: Record<string, FieldRu
   }
 }
 
-const STORAGE_REQUESTS = ['auto', 'float32', 'uint32', 'float16'];
+const STORAGE_REQUESTS: readonly string[] = ['auto', ...STORAGE_PREFERENCE];
 
 /**
  * The checks of a backend's options (`createBackend`, and `configure` for the shared backend: `caller` names which
@@ -407,15 +408,12 @@ export function checkBackendOptions(options: unknown, caller = 'createBackend'):
 
 /** The checks of `configure()`'s options: the shared backend's options, and `cpuFallback`. */
 export function checkConfig(options: unknown): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`configure: options must be an object, got ${show(options)}`);
-  }
-  const { cpuFallback, gl, ...backend } = options as Record<string, unknown>;
+  checkBackendOptions(options, 'configure');
+  const { cpuFallback, gl } = options as Record<string, unknown>;
   if (cpuFallback !== undefined && typeof cpuFallback !== 'boolean') {
     throw new Error(`configure: cpuFallback must be true or false, got ${show(cpuFallback)}`);
   }
   if (gl !== undefined) {
     throw new Error('configure: gl is not an option here: the shared backend makes its own context');
   }
-  checkBackendOptions(backend, 'configure');
 }

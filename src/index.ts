@@ -6,7 +6,7 @@
  */
 import { checkCall, checkConfig, checkOptions, checkTensor, outputPaddingForSize, show } from './args';
 import { createBackend, runCheckedCall, type Backend, type BackendOptions } from './backend';
-import { referenceFromSpec } from './reference';
+import { referenceFromCall } from './reference';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 
 export type { ConvTranspose3dOptions, Tensor, Triple, Int3 } from './types';
@@ -84,8 +84,7 @@ export async function convTranspose3d(input: Tensor, weight: Tensor, options?: C
       console.warn(`conv_transpose3d: computing on the CPU: ${(e as Error).message}`);
       warnedFallback = true;
     }
-    return { shape: call.spec.outShape, data: referenceFromSpec(call.spec, input.data, weight.data,
-      call.bias?.data ?? null) };
+    return referenceFromCall(call);
   }
   const result = runCheckedCall(backend, call);
   try {

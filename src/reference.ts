@@ -1,7 +1,7 @@
 // The CPU reference: PyTorch's definition, evaluated directly in float64 and rounded once to float32 (as the golden
 // data was made). Deliberately independent of the GPU path's index arithmetic: it tests every kernel tap for
 // divisibility instead of using the stride-phase tables.
-import { checkTensor, resolveCall, type ConvSpec } from './args';
+import { checkCall, type CheckedCall, type ConvSpec } from './args';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 
 /** For each output position of one axis, the (tap, input position) pairs that reach it. */
@@ -19,7 +19,7 @@ function axisTaps(outLen: number, inLen: number, k: number, stride: number, padd
 }
 
 /** Runs a checked call on the CPU. */
-export function referenceFromSpec(spec: ConvSpec, x: Float32Array, w: Float32Array, bias: Float32Array | null):
+function referenceFromSpec(spec: ConvSpec, x: Float32Array, w: Float32Array, bias: Float32Array | null):
   Float32Array {
   const { batch: N, inPerGroup: Cig, outPerGroup: Cog, inSize, kernel, outSize } = spec;
   const [ID, IH, IW] = inSize;
@@ -72,7 +72,10 @@ export function referenceFromSpec(spec: ConvSpec, x: Float32Array, w: Float32Arr
  * const y = convTranspose3dReference(x, w, { stride: 2, padding: 1 });
  */
 export function convTranspose3dReference(input: Tensor, weight: Tensor, options?: ConvTranspose3dOptions): Tensor {
-  const spec = resolveCall(input, weight, options, checkTensor);
-  const bias = options?.bias ? options.bias.data : null;
-  return { shape: spec.outShape, data: referenceFromSpec(spec, input.data, weight.data, bias) };
+  return referenceFromCall(checkCall(input, weight, options));
+}
+
+/** Runs a call already checked by {@link checkCall} on the CPU. */
+export function referenceFromCall({ spec, input, weight, bias }: CheckedCall<Tensor>): Tensor {
+  return { shape: spec.outShape, data: referenceFromSpec(spec, input.data, weight.data, bias?.data ?? null) };
 }

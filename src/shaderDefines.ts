@@ -1,7 +1,7 @@
 // The #defines that specialize each shader in glsl/ for one call: one typed builder per program, from a plan
 // (convPlan.ts). Pure, so it is unit-tested in Node.
 import { sliceStack, type ConvPlan } from './convPlan';
-import { fragmentOutputs, mostTaps, phaseMajor, type WindowPlan } from './fragment';
+import { fragmentOutputs, phaseMajor, type WindowPlan } from './fragment';
 import { isLayered, type TextureLayout } from './layout';
 import { blocks, phaseTaps } from './packing';
 
@@ -118,6 +118,7 @@ export function gatherDefines(plan: ConvPlan, options: { phase?: number; finiteW
   // Pairs along D read their input rows without a per-fragment tap range: rows past the input are masked like W taps.
   const masked = w.masked || fragment.depth > 1;
   const taps = [0, 1, 2].map((a) => phaseTaps(spec.kernel[a], spec.stride[a], spec.dilation[a]));
+  const [mostD, mostH] = [Math.max(...taps[0].taps), Math.max(...taps[1].taps)];  // most taps a phase has
   const shift = (a: number) => (taps[a].step * spec.dilation[a]) / spec.stride[a];
   const pairs = fragment.depth > 1;
   return {
@@ -132,9 +133,9 @@ export function gatherDefines(plan: ConvPlan, options: { phase?: number; finiteW
     SHIFT_D: shift(0), SHIFT_H: shift(1), SHIFT_W: shift(2),
     FIRST_TAPS_D: taps[0].firstTap.join(', '), FIRST_TAPS_H: taps[1].firstTap.join(', '),
     FIRST_TAPS_W: taps[2].firstTap.join(', '),
-    TAPS_D: mostTaps(spec, 0), TAPS_H: mostTaps(spec, 1),
+    TAPS_D: mostD, TAPS_H: mostH,
     NOUT: fragmentOutputs(fragment),
-    D_PASSES: pairs ? 1 : mostTaps(spec, 0), D_KERNEL: pairs ? spec.kernel[0] : 1,
+    D_PASSES: pairs ? 1 : mostD, D_KERNEL: pairs ? spec.kernel[0] : 1,
     D_ROWS: pairs ? spec.kernel[0] + 1 : 1,
     PHASE_W: phase, DIRECT_OUT: plan.direct,
     TWC: w.taps, W_WINDOWS: w.windows, WIN: w.size, TAPS_EVEN: w.even,

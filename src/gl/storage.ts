@@ -107,7 +107,8 @@ export function probeStorage(gl: WebGL2RenderingContext, mode: StorageMode): boo
 
 /**
  * The mode to use: the requested one (checked by checkBackendOptions in args.ts) when the device supports it, or for
- * `'auto'` the first supported mode in {@link STORAGE_PREFERENCE}. Throws, naming what was requested and what the device has, when nothing fits.
+ * `'auto'` the first supported mode in {@link STORAGE_PREFERENCE}. Throws, naming what was requested and what the
+ * device has, when nothing fits.
  *
  * @example
  * chooseStorage('auto', { float32: false, uint32: true, float16: true }); // 'uint32'

@@ -9,9 +9,10 @@ const LOOP_HEAD = /for \(int (\w+) = ([^;]+); \1 (<=?) ([^;]+); \+\+\1\) \{/g;
  * The pragmas this file reads, each alone on a line: `#pragma unroll`, `#pragma unroll(always)`,
  * `#pragma max_iterations(N)`.
  */
-const PRAGMA = /^[ \t]*#pragma (unroll(?:\(always\))?|max_iterations\((\w+)\))[ \t]*\r?\n/;
+const PRAGMA_LINE = String.raw`[ \t]*#pragma (unroll(?:\(always\))?|max_iterations\((\w+)\))[ \t]*\r?\n`;
+const PRAGMA = new RegExp(`^${PRAGMA_LINE}`);
 /** The same, as the last line before a loop head. */
-const PRAGMA_BEFORE = /(?:^|\n)[ \t]*#pragma (unroll(?:\(always\))?|max_iterations\((\w+)\))[ \t]*\r?\n$/;
+const PRAGMA_BEFORE = new RegExp(`(?:^|\n)${PRAGMA_LINE}$`);
 
 type Values = Readonly<Record<string, number | string | boolean>>;
 
