@@ -31,8 +31,7 @@ test('benchmark', async ({ baseURL }, testInfo) => {
     const peak = await engine.call<number>('peak');
     const results: CaseResult[] = [];
     for (const c of CASES.filter((k) => !only || only.includes(k.name))) {
-      const cpuRuns = oursOnly || numel(c.input) * numel(c.weight) /
-        c.weight[0] > 5e9 ? 1 : 3;
+      const cpuRuns = oursOnly || numel(c.input) * numel(c.weight) / c.weight[0] > 5e9 ? 1 : 3;
       const r = await engine.call<CaseResult>('runCase', c, RUNS, cpuRuns, !oursOnly);
       if (!r.ours.ok) throw new Error(`${c.name}: our output does not match the CPU reference (max abs error ` +
         `${r.ours.maxAbsError}); no time reported`);
