@@ -1,13 +1,13 @@
 // The form and the state, both ways. Controls are named after state fields (`stride.1` is `state.stride[1]`), so
 // this module needs no list of them.
-import { CONTENTS, PRESETS, type Field, type PlaygroundState } from './state';
+import { CONTENTS, PRESETS, TEXTURE_CAPS, type Field, type PlaygroundState } from './state';
 
 const CONTENT_LABELS: Record<string, string> = {
   random: 'seeded random', impulse: 'single impulse', ones: 'all ones', checkerboard: 'checkerboard',
   sphere: 'sphere', npy: 'loaded .npy',
 };
 
-/** Fills the preset and contents menus. */
+/** Fills the preset, contents and texture size menus. */
 export function populateMenus(form: HTMLFormElement): void {
   const preset = form.elements.namedItem('preset') as HTMLSelectElement;
   preset.innerHTML = '<option value="">(custom)</option>' +
@@ -15,6 +15,8 @@ export function populateMenus(form: HTMLFormElement): void {
   for (const select of form.querySelectorAll<HTMLSelectElement>('select.content')) {
     select.innerHTML = CONTENTS.map((c) => `<option value="${c}">${CONTENT_LABELS[c]}</option>`).join('');
   }
+  (form.elements.namedItem('textureCap') as HTMLSelectElement).innerHTML = TEXTURE_CAPS.map((cap) =>
+    `<option value="${cap}">${cap === 0 ? "the device's" : cap}</option>`).join('');
 }
 
 /** A number field's value; an empty or unreadable field is NaN, which the argument rules then name. */

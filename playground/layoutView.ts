@@ -2,6 +2,7 @@
 // side, coloured by which four channels the texel holds (hue) and by depth (brightness); grey texels hold nothing.
 import { gridCell, texelCount, type TextureLayout } from '../src/layout';
 import { as5d, blocks } from '../src/packing';
+import { formatBytes } from './memory';
 
 /** Largest picture edge, in texels; bigger textures are sampled. */
 const MAX_PICTURE = 384;
@@ -86,6 +87,14 @@ export class LayoutView {
       (step > 1 ? ` Picture sampled every ${step} texels.` : '');
   }
 
+  /** Shows nothing. */
+  clear(): void {
+    this.current = null;
+    this.canvas.width = this.canvas.height = 0;
+    this.text.textContent = '';
+    this.readout.innerHTML = '&nbsp;';
+  }
+
   private hover(e: PointerEvent): void {
     const cur = this.current;
     if (!cur) return;
@@ -128,11 +137,4 @@ function hsl(hue: number, lightness: number): number[] {
     return Math.round(255 * (l - s * Math.min(l, 1 - l) * Math.max(-1, Math.min(k - 3, 9 - k, 1))));
   };
   return [f(0), f(8), f(4), 255];
-}
-
-export function formatBytes(n: number): string {
-  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
-  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
-  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
-  return `${n} B`;
 }

@@ -10,9 +10,10 @@ import { coverageMap } from '../src/coverage';
 import { channelVolume, fillContent } from './contents';
 import { populateMenus, readForm, showError, showRelevant, writeForm } from './controls';
 import { Heatmap, type Slice } from './heatmap';
-import { LayoutView, formatBytes } from './layoutView';
-import { parseNpy, toNpy } from './npyFile';
-import { CpuReference, MEMORY_BUDGET, flopsOf, memoryNeeded, runGpu, type CallTensors, type GpuRun } from './runner';
+import { LayoutView } from './layoutView';
+import { checkNpySize, parseNpy, toNpy } from './npyFile';
+import { preflight } from './preflight';
+import { CpuReference, flopsOf, runGpu, type CallTensors, type GpuRun } from './runner';
 import {
   DEFAULT_STATE, PRESETS, callOptions, checkState, decodeState, encodeState, inputShape, presetState,
   type Field, type PlaygroundState,
@@ -45,7 +46,7 @@ interface Result {
   report: CheckReport | null;
 }
 
-let state: PlaygroundState = initialState();
+let state: PlaygroundState = DEFAULT_STATE;
 let last: Result | null = null;
 /** Tensors loaded from .npy files, used while the contents say `npy`. */
 const loaded: { input: Tensor | null; weight: Tensor | null } = { input: null, weight: null };
@@ -55,12 +56,6 @@ let generation = 0;
 let scheduled: ReturnType<typeof setTimeout> | null = null;
 let running: Promise<void> | null = null;
 let lastDownload: Uint8Array | null = null;
-
-function initialState(): PlaygroundState {
-  const q = new URLSearchParams(location.search);
-  const preset = q.get('preset');
-  return decodeState(location.search, preset ? presetState(preset) : DEFAULT_STATE);
-}
 
 // ---- views --------------------------------------------------------------------------------------------------------
 
@@ -100,8 +95,8 @@ function drawViews(): void {
   const n = clampInt(v.n, Math.max(spec.batch - 1, 0));
   const cin = clampInt(v.inChannel, spec.inChannels - 1);
   const cout = clampInt(v.outChannel, spec.outChannels - 1);
-  const shape5 = [Math.max(spec.batch, 1), spec.inChannels, ...spec.inSize];
-  const out5 = [Math.max(spec.batch, 1), spec.outChannels, ...spec.outSize];
+  const shape5 = [spec.batch, spec.inChannels, ...spec.inSize];
+  const out5 = [spec.batch, spec.outChannels, ...spec.outSize];
   const [ID, IH, IW] = spec.inSize;
   const [OD, OH, OW] = spec.outSize;
   const [KD, KH, KW] = spec.kernel;
@@ -109,24 +104,19 @@ function drawViews(): void {
   const dOut = at(v.depth, OD);
   const dK = at(v.depth, KD);
   const item = spec.batched ? `n ${n}, ` : '';
-  if (spec.batch === 0) {
-    for (const m of [inputMap, outputMap, diffMap]) m.clear('the batch is empty');
+  const xv = channelVolume(r.call.x.data, shape5, n, cin);
+  inputMap.show(sliceOf(xv, IH, IW, dIn, 'x'), fitScale(xv, 'diverging'), `${item}c ${cin}, depth ${dIn} of ${ID}`);
+  const yv = channelVolume(r.gpu.output.data, out5, n, cout);
+  outputMap.show(sliceOf(yv, OH, OW, dOut, 'y'), fitScale(yv, 'diverging'), `${item}c ${cout}, depth ${dOut} of ${OD}`);
+  volume.show(yv, spec.outSize);
+  if (r.cpu) {
+    const cv = channelVolume(r.cpu.output.data, out5, n, cout);
+    const diff = yv.map((g, i) => Math.abs(g - cv[i]));
+    const identical = diff.every((v) => v === 0);
+    diffMap.show(sliceOf(diff, OH, OW, dOut, '|gpu − cpu|'), fitScale(diff, 'sequential'),
+      `${item}c ${cout}, depth ${dOut}${identical ? ': bit-identical in this channel' : ''}`);
   } else {
-    const xv = channelVolume(r.call.x.data, shape5, n, cin);
-    inputMap.show(sliceOf(xv, IH, IW, dIn, 'x'), fitScale(xv, 'diverging'), `${item}c ${cin}, depth ${dIn} of ${ID}`);
-    const yv = channelVolume(r.gpu.output.data, out5, n, cout);
-    outputMap.show(sliceOf(yv, OH, OW, dOut, 'y'), fitScale(yv, 'diverging'),
-      `${item}c ${cout}, depth ${dOut} of ${OD}`);
-    volume.show(yv, spec.outSize);
-    if (r.cpu) {
-      const cv = channelVolume(r.cpu.output.data, out5, n, cout);
-      const diff = yv.map((g, i) => Math.abs(g - cv[i]));
-      const identical = diff.every((v) => v === 0);
-      diffMap.show(sliceOf(diff, OH, OW, dOut, '|gpu − cpu|'), fitScale(diff, 'sequential'),
-        `${item}c ${cout}, depth ${dOut}${identical ? ': bit-identical in this channel' : ''}`);
-    } else {
-      diffMap.clear('waiting for the CPU reference…');
-    }
+    diffMap.clear('waiting for the CPU reference…');
   }
   const group = Math.floor(cout / spec.outPerGroup);
   const inGroup = Math.floor(cin / spec.inPerGroup) === group;
@@ -155,7 +145,7 @@ function drawChecker(r: Result): void {
   const badge = $('#badge');
   const numbers = $('#checker-numbers');
   if (!r.report) {
-    badge.textContent = r.spec.batch === 0 ? 'empty' : 'checking…';
+    badge.textContent = 'checking…';
     badge.className = 'badge';
     numbers.innerHTML = '';
     return;
@@ -208,13 +198,27 @@ function drawDevice(backend: Backend | null, error: string | null): void {
 
 function drawLayouts(r: Result, backend: Backend): void {
   const { spec } = r;
-  const inShape = [Math.max(spec.batch, 1), spec.inChannels, ...spec.inSize];
+  const inShape = [spec.batch, spec.inChannels, ...spec.inSize];
   const wShape = [spec.inChannels, spec.outPerGroup, ...spec.kernel];
-  const outShape = [Math.max(spec.batch, 1), spec.outChannels, ...spec.outSize];
+  const outShape = [spec.batch, spec.outChannels, ...spec.outSize];
   for (const [view, shape] of [[layoutViews.input, inShape], [layoutViews.weight, wShape],
     [layoutViews.output, outShape]] as const) {
     view.show(activationLayout(shape, backend.limits), shape);
   }
+}
+
+/** An empty batch: nothing is computed, so every view says so instead of showing an earlier run. */
+function drawEmpty(spec: ConvSpec): void {
+  last = null;
+  $<HTMLButtonElement>('#download').disabled = true;
+  for (const m of [inputMap, weightMap, outputMap, coverageView, diffMap]) m.clear('the batch is empty');
+  volume.clear();
+  for (const view of Object.values(layoutViews)) view.clear();
+  $('#badge').textContent = 'empty';
+  $('#badge').className = 'badge';
+  $('#checker-numbers').innerHTML = '';
+  $('#timings tbody').innerHTML = '';
+  status.textContent = `Done: the output [${spec.outShape.join(', ')}] is empty; there is nothing to compute.`;
 }
 
 function drawCall(s: PlaygroundState, spec: ConvSpec | null): void {
@@ -303,15 +307,12 @@ async function run(s: PlaygroundState): Promise<void> {
     return;
   }
   try {
-    let bytes: number;
-    try {
-      bytes = memoryNeeded(spec, backend.limits);
-    } catch (e) {
-      throw fieldError('output', `Too large for this device: ${(e as Error).message}`);
-    }
-    if (bytes > MEMORY_BUDGET) {
-      throw fieldError('output', `This configuration needs about ${formatBytes(bytes)} (tensors, their CPU copies ` +
-        `and GPU textures), more than the playground's budget of ${formatBytes(MEMORY_BUDGET)}: make it smaller.`);
+    // Every check and the memory estimate, before anything proportional to a size is allocated.
+    const ready = preflight(s, backend.limits, backend.capabilities.storage);
+    if (!ready.ok) throw fieldError(ready.field, ready.message);
+    if (spec.batch === 0) {
+      drawEmpty(spec);
+      return;
     }
     const x = { shape: inputShape(s), data: contentsOf('input', inputShape(s), s) };
     const w = { shape: s.weight.slice(), data: contentsOf('weight', s.weight, s) };
@@ -433,6 +434,8 @@ for (const which of ['input', 'weight'] as const) {
     const file = (e.target as HTMLInputElement).files?.[0];
     if (!file) return;
     try {
+      // By its size first: a file too big to run is refused without being read.
+      checkNpySize(file.size, which);
       const t = parseNpy(await file.arrayBuffer(), which);
       if (which === 'input') {
         if (t.shape.length !== 4 && t.shape.length !== 5) {
@@ -469,14 +472,21 @@ $('#download').addEventListener('click', () => {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 });
 
+/** Shows and runs the state a link's query describes (`?preset=name` starts from a preset). */
+function openLink(search: string): void {
+  const preset = new URLSearchParams(search).get('preset');
+  state = decodeState(search, preset ? presetState(preset) : DEFAULT_STATE);
+  writeForm(form, state);
+  syncViewInputs();
+  const menu = $<HTMLSelectElement>('#preset');
+  if (preset && PRESETS.some((p) => p.name === preset)) menu.value = preset;
+  else menu.value = search.length > 1 ? '' : PRESETS[0].name;
+  stateChanged(false);
+  schedule(0);
+}
+
 populateMenus(form);
-writeForm(form, state);
-syncViewInputs();
-const preset = new URLSearchParams(location.search).get('preset');
-if (preset && PRESETS.some((p) => p.name === preset)) ($<HTMLSelectElement>('#preset')).value = preset;
-else if (!location.search) ($<HTMLSelectElement>('#preset')).value = PRESETS[0].name;
-stateChanged(false);
-schedule(0);
+openLink(location.search);
 
 // ---- test hooks: what the browser tests read back (plain JSON) ----------------------------------------------------
 
@@ -493,6 +503,10 @@ Object.assign(window, {
         query: encodeState(state), outputShape: $('#out-shape').textContent, errors, status: status.textContent,
         badge: $('#badge').textContent, report: last?.report ?? null, storage: last?.storage ?? null, pageErrors,
       };
+    },
+    /** Opens `?query` as a link would, without reloading the page. */
+    open(query: string) {
+      openLink(`?${query}`);
     },
     tensors: () => (last ? { x: encodeTensor(last.call.x), w: encodeTensor(last.call.w), y: encodeTensor(last.gpu.output) }
       : null),

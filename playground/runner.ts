@@ -2,15 +2,10 @@
 // Knows nothing about the page.
 import type { ConvSpec } from '../src/args';
 import type { Backend } from '../src/backend';
-import { callTexels, planConv, type PlanLimits } from '../src/convPlan';
-import { texelCount } from '../src/layout';
 import { numel } from '../src/tensor';
 import type { Tolerance } from '../src/checker';
 import type { StorageMode } from '../src/gl/storage';
 import type { ConvTranspose3dOptions, Tensor } from '../src/types';
-
-/** The playground refuses configurations whose tensors and textures would need more than this. */
-export const MEMORY_BUDGET = 1.5 * 2 ** 30;
 
 export interface CallTensors {
   x: Tensor;
@@ -35,22 +30,6 @@ export type CpuReply = { output: Tensor; ms: number; tolerance: Tolerance } | { 
 /** `2·N·Cin·(Cout/groups)·kD·kH·kW·D·H·W` (input spatial size): the multiply-adds the definition performs. */
 export function flopsOf(spec: ConvSpec): number {
   return 2 * spec.batch * spec.inChannels * spec.outPerGroup * numel(spec.kernel) * numel(spec.inSize);
-}
-
-/**
- * Bytes this configuration needs: CPU copies (inputs, the worker's copies, GPU and CPU outputs) and the GPU's
- * textures as the backend will plan them (not counted once the CPU copies alone exceed the budget). Throws the
- * backend's RangeError when a tensor cannot fit the device.
- */
-export function memoryNeeded(spec: ConvSpec, limits: PlanLimits): number {
-  const inputs = numel([spec.batch, spec.inChannels, ...spec.inSize]) + numel([spec.inChannels, spec.outPerGroup,
-    ...spec.kernel]);
-  const cpu = 4 * (2 * inputs + 3 * numel(spec.outShape));
-  if (spec.batch === 0 || cpu > MEMORY_BUDGET) return cpu;
-  // RGBA32F's 16 bytes a texel: the most any storage mode takes.
-  // The resident run (runGpu) uploads the weight as it is, besides the packed copy every call has.
-  const plan = planConv(spec, limits);
-  return cpu + 16 * (callTexels(plan, { input: true, bias: spec.hasBias }) + texelCount(plan.rawWeight));
 }
 
 /** Runs the call on the GPU twice: end-to-end from CPU arrays, then with the inputs resident. */

@@ -122,8 +122,17 @@ export function fieldOfError(message: string): Field {
 
 export type Checked = { ok: true; spec: ConvSpec } | { ok: false; field: Field; message: string };
 
-/** Checks the state's call with the library's own rules, without touching data. */
+/** The texture size limits the page offers (0: the device's own). */
+export const TEXTURE_CAPS = [0, 1024, 256, 64, 16] as const;
+/** Seeds are taken modulo 2^32 by the generator, so larger ones would repeat smaller ones. */
+const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * Checks the state's call with the library's own rules, then the page's own settings (seed, impulse position,
+ * texture size limit), without touching data: constant time whatever the numbers.
+ */
 export function checkState(s: PlaygroundState): Checked {
+  let spec: ConvSpec;
   try {
     for (const [name, shape] of [['input', s.input], ['weight', s.weight]] as const) {
       if (!shape.every((v) => Number.isSafeInteger(v) && v >= 0)) {
@@ -131,13 +140,31 @@ export function checkState(s: PlaygroundState): Checked {
       }
     }
     const outChannels = s.weight[1] * s.groups;
-    const spec = resolveShapes(inputShape(s), s.weight, s.bias && Number.isSafeInteger(outChannels) ?
+    spec = resolveShapes(inputShape(s), s.weight, s.bias && Number.isSafeInteger(outChannels) ?
       [outChannels] : null, callOptions(s));
-    return { ok: true, spec };
   } catch (e) {
     const message = (e as Error).message;
     return { ok: false, field: fieldOfError(message), message };
   }
+  const setting = settingError(s, spec);
+  return setting ?? { ok: true, spec };
+}
+
+/** The first of the page's own settings that is out of range, with the control it belongs to. */
+function settingError(s: PlaygroundState, spec: ConvSpec): Checked | null {
+  if (!Number.isInteger(s.seed) || s.seed < 0 || s.seed > MAX_SEED) {
+    return { ok: false, field: 'input', message: `seed must be an integer from 0 to ${MAX_SEED}, got ${s.seed}` };
+  }
+  const extent = [spec.inChannels, ...spec.inSize];
+  if (s.inputContent === 'impulse' && !s.impulse.every((v, i) => Number.isInteger(v) && v >= 0 && v < extent[i])) {
+    return { ok: false, field: 'input', message: `the impulse at (c, d, h, w) = (${s.impulse.join(', ')}) must be ` +
+      `inside the input's (C, D, H, W) = (${extent.join(', ')})` };
+  }
+  if (!(TEXTURE_CAPS as readonly number[]).includes(s.textureCap)) {
+    return { ok: false, field: 'device', message: `the texture size limit must be one of ${TEXTURE_CAPS.join(', ')} ` +
+      `(0: the device's own), got ${s.textureCap}` };
+  }
+  return null;
 }
 
 const TRIPLES = ['stride', 'padding', 'outputPadding', 'dilation'] as const;
@@ -164,15 +191,23 @@ export function encodeState(s: PlaygroundState): string {
   return q.toString();
 }
 
+/**
+ * `length` comma-separated numbers, or null when the count differs. An entry that is not a number becomes NaN, as
+ * an unreadable form field does, so the argument rules name it rather than the link silently meaning something else.
+ */
 function numbers(text: string | null, length: number): number[] | null {
   if (text === null) return null;
-  const parts = text.split(',').map((p) => Number(p));
-  return parts.length === length && parts.every((v) => Number.isFinite(v)) ? parts : null;
+  const parts = text.split(',');
+  return parts.length === length ? parts.map((p) => (p.trim() === '' ? NaN : Number(p))) : null;
 }
 
+/** A view index from a link: a non-negative integer (the views clamp it to the tensor's extent). */
+const viewIndex = (v: number) => (Number.isFinite(v) ? Math.max(0, Math.floor(v)) : 0);
+
 /**
- * The state a query string describes; anything missing or malformed keeps its value from `fallback`, so a
- * hand-edited link still opens. The values are not checked here: an invalid call shows its error in the page.
+ * The state a query string describes; anything missing, or with the wrong count of numbers, keeps its value from
+ * `fallback`, so a hand-edited link still opens. Numbers are not checked here (an invalid one shows its error in
+ * the page), except the view's, which are clamped. Linear in the query's length.
  */
 export function decodeState(query: string, fallback: PlaygroundState = DEFAULT_STATE): PlaygroundState {
   const q = new URLSearchParams(query);
@@ -193,6 +228,9 @@ export function decodeState(query: string, fallback: PlaygroundState = DEFAULT_S
   const storage = q.get('storage');
   s.storage = storage === 'float32' || storage === 'uint32' || storage === 'float16' ? storage : 'auto';
   const view = numbers(q.get('view'), 4);
-  if (view) s.view = { n: view[0], outChannel: view[1], inChannel: view[2], depth: Math.min(1, Math.max(0, view[3])) };
+  if (view) {
+    s.view = { n: viewIndex(view[0]), outChannel: viewIndex(view[1]), inChannel: viewIndex(view[2]),
+      depth: Number.isFinite(view[3]) ? Math.min(1, Math.max(0, view[3])) : s.view.depth };
+  }
   return s;
 }

@@ -65,6 +65,17 @@ export class VolumeView {
     this.draw();
   }
 
+  /** Shows nothing. */
+  clear(): void {
+    const gl = this.gl;
+    this.hasVolume = false;
+    if (!gl) return;
+    if (this.volume) gl.deleteTexture(this.volume);
+    this.volume = null;
+    gl.clearColor(0, 0, 0, 0);
+    gl.clear(gl.COLOR_BUFFER_BIT);
+  }
+
   private draw(): void {
     const gl = this.gl;
     if (!gl || !this.program || !this.hasVolume) return;

@@ -1,18 +1,27 @@
 // The playground's pure parts: state and URL, argument errors mapped to controls, contents, the coverage map,
 // .npy files and the layout read-out.
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveShapes } from '../../src/args';
-import { planLayout } from '../../src/layout';
+import { storageTolerance } from '../../src/checker';
+import { callTexels, planConv, type PlanLimits } from '../../src/convPlan';
+import { planLayout, texelCount } from '../../src/layout';
+import { as5d, channelPlan, packActivation, packWeights } from '../../src/packing';
 import { convTranspose3dReference } from '../../src/reference';
 import { numel } from '../../src/tensor';
+import { randomTensor } from '../../src/support/seeded';
+import type { Tensor } from '../../src/types';
 import { axisCoverage, coverageMap } from '../../src/coverage';
 import { channelVolume, fillContent } from '../../playground/contents';
 import { describeTexel } from '../../playground/layoutView';
-import { parseNpy, toNpy } from '../../playground/npyFile';
+import { MEMORY_BUDGET, memoryNeeded } from '../../playground/memory';
+import { MAX_HEADER_BYTES, MAX_NPY_BYTES, checkNpySize, parseNpy, toNpy } from '../../playground/npyFile';
+import type { Preflight } from '../../playground/preflight';
 import {
   DEFAULT_STATE, PRESETS, checkState, decodeState, encodeState, fieldOfError, inputShape, presetState,
+  type PlaygroundState,
 } from '../../playground/state';
+import { boundedModule, type BoundedModule } from '../support/boundedModule';
 
 const fixture = (name: string) => {
   const b = readFileSync(new URL(`../fixtures/npy/${name}.npy`, import.meta.url));
@@ -38,13 +47,23 @@ describe('playground state', () => {
     for (const p of PRESETS) expect(decodeState(encodeState(presetState(p.name)))).toEqual(presetState(p.name));
   });
 
-  it('keeps the fallback for missing or malformed fields, and never restores .npy contents', () => {
-    const s = decodeState('x=1,2,3&s=2,2&g=abc&xc=npy&wc=bogus', DEFAULT_STATE);
+  it('keeps the fallback for missing fields or a wrong count of numbers, and never restores .npy contents', () => {
+    const s = decodeState('x=1,2,3&s=2,2&xc=npy&wc=bogus', DEFAULT_STATE);
     expect(s.input).toEqual(DEFAULT_STATE.input);
     expect(s.stride).toEqual(DEFAULT_STATE.stride);
     expect(s.groups).toBe(DEFAULT_STATE.groups);
     expect(s.inputContent).toBe('random');
     expect(s.weightContent).toBe(DEFAULT_STATE.weightContent);
+  });
+
+  it('reads an unreadable or empty number as NaN, which the rules then name', () => {
+    const s = decodeState('g=abc&p=1,,1&seed=&tex=x', DEFAULT_STATE);
+    expect(s.groups).toBeNaN();
+    expect(s.padding).toEqual([1, NaN, 1]);
+    expect(s.seed).toBeNaN();
+    expect(s.textureCap).toBeNaN();
+    const checked = checkState(s);
+    expect(checked.ok || checked.message).toBe('conv_transpose3d: groups must be an integer, got NaN');
   });
 
   it('maps each library error to the control that causes it', () => {
@@ -125,7 +144,215 @@ describe('coverage map', () => {
   });
 });
 
+describe('layout read-out', () => {
+  it('says which channels of which voxel a texel holds', () => {
+    const shape = [2, 6, 3, 4, 5];
+    const layout = planLayout(2 * 2 * 3 * 4, 5, { maxTextureSize: 4, maxLayers: 64 });
+    // Row 1·12 + 2·4 + 3 = item 0, channel block 1, depth 2, height 3; column 4 is cut into segment 1, x 0.
+    const row = 12 + 8 + 3;
+    const line = row * layout.segmentsPerRow + 1;
+    expect(describeTexel(layout, shape, 0, line % layout.height, Math.floor(line / layout.height)))
+      .toBe('channels 4–5 of voxel (d 2, h 3, w 4) of item 0');
+    expect(describeTexel(layout, shape, 3, 1, 0)).toBeNull();
+  });
+});
+
+/** How long a bounded call may go unanswered before the test calls it a hang: far beyond any real answer. */
+const HANG_MS = 15_000;
+/** A device like the software renderers the browser tests run on. */
+const LIMITS: PlanLimits = { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8, quadWidth: 2, windowTexels: 16 };
+
+/** What one bounded call answered, as text for a failure list, or its verdict. */
+async function verdict(mod: BoundedModule, name: string, args: unknown[]): Promise<{ value: Preflight } |
+  { error: string } | { hang: string }> {
+  try {
+    return await mod.call<Preflight>(name, args);
+  } catch (e) {
+    return { hang: (e as Error).message };
+  }
+}
+
+describe('links with hostile numbers', () => {
+  let pages: BoundedModule;
+  beforeAll(async () => {
+    pages = await boundedModule(new URL('../../playground/preflight.ts', import.meta.url), HANG_MS);
+  });
+  afterAll(() => pages.close());
+
+  /** The page's verdict on a link: decoded, checked and its memory estimated (in a worker, bounded). */
+  const open = (query: string, limits = LIMITS) => {
+    const s = decodeState(query);
+    return verdict(pages, 'preflight', [s, limits, 'float32']);
+  };
+
+  const HOSTILE = [0, -1, 0.5, NaN, 1e308, 2 ** 31, 1e8];
+  /**
+   * Each link parameter: how many numbers it holds (one at a time is set for shapes, all of them otherwise), the
+   * controls its errors may point at, and which values make a valid state.
+   */
+  const PARAMETERS: Array<{ key: string; count: number; oneAtATime?: boolean; fields: string[]; base?: string;
+    valid: (v: number, at: number) => boolean }> = [
+    { key: 'x', count: 5, oneAtATime: true, fields: ['input', 'output'], valid: (v, at) => at === 0 && v === 0 },
+    { key: 'w', count: 5, oneAtATime: true, fields: ['weight', 'input', 'output'], valid: () => false },
+    { key: 's', count: 3, fields: ['stride', 'output'], valid: () => false },
+    { key: 'p', count: 3, fields: ['padding', 'output'], valid: (v) => v === 0 },
+    { key: 'op', count: 3, fields: ['outputPadding', 'output'], valid: (v) => v === 0 },
+    { key: 'dl', count: 3, fields: ['dilation', 'output'], valid: () => false },
+    { key: 'g', count: 1, fields: ['groups'], valid: () => false },
+    { key: 'seed', count: 1, fields: ['input'], valid: (v) => [0, 2 ** 31, 1e8].includes(v) },
+    { key: 'at', count: 4, fields: ['input'], base: 'xc=impulse', valid: (v) => v === 0 },
+    { key: 'tex', count: 1, fields: ['device'], valid: (v) => v === 0 },
+    { key: 'view', count: 4, fields: [], valid: () => true },
+  ];
+
+  it('each parameter at 0, negative, fractional, NaN, 1e308, 2^31 and 1e8: an error for its control, or a run', {
+    timeout: 120_000,
+  }, async () => {
+    const failures: string[] = [];
+    let cases = 0;
+    for (const p of PARAMETERS) {
+      for (const v of HOSTILE) {
+        for (let at = 0; at < (p.oneAtATime ? p.count : 1); at++) {
+          const q = new URLSearchParams(p.base ?? '');
+          const base = decodeState(q.toString());
+          const numbers = p.oneAtATime ? (base as unknown as Record<string, number[]>)[keyOf(p.key)].slice() :
+            Array<number>(p.count).fill(v);
+          numbers[at] = v;
+          q.set(p.key, numbers.join(','));
+          const query = q.toString();
+          const got = await open(query);
+          cases++;
+          if (!('value' in got)) {
+            failures.push(`${query}: ${'hang' in got ? got.hang : `threw ${got.error}`}`);
+          } else if (got.value.ok !== p.valid(v, at)) {
+            failures.push(`${query}: ${got.value.ok ? 'accepted' : `refused: ${got.value.message}`}`);
+          } else if (!got.value.ok && !p.fields.includes(got.value.field)) {
+            failures.push(`${query}: the error points at ${got.value.field}: ${got.value.message}`);
+          } else if (!got.value.ok && got.value.field !== 'output' && !got.value.message.includes(String(v))) {
+            failures.push(`${query}: the message does not name ${v}: ${got.value.message}`);
+          } else if (got.value.ok && !(got.value.bytes <= MEMORY_BUDGET)) {
+            failures.push(`${query}: accepted with ${got.value.bytes} bytes`);
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(cases).toBe(HOSTILE.length * 19);
+  });
+
+  it('an empty batch needs nothing, however large the other sizes', async () => {
+    for (const query of ['x=0,4,100000000,100000000,100000000', 'x=0,4,6,6,6&w=4,4,100000000,100000000,100000000',
+      'x=0,4,6,6,6&s=2147483648,2147483648,2147483648', 'x=0,4,6,6,6&w=4,2147483648,1,1,1']) {
+      const got = await open(query);
+      expect(got, query).toEqual({ value: expect.objectContaining({ ok: true, bytes: 0 }) });
+    }
+  });
+
+  it('sizes beyond the budget are refused by their shapes alone, before the textures are planned', async () => {
+    const refused = await open('x=1,4,100000000,100000000,100000000');
+    expect(refused).toEqual({ value: expect.objectContaining({ ok: false, field: 'output' }) });
+    // On a device this small, planning refuses far smaller inputs; the estimate never gets that far.
+    const tiny: PlanLimits = { ...LIMITS, maxTextureSize: 16, maxLayers: 1 };
+    const planned = await open('x=1,1,1,1,1000&w=1,1,1,1,1&s=1,1,1', tiny);
+    expect('value' in planned && !planned.value.ok && planned.value.message).toMatch(/^Too large for this device: /);
+    const got = await open('x=1,1,1,1,200000000&w=1,1,1,1,1&s=1,1,1', tiny);
+    expect('value' in got && !got.value.ok && got.value.message).toMatch(
+      /^This configuration needs about [\d.]+ GiB .* more than the playground's budget of 1\.50 GiB/);
+  });
+
+  // Depends on the planner: calls with a huge stride or dilation on a one-voxel input have a tiny output, and
+  // planning them must take no time proportional to the stride or dilation.
+  it('huge strides and dilations on a one-voxel input are planned without hanging', { timeout: 120_000 },
+    async () => {
+      const failures: string[] = [];
+      for (const query of [
+        'x=1,1,1,1,1&w=1,1,1,1,1&s=30000,30000,30000',
+        'x=1,1,1,1,1&w=1,1,1,1,1&s=2147483648,2147483648,2147483648',
+        'x=1,1,1,1,1&w=1,1,1,1,1&dl=2147483648,2147483648,2147483648',
+        'x=1,1,1,1,1&w=1,1,2,2,2&dl=2147483648,2147483648,2147483648&p=1073741824,1073741824,1073741824',
+      ]) {
+        const got = await open(query);
+        if (!('value' in got)) failures.push(`${query}: ${'hang' in got ? got.hang : got.error}`);
+        else if (!got.value.ok) failures.push(`${query}: refused: ${got.value.message}`);
+      }
+      expect(failures).toEqual([]);
+    });
+});
+
+/** The state's URL key for a shape parameter. */
+function keyOf(key: string): keyof PlaygroundState {
+  return ({ x: 'input', w: 'weight' } as Record<string, keyof PlaygroundState>)[key];
+}
+
+describe('memory estimate', () => {
+  it('counts what a run allocates: copies, coverage map, outputs, packing, readback and textures', () => {
+    const cases: Array<[number[], number[], Parameters<typeof resolveShapes>[3], boolean]> = [
+      [[2, 4, 6, 6, 6], [4, 4, 3, 3, 3], { stride: 2 }, false],
+      [[1, 6, 3, 5, 4], [6, 2, 2, 3, 2], { stride: [1, 2, 3], padding: 1, groups: 3 }, true],
+    ];
+    for (const [xShape, wShape, options, hasBias] of cases) {
+      const x = randomTensor(xShape, 1);
+      const w = randomTensor(wShape, 2);
+      const spec = resolveShapes(xShape, wShape, hasBias ? [wShape[1] * (options.groups ?? 1)] : null, options);
+      const bias = hasBias ? randomTensor([spec.outChannels], 3) : null;
+      const plan = planConv(spec, LIMITS);
+      const y = convTranspose3dReference(x, w, { ...options, bias });
+      const bytes = (...ts: Array<Tensor | null>) => ts.reduce((sum, t) => sum + (t?.data.byteLength ?? 0), 0);
+      const allocated =
+        3 * bytes(x, w) + 2 * bytes(bias) + // a loaded or generated source, the call's copies, the worker's
+        coverageMap(spec).byteLength +
+        2 * bytes(y) + toNpy(y).byteLength + // GPU and CPU outputs, the download
+        2 * packActivation(x.data, as5d(x.shape), plan.input).byteLength +
+        packWeights(w.data, spec, channelPlan(spec), plan.packedWeight).byteLength +
+        packActivation(w.data, as5d(w.shape), plan.rawWeight).byteLength +
+        16 * texelCount(plan.output) + // the readback
+        16 * (callTexels(plan, { input: true, bias: hasBias }) + texelCount(plan.rawWeight));
+      const float32 = memoryNeeded(spec, LIMITS, 'float32');
+      expect(float32).toBeGreaterThanOrEqual(allocated);
+      const tolerance = storageTolerance('float16', x, w, { ...options, bias });
+      // On absolute values: copies of the arguments, and two more references besides the allowance itself.
+      const halfCheck = bytes(x, w, bias) + 2 * bytes(y) + 2 * (tolerance.extra as Float32Array).byteLength;
+      expect(memoryNeeded(spec, LIMITS, 'float16') - float32).toBeGreaterThanOrEqual(halfCheck);
+    }
+  });
+});
+
+/** The bytes of a `.npy` file from its parts; the length field says `headerLength` when given. */
+function npyBytes({ header, data = new Uint8Array(0), version = [1, 0], magic = '\x93NUMPY', headerLength }: {
+  header: string; data?: Uint8Array; version?: number[]; magic?: string; headerLength?: number;
+}): ArrayBuffer {
+  const text = version[0] === 3 ? new TextEncoder().encode(header) : Uint8Array.from(header, (c) => c.charCodeAt(0));
+  const lengthBytes = version[0] === 1 ? 2 : 4;
+  const start = magic.length + 2 + lengthBytes;
+  const out = new Uint8Array(start + text.length + data.length);
+  out.set(Uint8Array.from(magic, (c) => c.charCodeAt(0)));
+  out.set(version, magic.length);
+  const length = headerLength ?? text.length;
+  for (let i = 0; i < lengthBytes; i++) out[magic.length + 2 + i] = Math.floor(length / 256 ** i) % 256;
+  out.set(text, start);
+  out.set(data, start + text.length);
+  return out.buffer;
+}
+
+/** A header dict padded with spaces to `length` bytes (NumPy pads to a multiple of 64 with the preamble). */
+const dict = (entries: string, length = 118) => `{${entries}}`.padEnd(length - 1) + '\n';
+const F4 = "'descr': '<f4', 'fortran_order': False";
+const floats = (...v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
+
+/** A format 3.0 file whose header holds a byte that starts no UTF-8 character (in its padding). */
+function notUtf8(): ArrayBuffer {
+  const bytes = new Uint8Array(npyBytes({ version: [3, 0], header: dict(`${F4}, 'shape': (1,)`), data: floats(1) }));
+  bytes[12 + 100] = 0xff;
+  return bytes.buffer;
+}
+
 describe('.npy files', () => {
+  let reader: BoundedModule;
+  beforeAll(async () => {
+    reader = await boundedModule(new URL('../../playground/npyFile.ts', import.meta.url), HANG_MS);
+  });
+  afterAll(() => reader.close());
+
   it('reads NumPy-written files and writes byte-identical ones', () => {
     for (const name of ['input', 'weight', 'output']) {
       const bytes = fixture(name);
@@ -141,32 +368,106 @@ describe('.npy files', () => {
     expect(new TextDecoder().decode(bytes.subarray(10, 10 + bytes[8]))).toContain("'shape': (3,), }");
     expect((10 + bytes[8]) % 64).toBe(0);
     expect(parseNpy(bytes.slice().buffer, 'x')).toEqual(t);
+    for (const shape of [[], [0, 3], [2, 1, 3], [1, 2, 3, 4, 5]]) {
+      const u = { shape, data: Float32Array.from({ length: numel(shape) }, (_, i) => i / 7 - 1) };
+      expect(parseNpy(toNpy(u).slice().buffer, 'x')).toEqual(u);
+    }
   });
 
-  it('refuses other dtypes, byte orders, Fortran order and garbage, naming the tensor', () => {
-    const header = (descr: string, fortran = 'False') => {
-      const h = `{'descr': '${descr}', 'fortran_order': ${fortran}, 'shape': (2,), }`.padEnd(117) + '\n';
-      const b = new Uint8Array(128 + 16);
-      b.set([0x93, 78, 85, 77, 80, 89, 1, 0, h.length, 0]);
-      b.set(new TextEncoder().encode(h), 10);
-      return b.buffer;
-    };
-    expect(() => parseNpy(header('<f8'), 'weight')).toThrow(/weight: .*dtype f8/);
-    expect(() => parseNpy(header('>f4'), 'input')).toThrow(/input: .*big-endian/);
-    expect(() => parseNpy(header('<f4', 'True'), 'input')).toThrow(/Fortran/);
-    expect(() => parseNpy(new Uint8Array([1, 2, 3]).buffer, 'input')).toThrow(/input: not a readable \.npy/);
+  it('reads every form of header NumPy and Python allow, and data at any offset', () => {
+    const values = floats(1.5, -2, 3e-7, 4, 0, -0.25);
+    const cases: Array<[string, ArrayBuffer, number[]]> = [
+      ['format 2.0', npyBytes({ version: [2, 0], header: dict(`${F4}, 'shape': (2, 3), `, 116), data: values }),
+        [2, 3]],
+      ['format 3.0 (UTF-8)', npyBytes({ version: [3, 0], header: dict(`${F4}, 'shape': (6,)`), data: values }), [6]],
+      ['keys in another order, double quotes, no trailing comma, newlines',
+        npyBytes({ header: dict(`"shape": (3, 2),\n "fortran_order" : False ,\t"descr":"<f4"`), data: values }),
+        [3, 2]],
+      ['Python 2 long integers', npyBytes({ header: dict(`${F4}, 'shape': (2L, 3L), `), data: values }), [2, 3]],
+      ['a header without padding', npyBytes({ header: `{${F4}, 'shape': (6,)}`, data: values }), [6]],
+      ['data at an odd offset', npyBytes({ header: dict(`${F4}, 'shape': (6,), `, 119), data: values }), [6]],
+    ];
+    for (const [what, bytes, shape] of cases) {
+      expect(parseNpy(bytes, 'input'), what).toEqual({ shape, data: new Float32Array(values.slice().buffer) });
+    }
+    const scalar = npyBytes({ header: dict(`${F4}, 'shape': ()`), data: floats(7) });
+    expect(parseNpy(scalar, 'input')).toEqual({ shape: [], data: Float32Array.of(7) });
   });
-});
 
-describe('layout read-out', () => {
-  it('says which channels of which voxel a texel holds', () => {
-    const shape = [2, 6, 3, 4, 5];
-    const layout = planLayout(2 * 2 * 3 * 4, 5, { maxTextureSize: 4, maxLayers: 64 });
-    // Row 1·12 + 2·4 + 3 = item 0, channel block 1, depth 2, height 3; column 4 is cut into segment 1, x 0.
-    const row = 12 + 8 + 3;
-    const line = row * layout.segmentsPerRow + 1;
-    expect(describeTexel(layout, shape, 0, line % layout.height, Math.floor(line / layout.height)))
-      .toBe('channels 4–5 of voxel (d 2, h 3, w 4) of item 0');
-    expect(describeTexel(layout, shape, 3, 1, 0)).toBeNull();
+  it('refuses each hostile or mistaken file with its reason, naming the tensor', async () => {
+    const good = (shape = '(2, 3)') => dict(`${F4}, 'shape': ${shape}, `);
+    const cases: Array<[string, ArrayBuffer, RegExp]> = [
+      ['a 128 KiB header', npyBytes({ version: [2, 0], header: dict(`${F4}, 'shape': (2, 3), `, 128 * 1024 - 12),
+        data: floats(1, 2, 3, 4, 5, 6) }), /^input: the \.npy header is 131060 bytes long, more than NumPy's limit of 10000$/],
+      ['a header one byte over the limit', npyBytes({ header: good().padStart(MAX_HEADER_BYTES + 1, ' ') }),
+        /header is 10001 bytes long, more than NumPy's limit/],
+      ['booleans declaring 10^18 values', npyBytes({ header: dict(`'descr': '|b1', 'fortran_order': False, 'shape': ` +
+        '(1000000000, 1000000000), ') }), /^input: the \.npy holds dtype '\|b1'; save it as float32/],
+      ['strings declaring 2^40 values', npyBytes({ header: dict(`'descr': '<U1', 'fortran_order': False, 'shape': ` +
+        '(1099511627776,), '), data: new Uint8Array(64) }), /^input: the \.npy holds dtype '<U1'; save it as float32/],
+      ['float64', npyBytes({ header: dict(`'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), `),
+        data: new Uint8Array(48) }), /dtype '<f8'; save it as float32/],
+      ["'<f4' in an earlier string, '>f4' the descr", npyBytes({ header: dict(`'note': "'descr': '<f4'", ` +
+        `'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), `), data: new Uint8Array(24) }),
+        /^input: the \.npy header is not readable: unexpected key 'note': a \.npy header holds exactly/],
+      ["'<f4' first, then '>f4' again for descr", npyBytes({ header: dict(`'descr': '<f4', 'fortran_order': False, ` +
+        `'shape': (2, 3), 'descr': '>f4'`), data: new Uint8Array(24) }), /the key 'descr' appears twice/],
+      ['big-endian', npyBytes({ header: dict(`'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), `),
+        data: new Uint8Array(24) }), /^input: the \.npy holds big-endian float32 \('>f4'\); save it little-endian/],
+      ['Fortran order', npyBytes({ header: dict(`'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), `),
+        data: new Uint8Array(24) }), /^input: the \.npy is in Fortran order; save a C-order array/],
+      ['truncated data', npyBytes({ header: good(), data: new Uint8Array(20) }),
+        /^input: the \.npy header says shape \[2, 3\], 6 float32 values \(24 bytes\), but the file holds 20 bytes/],
+      ['data too long', npyBytes({ header: good(), data: new Uint8Array(28) }), /but the file holds 28 bytes of data$/],
+      ['a truncated header', npyBytes({ header: good().slice(0, 50), headerLength: 118 }),
+        /^input: the \.npy file is truncated: its header should be 118 bytes, but only 50 follow$/],
+      ['a file shorter than its preamble', npyBytes({ header: '' }).slice(0, 9), /ends within its first 10 bytes/],
+      ['bad magic', npyBytes({ magic: '\x93NUMPX', header: good(), data: new Uint8Array(24) }),
+        /^input: not a \.npy file \(it does not start with \\x93NUMPY\)$/],
+      ['three bytes', new Uint8Array([1, 2, 3]).buffer, /^input: not a \.npy file/],
+      ['version 4.0', npyBytes({ version: [4, 0], header: good(), data: new Uint8Array(24) }),
+        /^input: \.npy format version 4\.0 is not supported \(1\.0, 2\.0 and 3\.0 are\)$/],
+      ['version 1.1', npyBytes({ version: [1, 1], header: good(), data: new Uint8Array(24) }), /version 1\.1/],
+      ['a duplicate key', npyBytes({ header: dict(`${F4}, 'shape': (2, 3), 'shape': (2, 3)`), data: new Uint8Array(24) }),
+        /the key 'shape' appears twice/],
+      ['an extra key', npyBytes({ header: dict(`${F4}, 'shape': (2, 3), 'extra': 1`), data: new Uint8Array(24) }),
+        /unexpected key 'extra'/],
+      ['a missing key', npyBytes({ header: dict(`${F4}, `), data: new Uint8Array(4) }), /the key 'shape' is missing/],
+      ['a negative dimension', npyBytes({ header: good('(-2, 3)') }), /'shape' entries must be non-negative integers/],
+      ['a dimension beyond 2^53', npyBytes({ header: good('(99999999999999999999,)') }),
+        /'shape' entries must be non-negative integers up to 2\^53, got '99999999999999999999'/],
+      ['(n) for a shape', npyBytes({ header: good('(6)'), data: new Uint8Array(24) }), /is a number in Python, not a tuple/],
+      ['a list for descr', npyBytes({ header: dict(`'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,)`) }),
+        /unexpected "\[" \(at character 10\)/],
+      ['a backslash', npyBytes({ header: dict(`'descr': '<f\\x34', 'fortran_order': False, 'shape': (1,)`) }),
+        /backslashes in header strings are not supported/],
+      ['an unclosed string', npyBytes({ header: `{'descr': '<f4, 'fortran_order': False, 'shape': (1,)}` }),
+        /expected ',' or '}' \(at character 17\)/],
+      ['a string never closed', npyBytes({ header: "{'descr" }), /a string is not closed \(at character 1\)/],
+      ['a name other than True or False', npyBytes({ header: dict("'descr': '<f4', 'fortran_order': None, " +
+        "'shape': (1,)") }), /unexpected name 'None'/],
+      ['fortran_order as a number', npyBytes({ header: dict("'descr': '<f4', 'fortran_order': 0, 'shape': (1,)") }),
+        /'fortran_order' must be True or False, got the integer '0'/],
+      ['text after the dict', npyBytes({ header: dict(`${F4}, 'shape': (1,)} {`) }), /unexpected text after the dict/],
+      ['a dict never closed', npyBytes({ header: `{${F4}, 'shape': (1,), ` }), /the header ends too early/],
+      ['not UTF-8 in format 3.0', notUtf8(), /^input: the \.npy header is not valid UTF-8$/],
+    ];
+    const failures: string[] = [];
+    for (const [what, bytes, pattern] of cases) {
+      const got = await verdict(reader, 'parseNpy', [bytes, 'input']);
+      if ('value' in got) failures.push(`${what}: accepted`);
+      else if ('hang' in got) failures.push(`${what}: ${got.hang}`);
+      else if (!pattern.test(got.error)) failures.push(`${what}: ${got.error}`);
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('refuses a file over the size cap by its size, before reading it', () => {
+    expect(MAX_NPY_BYTES).toBe(MEMORY_BUDGET / 3);
+    expect(() => checkNpySize(MAX_NPY_BYTES, 'weight')).not.toThrow();
+    expect(() => checkNpySize(MAX_NPY_BYTES + 1, 'weight')).toThrow(
+      /^weight: the \.npy file is 512\.0 MiB \(536870913 bytes\), more than the 512\.0 MiB the playground reads$/);
+    // Never touched: its pages are never even mapped.
+    expect(() => parseNpy(new ArrayBuffer(MAX_NPY_BYTES + 1), 'input')).toThrow(/^input: the \.npy file is 512\.0 MiB/);
   });
 });
