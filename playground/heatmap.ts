@@ -12,6 +12,8 @@ export interface Slice {
 const NAN_RGB = [255, 0, 255];
 /** Largest on-screen edge of a heatmap, in CSS pixels. */
 const MAX_EDGE = 216;
+/** Largest canvas edge, in cells: a longer slice is sampled, as browsers refuse canvases past a size. */
+const MAX_CELLS = 1024;
 
 function formatValue(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -54,19 +56,24 @@ export class Heatmap {
     this.slice = slice;
     this.caption.textContent = caption;
     const { rows, cols, data } = slice;
-    this.canvas.width = cols;
-    this.canvas.height = rows;
-    const cell = Math.max(1, Math.floor(MAX_EDGE / Math.max(rows, cols)));
-    const fit = Math.min(1, MAX_EDGE / (Math.max(rows, cols) * cell));
-    this.canvas.style.width = `${cols * cell * fit}px`;
-    this.canvas.style.height = `${rows * cell * fit}px`;
+    const step = Math.ceil(Math.max(rows, cols) / MAX_CELLS);
+    if (step > 1) this.caption.textContent += ` (every ${step}th cell shown)`;
+    const [height, width] = [Math.ceil(rows / step), Math.ceil(cols / step)];
+    this.canvas.width = width;
+    this.canvas.height = height;
+    const cell = Math.max(1, Math.floor(MAX_EDGE / Math.max(height, width)));
+    const fit = Math.min(1, MAX_EDGE / (Math.max(height, width) * cell));
+    this.canvas.style.width = `${width * cell * fit}px`;
+    this.canvas.style.height = `${height * cell * fit}px`;
     const ctx = this.canvas.getContext('2d')!;
-    const image = ctx.createImageData(cols, rows);
-    for (let i = 0; i < rows * cols; i++) {
-      const k = colorIndex(data[i], scale);
-      const rgb = k < 0 ? NAN_RGB : this.table.subarray(k * 3, k * 3 + 3);
-      image.data.set(rgb, i * 4);
-      image.data[i * 4 + 3] = 255;
+    const image = ctx.createImageData(width, height);
+    for (let r = 0, i = 0; r < height; r++) {
+      for (let c = 0; c < width; c++, i++) {
+        const k = colorIndex(data[r * step * cols + c * step], scale);
+        const rgb = k < 0 ? NAN_RGB : this.table.subarray(k * 3, k * 3 + 3);
+        image.data.set(rgb, i * 4);
+        image.data[i * 4 + 3] = 255;
+      }
     }
     ctx.putImageData(image, 0, 0);
     this.drawLegend(scale);
