@@ -19,9 +19,10 @@ import { MAX_HEADER_BYTES, MAX_NPY_BYTES, checkNpySize, parseNpy, toNpy } from '
 import type { Preflight } from '../../playground/preflight';
 import {
   DEFAULT_STATE, PRESETS, checkState, decodeState, encodeState, fieldOfError, inputShape, presetState,
-  type PlaygroundState,
 } from '../../playground/state';
 import { boundedModule, type BoundedModule } from '../support/boundedModule';
+import { EMPTY_LINKS, HOSTILE_VALUES, ONE_VOXEL_LINKS, hostileLinks, misfit } from '../support/hostileLinks';
+import { F4, dict, floats, hostileNpyFiles, npyBytes } from '../support/npyBytes';
 
 const fixture = (name: string) => {
   const b = readFileSync(new URL(`../fixtures/npy/${name}.npy`, import.meta.url));
@@ -185,64 +186,25 @@ describe('links with hostile numbers', () => {
     return verdict(pages, 'preflight', [s, limits, 'float32']);
   };
 
-  const HOSTILE = [0, -1, 0.5, NaN, 1e308, 2 ** 31, 1e8];
-  /**
-   * Each link parameter: how many numbers it holds (one at a time is set for shapes, all of them otherwise), the
-   * controls its errors may point at, and which values make a valid state.
-   */
-  const PARAMETERS: Array<{ key: string; count: number; oneAtATime?: boolean; fields: string[]; base?: string;
-    valid: (v: number, at: number) => boolean }> = [
-    { key: 'x', count: 5, oneAtATime: true, fields: ['input', 'output'], valid: (v, at) => at === 0 && v === 0 },
-    { key: 'w', count: 5, oneAtATime: true, fields: ['weight', 'input', 'output'], valid: () => false },
-    { key: 's', count: 3, fields: ['stride', 'output'], valid: () => false },
-    { key: 'p', count: 3, fields: ['padding', 'output'], valid: (v) => v === 0 },
-    { key: 'op', count: 3, fields: ['outputPadding', 'output'], valid: (v) => v === 0 },
-    { key: 'dl', count: 3, fields: ['dilation', 'output'], valid: () => false },
-    { key: 'g', count: 1, fields: ['groups'], valid: () => false },
-    { key: 'seed', count: 1, fields: ['input'], valid: (v) => [0, 2 ** 31, 1e8].includes(v) },
-    { key: 'at', count: 4, fields: ['input'], base: 'xc=impulse', valid: (v) => v === 0 },
-    { key: 'tex', count: 1, fields: ['device'], valid: (v) => v === 0 },
-    { key: 'view', count: 4, fields: [], valid: () => true },
-  ];
-
   it('each parameter at 0, negative, fractional, NaN, 1e308, 2^31 and 1e8: an error for its control, or a run', {
     timeout: 120_000,
   }, async () => {
     const failures: string[] = [];
-    let cases = 0;
-    for (const p of PARAMETERS) {
-      for (const v of HOSTILE) {
-        for (let at = 0; at < (p.oneAtATime ? p.count : 1); at++) {
-          const q = new URLSearchParams(p.base ?? '');
-          const base = decodeState(q.toString());
-          const numbers = p.oneAtATime ? (base as unknown as Record<string, number[]>)[keyOf(p.key)].slice() :
-            Array<number>(p.count).fill(v);
-          numbers[at] = v;
-          q.set(p.key, numbers.join(','));
-          const query = q.toString();
-          const got = await open(query);
-          cases++;
-          if (!('value' in got)) {
-            failures.push(`${query}: ${'hang' in got ? got.hang : `threw ${got.error}`}`);
-          } else if (got.value.ok !== p.valid(v, at)) {
-            failures.push(`${query}: ${got.value.ok ? 'accepted' : `refused: ${got.value.message}`}`);
-          } else if (!got.value.ok && !p.fields.includes(got.value.field)) {
-            failures.push(`${query}: the error points at ${got.value.field}: ${got.value.message}`);
-          } else if (!got.value.ok && got.value.field !== 'output' && !got.value.message.includes(String(v))) {
-            failures.push(`${query}: the message does not name ${v}: ${got.value.message}`);
-          } else if (got.value.ok && !(got.value.bytes <= MEMORY_BUDGET)) {
-            failures.push(`${query}: accepted with ${got.value.bytes} bytes`);
-          }
-        }
-      }
+    const links = hostileLinks();
+    for (const link of links) {
+      const got = await open(link.query);
+      const wrong = !('value' in got) ? ('hang' in got ? got.hang : `threw ${got.error}`) :
+        got.value.ok !== link.valid ? (got.value.ok ? 'accepted' : `refused: ${got.value.message}`) :
+          !got.value.ok ? misfit(link, got.value.field, got.value.message) :
+            got.value.bytes <= MEMORY_BUDGET ? null : `accepted with ${got.value.bytes} bytes`;
+      if (wrong) failures.push(`${link.query}: ${wrong}`);
     }
     expect(failures).toEqual([]);
-    expect(cases).toBe(HOSTILE.length * 19);
+    expect(links.length).toBe(HOSTILE_VALUES.length * 19);
   });
 
   it('an empty batch needs nothing, however large the other sizes', async () => {
-    for (const query of ['x=0,4,100000000,100000000,100000000', 'x=0,4,6,6,6&w=4,4,100000000,100000000,100000000',
-      'x=0,4,6,6,6&s=2147483648,2147483648,2147483648', 'x=0,4,6,6,6&w=4,2147483648,1,1,1']) {
+    for (const query of EMPTY_LINKS) {
       const got = await open(query);
       expect(got, query).toEqual({ value: expect.objectContaining({ ok: true, bytes: 0 }) });
     }
@@ -265,12 +227,7 @@ describe('links with hostile numbers', () => {
   it('huge strides and dilations on a one-voxel input are planned without hanging', { timeout: 120_000 },
     async () => {
       const failures: string[] = [];
-      for (const query of [
-        'x=1,1,1,1,1&w=1,1,1,1,1&s=30000,30000,30000',
-        'x=1,1,1,1,1&w=1,1,1,1,1&s=2147483648,2147483648,2147483648',
-        'x=1,1,1,1,1&w=1,1,1,1,1&dl=2147483648,2147483648,2147483648',
-        'x=1,1,1,1,1&w=1,1,2,2,2&dl=2147483648,2147483648,2147483648&p=1073741824,1073741824,1073741824',
-      ]) {
+      for (const query of ONE_VOXEL_LINKS) {
         const got = await open(query);
         if (!('value' in got)) failures.push(`${query}: ${'hang' in got ? got.hang : got.error}`);
         else if (!got.value.ok) failures.push(`${query}: refused: ${got.value.message}`);
@@ -278,11 +235,6 @@ describe('links with hostile numbers', () => {
       expect(failures).toEqual([]);
     });
 });
-
-/** The state's URL key for a shape parameter. */
-function keyOf(key: string): keyof PlaygroundState {
-  return ({ x: 'input', w: 'weight' } as Record<string, keyof PlaygroundState>)[key];
-}
 
 describe('memory estimate', () => {
   it('counts what a run allocates: copies, coverage map, outputs, packing, readback and textures', () => {
@@ -316,28 +268,6 @@ describe('memory estimate', () => {
     }
   });
 });
-
-/** The bytes of a `.npy` file from its parts; the length field says `headerLength` when given. */
-function npyBytes({ header, data = new Uint8Array(0), version = [1, 0], magic = '\x93NUMPY', headerLength }: {
-  header: string; data?: Uint8Array; version?: number[]; magic?: string; headerLength?: number;
-}): ArrayBuffer {
-  const text = version[0] === 3 ? new TextEncoder().encode(header) : Uint8Array.from(header, (c) => c.charCodeAt(0));
-  const lengthBytes = version[0] === 1 ? 2 : 4;
-  const start = magic.length + 2 + lengthBytes;
-  const out = new Uint8Array(start + text.length + data.length);
-  out.set(Uint8Array.from(magic, (c) => c.charCodeAt(0)));
-  out.set(version, magic.length);
-  const length = headerLength ?? text.length;
-  for (let i = 0; i < lengthBytes; i++) out[magic.length + 2 + i] = Math.floor(length / 256 ** i) % 256;
-  out.set(text, start);
-  out.set(data, start + text.length);
-  return out.buffer;
-}
-
-/** A header dict padded with spaces to `length` bytes (NumPy pads to a multiple of 64 with the preamble). */
-const dict = (entries: string, length = 118) => `{${entries}}`.padEnd(length - 1) + '\n';
-const F4 = "'descr': '<f4', 'fortran_order': False";
-const floats = (...v: number[]) => new Uint8Array(Float32Array.from(v).buffer);
 
 /** A format 3.0 file whose header holds a byte that starts no UTF-8 character (in its padding). */
 function notUtf8(): ArrayBuffer {
@@ -397,46 +327,16 @@ describe('.npy files', () => {
   it('refuses each hostile or mistaken file with its reason, naming the tensor', async () => {
     const good = (shape = '(2, 3)') => dict(`${F4}, 'shape': ${shape}, `);
     const cases: Array<[string, ArrayBuffer, RegExp]> = [
-      ['a 128 KiB header', npyBytes({ version: [2, 0], header: dict(`${F4}, 'shape': (2, 3), `, 128 * 1024 - 12),
-        data: floats(1, 2, 3, 4, 5, 6) }), /^input: the \.npy header is 131060 bytes long, more than NumPy's limit of 10000$/],
-      ['a header one byte over the limit', npyBytes({ header: good().padStart(MAX_HEADER_BYTES + 1, ' ') }),
-        /header is 10001 bytes long, more than NumPy's limit/],
-      ['booleans declaring 10^18 values', npyBytes({ header: dict(`'descr': '|b1', 'fortran_order': False, 'shape': ` +
-        '(1000000000, 1000000000), ') }), /^input: the \.npy holds dtype '\|b1'; save it as float32/],
-      ['strings declaring 2^40 values', npyBytes({ header: dict(`'descr': '<U1', 'fortran_order': False, 'shape': ` +
-        '(1099511627776,), '), data: new Uint8Array(64) }), /^input: the \.npy holds dtype '<U1'; save it as float32/],
-      ['float64', npyBytes({ header: dict(`'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), `),
-        data: new Uint8Array(48) }), /dtype '<f8'; save it as float32/],
-      ["'<f4' in an earlier string, '>f4' the descr", npyBytes({ header: dict(`'note': "'descr': '<f4'", ` +
-        `'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), `), data: new Uint8Array(24) }),
-        /^input: the \.npy header is not readable: unexpected key 'note': a \.npy header holds exactly/],
-      ["'<f4' first, then '>f4' again for descr", npyBytes({ header: dict(`'descr': '<f4', 'fortran_order': False, ` +
-        `'shape': (2, 3), 'descr': '>f4'`), data: new Uint8Array(24) }), /the key 'descr' appears twice/],
-      ['big-endian', npyBytes({ header: dict(`'descr': '>f4', 'fortran_order': False, 'shape': (2, 3), `),
-        data: new Uint8Array(24) }), /^input: the \.npy holds big-endian float32 \('>f4'\); save it little-endian/],
-      ['Fortran order', npyBytes({ header: dict(`'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), `),
-        data: new Uint8Array(24) }), /^input: the \.npy is in Fortran order; save a C-order array/],
-      ['truncated data', npyBytes({ header: good(), data: new Uint8Array(20) }),
-        /^input: the \.npy header says shape \[2, 3\], 6 float32 values \(24 bytes\), but the file holds 20 bytes/],
-      ['data too long', npyBytes({ header: good(), data: new Uint8Array(28) }), /but the file holds 28 bytes of data$/],
-      ['a truncated header', npyBytes({ header: good().slice(0, 50), headerLength: 118 }),
-        /^input: the \.npy file is truncated: its header should be 118 bytes, but only 50 follow$/],
+      ...hostileNpyFiles(MAX_HEADER_BYTES),
       ['a file shorter than its preamble', npyBytes({ header: '' }).slice(0, 9), /ends within its first 10 bytes/],
-      ['bad magic', npyBytes({ magic: '\x93NUMPX', header: good(), data: new Uint8Array(24) }),
-        /^input: not a \.npy file \(it does not start with \\x93NUMPY\)$/],
       ['three bytes', new Uint8Array([1, 2, 3]).buffer, /^input: not a \.npy file/],
-      ['version 4.0', npyBytes({ version: [4, 0], header: good(), data: new Uint8Array(24) }),
-        /^input: \.npy format version 4\.0 is not supported \(1\.0, 2\.0 and 3\.0 are\)$/],
       ['version 1.1', npyBytes({ version: [1, 1], header: good(), data: new Uint8Array(24) }), /version 1\.1/],
-      ['a duplicate key', npyBytes({ header: dict(`${F4}, 'shape': (2, 3), 'shape': (2, 3)`), data: new Uint8Array(24) }),
-        /the key 'shape' appears twice/],
-      ['an extra key', npyBytes({ header: dict(`${F4}, 'shape': (2, 3), 'extra': 1`), data: new Uint8Array(24) }),
-        /unexpected key 'extra'/],
       ['a missing key', npyBytes({ header: dict(`${F4}, `), data: new Uint8Array(4) }), /the key 'shape' is missing/],
       ['a negative dimension', npyBytes({ header: good('(-2, 3)') }), /'shape' entries must be non-negative integers/],
       ['a dimension beyond 2^53', npyBytes({ header: good('(99999999999999999999,)') }),
         /'shape' entries must be non-negative integers up to 2\^53, got '99999999999999999999'/],
-      ['(n) for a shape', npyBytes({ header: good('(6)'), data: new Uint8Array(24) }), /is a number in Python, not a tuple/],
+      ['(n) for a shape', npyBytes({ header: good('(6)'), data: new Uint8Array(24) }),
+        /is a number in Python, not a tuple/],
       ['a list for descr', npyBytes({ header: dict(`'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,)`) }),
         /unexpected "\[" \(at character 10\)/],
       ['a backslash', npyBytes({ header: dict(`'descr': '<f\\x34', 'fortran_order': False, 'shape': (1,)`) }),
