@@ -382,8 +382,21 @@ function cancel(): void {
 
 // ---- wiring -------------------------------------------------------------------------------------------------------
 
+let urlUpdate: ReturnType<typeof setTimeout> | null = null;
+
+/**
+ * Puts the state in the address bar, at most a few times a second: browsers limit how often a page may replace its
+ * URL (WebKit throws past 100 times in 10 seconds), and a slider being dragged changes the state far more often.
+ */
+function keepInUrl(): void {
+  urlUpdate ??= setTimeout(() => {
+    urlUpdate = null;
+    history.replaceState(null, '', `?${encodeState(state)}`);
+  }, 250);
+}
+
 function stateChanged(rerun: boolean): void {
-  history.replaceState(null, '', `?${encodeState(state)}`);
+  keepInUrl();
   const checked = checkState(state);
   drawCall(state, checked.ok ? checked.spec : null);
   $('#out-shape').textContent = checked.ok ? `[${checked.spec.outShape.join(', ')}]` : '—';
@@ -424,7 +437,7 @@ for (const [key, el] of Object.entries(viewInputs)) {
     const v = Number(el.value);
     state.view = { ...state.view, [key]: key === 'depth' ? v / 1000 : v };
     if (last) last.state = { ...last.state, view: state.view };
-    history.replaceState(null, '', `?${encodeState(state)}`);
+    keepInUrl();
     drawViews();
   });
 }
@@ -492,16 +505,20 @@ openLink(location.search);
 
 Object.assign(window, {
   playground: {
-    /** Waits until no run is scheduled or running, then reports what the page shows. */
-    async idle() {
-      while (scheduled || running) await (running ?? new Promise((r) => setTimeout(r, 50)));
+    /**
+     * Waits until no run is scheduled or running (and, with `address`, until the address bar is up to date), then
+     * reports what the page shows.
+     */
+    async idle(address = false) {
+      while (scheduled || running || (address && urlUpdate)) await (running ?? new Promise((r) => setTimeout(r, 50)));
       const errors: Record<string, string> = {};
       for (const p of form.querySelectorAll<HTMLElement>('[data-error]')) {
         if (p.textContent) errors[p.dataset.error!] = p.textContent;
       }
       return {
-        query: encodeState(state), outputShape: $('#out-shape').textContent, errors, status: status.textContent,
-        badge: $('#badge').textContent, report: last?.report ?? null, storage: last?.storage ?? null, pageErrors,
+        query: encodeState(state), address: location.search.slice(1), outputShape: $('#out-shape').textContent,
+        errors, status: status.textContent, badge: $('#badge').textContent, report: last?.report ?? null,
+        storage: last?.storage ?? null, pageErrors,
       };
     },
     /** Opens `?query` as a link would, without reloading the page. */

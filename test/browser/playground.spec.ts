@@ -1,17 +1,22 @@
 // The playground in each engine, driven as a person would: presets, typing arguments, links, .npy files.
-import { readFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { convTranspose3dOutputShape } from '../../src/args';
 import type { CheckReport } from '../../src/checker';
 import type { Encoded } from '../../src/support/base64';
 import { numel } from '../../src/tensor';
+import { MAX_HEADER_BYTES, MAX_NPY_BYTES } from '../../playground/npyFile';
 import { decodeState, encodeState } from '../../playground/state';
 import { decode } from '../support/golden';
+import { EMPTY_LINKS, ONE_VOXEL_LINKS, hostileLinks, misfit } from '../support/hostileLinks';
+import { hostileNpyFiles } from '../support/npyBytes';
 import type { Engine } from './engines';
 import { PLAYGROUND_URL, expect, test } from './fixtures';
 
 interface Summary {
   query: string;
+  /** The query in the address bar. */
+  address: string;
   outputShape: string;
   errors: Record<string, string>;
   status: string;
@@ -22,7 +27,22 @@ interface Summary {
 }
 
 const NPY = (name: string) => fileURLToPath(new URL(`../fixtures/npy/${name}.npy`, import.meta.url));
-const idle = (pg: Engine) => pg.call<Summary>('idle');
+
+/** How long the page may take to answer before the test calls it frozen: far beyond any real answer here. */
+const FROZEN_MS = 60_000;
+
+/** `p`, or a failure naming `what` when the page does not answer in time (a frozen main thread never does). */
+function answered<T>(p: Promise<T>, what: string, ms = FROZEN_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frozen = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the page did not answer within ${ms / 1000} s ${what}: it froze`)), ms);
+  });
+  return Promise.race([p, frozen]).finally(() => clearTimeout(timer));
+}
+
+const idle = (pg: Engine, what = 'when asked whether it was idle') => answered(pg.call<Summary>('idle'), what);
+/** {@link idle}, and the address bar up to date. */
+const settled = (pg: Engine) => answered(pg.call<Summary>('idle', true), 'when asked whether it was settled');
 
 async function screenshot(pg: Engine, name: string): Promise<void> {
   const path = test.info().outputPath(`${pg.name}-${name}.png`);
@@ -34,7 +54,7 @@ async function waitForText(pg: Engine, selector: string, pattern: RegExp, ms = 6
   const end = Date.now() + ms;
   let text = '';
   while (Date.now() < end) {
-    text = await pg.ui.text(selector);
+    text = await answered(pg.ui.text(selector), `while waiting for ${selector} to match ${pattern}`);
     if (pattern.test(text)) return text;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -97,7 +117,10 @@ test('typing a stride updates the output shape; an invalid groups shows the erro
   await idle(pg);
   await pg.ui.fill('[name="stride.0"]', '3');
   await waitForText(pg, '#out-shape', /^\[1, 4, 18, 13, 13\]$/);
-  expectPass(await idle(pg), 4 * 18 * 13 * 13);
+  const typed = await settled(pg);
+  expectPass(typed, 4 * 18 * 13 * 13);
+  expect(typed.address).toBe(typed.query);
+  expect(decodeState(typed.address).stride).toEqual([3, 2, 2]);
   await pg.ui.fill('[name="groups"]', '3');
   const error = await waitForText(pg, '[data-error="groups"]', /groups/);
   expect(error).toBe('conv_transpose3d: groups=3 must divide weight.shape[0] (in channels), got weight shape ' +
@@ -164,4 +187,86 @@ test('long work can be cancelled; sizes over the memory budget are refused befor
   const refused = await waitForText(pg, '[data-error="output"]', /budget/);
   expect(refused).toMatch(/^This configuration needs about [\d.]+ GiB .* more than the playground's budget of 1\.50 GiB/);
   expect((await idle(pg)).status).toMatch(/^Not run: This configuration needs about/);
+});
+
+test('hostile .npy files are refused with their reason, without freezing; a good file then runs', async ({
+  playground: pg,
+}) => {
+  await pg.ui.goto(`${PLAYGROUND_URL}?s=1,2,2&p=0,1,0`);
+  await idle(pg);
+  const files: Array<[string, string, RegExp]> = hostileNpyFiles(MAX_HEADER_BYTES).map(([what, bytes, pattern], i) => {
+    const path = test.info().outputPath(`hostile-${i}.npy`);
+    writeFileSync(path, new Uint8Array(bytes));
+    return [what, path, pattern];
+  });
+  // Larger than the page reads, yet sparse on disk: refused by its size, before being read.
+  const huge = test.info().outputPath('huge.npy');
+  const fd = openSync(huge, 'w');
+  ftruncateSync(fd, MAX_NPY_BYTES + 1);
+  closeSync(fd);
+  files.push(['a file over the size cap', huge,
+    /^input: the \.npy file is 512\.0 MiB \(536870913 bytes\), more than the 512\.0 MiB the playground reads$/]);
+  for (const [what, path, pattern] of files) {
+    await pg.ui.setFile('#input-npy', path);
+    await waitForText(pg, '[data-error="input"]', pattern, 30_000).catch((e: Error) => {
+      throw new Error(`${what}: ${e.message}`);
+    });
+  }
+  await pg.ui.setFile('#weight-npy', files[0][1]);
+  await waitForText(pg, '[data-error="weight"]', /^weight: the \.npy header is 131060 bytes long/, 30_000);
+  expect((await idle(pg)).pageErrors).toEqual([]);
+  await pg.ui.setFile('#input-npy', NPY('input'));
+  await pg.ui.setFile('#weight-npy', NPY('weight'));
+  await waitForText(pg, '#out-shape', /^\[1, 2, 6, 8, 13\]$/);
+  const s = await idle(pg);
+  expectPass(s, 2 * 6 * 8 * 13);
+  expect(s.errors).toEqual({});
+});
+
+test('hostile links open with the error beside its control, without freezing; a normal link then runs', async ({
+  playground: pg,
+}) => {
+  // One real load of a hostile link, then the rest opened in the same page as a link would be.
+  const hostile = `${PLAYGROUND_URL}?x=1,4,100000000,100000000,100000000`;
+  await answered(pg.ui.goto(hostile), `while opening ${hostile}`);
+  const first = await idle(pg, 'after opening a link with an input of 10^24 voxels');
+  expect(Object.keys(first.errors)).toEqual(['output']);
+  const failures: string[] = [];
+  for (const link of hostileLinks()) {
+    await answered(pg.call('open', link.query), `while opening ?${link.query}`);
+    const s = await idle(pg, `after opening ?${link.query}`);
+    const fields = Object.keys(s.errors);
+    let wrong: string | null = null;
+    if (s.pageErrors.length) wrong = `page errors: ${s.pageErrors.join('; ')}`;
+    else if (link.valid) {
+      if (fields.length || !['pass', 'empty'].includes(s.badge)) wrong = `${s.badge}, ${JSON.stringify(s.errors)}`;
+    } else if (fields.length !== 1) wrong = `errors shown: ${JSON.stringify(s.errors)} (${s.status})`;
+    else wrong = misfit(link, fields[0], s.errors[fields[0]]);
+    if (wrong) failures.push(`?${link.query}: ${wrong}`);
+  }
+  expect(failures).toEqual([]);
+  for (const query of EMPTY_LINKS) {
+    await answered(pg.call('open', query), `while opening ?${query}`);
+    const s = await idle(pg, `after opening ?${query}`);
+    expect(s.badge, query).toBe('empty');
+    expect(s.status, query).toMatch(/^Done: the output \[0, [\d, ]+\] is empty; there is nothing to compute\.$/);
+    expect(await pg.ui.text('#map-coverage .caption'), query).toBe('the batch is empty');
+  }
+  // Valid, with an axis a million voxels long: the maps are drawn sampled (browsers refuse canvases that wide).
+  const long = 'x=1,1,1,1,1000000&w=1,1,1,1,1&s=1,1,1';
+  await answered(pg.call('open', long), `while opening ?${long}`);
+  expectPass(await idle(pg, `after opening ?${long}`), 1e6);
+  expect(await pg.ui.text('#map-output .caption')).toMatch(/\(every 977th cell shown\)$/);
+  await pg.ui.goto(PLAYGROUND_URL);
+  expectPass(await idle(pg), 4 * 13 ** 3);
+});
+
+// Depends on the library's planner: a huge stride or dilation on a one-voxel input has a one-element output, and
+// planning it must not take time proportional to the stride or dilation.
+test('huge strides and dilations on a one-voxel input run without freezing', async ({ playground: pg }) => {
+  for (const query of ONE_VOXEL_LINKS) {
+    await answered(pg.ui.goto(`${PLAYGROUND_URL}?${query}`), `while opening ?${query}`);
+    const s = await idle(pg, `after opening ?${query}`);
+    expectPass(s, 1);
+  }
 });
