@@ -52,7 +52,8 @@ function cpuBytes(spec: ConvSpec, storage: StorageMode): number {
   ) +
     // Each heatmap's canvas and its image data: input, weight, and three output-sized slices.
     8 * (inH * inW + kH * kW + 3 * outH * outW);
-  const worker = 4 * (args + y) + tapLists;
+  // The worker's output moves to the page (counted there as the CPU output): its own copies are the arguments.
+  const worker = 4 * args + tapLists;
   // float16's tolerance runs the reference twice more, on absolute values, and sends an allowance per element back.
   const halfTolerance = storage === 'float16' ? 4 * (args + 3 * y) + 2 * tapLists + 4 * y : 0;
   return page + worker + halfTolerance;
