@@ -155,9 +155,10 @@ struct Taps { int first; int reach; int lo; int hi; };
 
 // Bounds are computed rather than tested per tap: a `break` or `continue` in a loop costs SwiftShader far more than
 // the loop's own work here. divmod (texlayout.glsl) rather than /: every dividend here is ≥ 0 where its quotient is
-// used, and the shift by stride·k·dil keeps the first one so (p − first·dil ≡ 0 mod stride: exact).
-Taps tapRange(int p, int first, int k, int dil, int stride, int step, int shift, int size) {
-  int reach = divmod(p - first * dil + stride * k * dil, stride).x - k * dil;
+// used. The padding in p is shifted up by `units` whole strides so that p − first·dil ≥ 0 (and ≡ 0 mod stride where
+// the phase has taps: exact); the input position found is then `units` lower.
+Taps tapRange(int p, int first, int k, int dil, int stride, int step, int shift, int size, int units) {
+  int reach = divmod(p - first * dil, stride).x - units;
   int taps = divmod(k - first + step - 1, step).x;
   int hi = reach < 0 ? -1 : min(taps - 1, divmod(max(reach, 0), shift).x);
   int lo = reach < size ? 0 : divmod(reach - size + shift, shift).x;
@@ -208,9 +209,9 @@ Fragment fragmentAt(ivec2 cell) {
 Taps depthTaps(Fragment f) {
 #if ND == 1
   return tapRange(f.od + PAD_D, FIRST_TAP_D[divmod(f.od + PAD_D, STRIDE_D).y], KD, DIL_D, STRIDE_D, TAP_STEP_D,
-                  SHIFT_D, f.inside ? ID : 0);
+                  SHIFT_D, f.inside ? ID : 0, REACH_D);
 #else
-  return Taps(0, f.od + PAD_D - (KD - 1), 0, 0);
+  return Taps(0, f.od + PAD_D - REACH_D - (KD - 1), 0, 0);
 #endif
 }
 
@@ -246,12 +247,12 @@ void main() {
   // voxel 0 is iwFirst, then one SHIFT_W lower per tap.
   Taps rd = depthTaps(f);
   Taps rh = tapRange(f.oh + PAD_H, FIRST_TAP_H[divmod(f.oh + PAD_H, STRIDE_H).y], KH, DIL_H, STRIDE_H, TAP_STEP_H,
-                     SHIFT_H, IH);
+                     SHIFT_H, IH, REACH_H);
   int pw = f.a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
   int kwFirst = FIRST_TAP_W[divmod(pw, STRIDE_W).y];
   int wTaps = divmod(KW - kwFirst + TAP_STEP_W - 1, TAP_STEP_W).x;
-  // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shifted up so the division is exact.
-  int iwFirst = divmod(pw - kwFirst * DIL_W + STRIDE_W * KW * DIL_W, STRIDE_W).x - KW * DIL_W + f.q * NV;
+  // (pw − kw·DIL_W) is a non-negative multiple of STRIDE_W (see tapRange).
+  int iwFirst = divmod(pw - kwFirst * DIL_W, STRIDE_W).x - REACH_W + f.q * NV;
   // Rows of the packed weights of each output block for tap (0, 0) and input block 0 (hoisted by hand: SwiftShader's
   // JIT does little of that itself).
   ivec4 wRow0 = min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * (NB * KD * KH);

@@ -86,23 +86,86 @@ function isInt(v: unknown): v is number {
 }
 
 /**
- * Checks that `t` is a well-formed {@link Tensor} (integer non-negative shape, Float32Array data of the right
- * length) and returns its shape as a fresh array. `name` is the argument's name in messages.
+ * A plain copy of an array, each entry read once (a Proxy or getter cannot change it afterwards); null when `value`
+ * is not an array.
  */
-export function checkTensor(t: unknown, name: string): number[] {
+function copyArray(value: unknown): unknown[] | null {
+  if (!Array.isArray(value)) return null;
+  const length = value.length;
+  const copy = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) copy[i] = value[i];
+  return copy;
+}
+
+// Typed arrays are read through the built-in accessors, which a subclass or an own property cannot override.
+const TYPED_ARRAY = Object.getPrototypeOf(Float32Array.prototype) as object;
+const accessor = (proto: object, key: string) => Object.getOwnPropertyDescriptor(proto, key)!.get!;
+const lengthOf = accessor(TYPED_ARRAY, 'length');
+const bufferOf = accessor(TYPED_ARRAY, 'buffer');
+const byteOffsetOf = accessor(TYPED_ARRAY, 'byteOffset');
+const bufferBytes = accessor(ArrayBuffer.prototype, 'byteLength');
+
+/**
+ * The values of a Float32Array as a plain Float32Array over the same memory, its true length and offset read by the
+ * built-in accessors; null when `data` is not one (a Proxy, or another typed array).
+ */
+function float32View(data: unknown): Float32Array | null {
+  if (!(data instanceof Float32Array)) return null;
+  // A detached buffer holds no elements (a view cannot be made over it).
+  if (isDetached(data)) return new Float32Array(0);
+  try {
+    const buffer = bufferOf.call(data) as ArrayBufferLike;
+    return new Float32Array(buffer, byteOffsetOf.call(data) as number, lengthOf.call(data) as number);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a typed array's buffer is detached (transferred away): its bytes are gone. */
+function isDetached(data: Float32Array): boolean {
+  let buffer: ArrayBufferLike;
+  try {
+    buffer = bufferOf.call(data) as ArrayBufferLike;
+  } catch {
+    return false;
+  }
+  if (!(buffer instanceof ArrayBuffer)) return false;
+  if ('detached' in ArrayBuffer.prototype) return (buffer as ArrayBuffer & { detached: boolean }).detached;
+  return bufferBytes.call(buffer) === 0;
+}
+
+/**
+ * Checks that `t` is a well-formed {@link Tensor} (integer non-negative shape, Float32Array data of the right
+ * length) and returns a snapshot of it: its shape copied into a plain array, its data a plain Float32Array over the
+ * caller's memory. Each property is read once, so a getter, Proxy or subclass that answers differently later
+ * changes nothing: everything after the check uses the snapshot. `name` is the argument's name in messages.
+ *
+ * @example
+ * const { shape, data } = snapshotTensor(x, 'input');
+ */
+export function snapshotTensor(t: unknown, name: string): Tensor {
   if (typeof t !== 'object' || t === null) fail(`${name} must be a tensor { shape, data }, got ${show(t)}`);
-  const { shape, data } = t as Partial<Tensor>;
-  if (!Array.isArray(shape)) fail(`${name}.shape must be an array of sizes, got ${show(shape)}`);
+  const { shape: shapeValue, data: dataValue } = t as Partial<Tensor>;
+  const shape = copyArray(shapeValue);
+  if (!shape) fail(`${name}.shape must be an array of sizes, got ${show(shapeValue)}`);
   for (const s of shape) {
     if (!isInt(s) || s < 0) fail(`${name}.shape must hold non-negative integers, got ${show(shape)}`);
   }
-  if (!(data instanceof Float32Array)) fail(`${name}.data must be a Float32Array, got ${show(data)}`);
-  const count = numel(shape);
-  if (!Number.isSafeInteger(count)) fail(`${name}.shape ${show(shape)} has too many elements`);
+  const sizes = shape as number[];
+  const data = float32View(dataValue);
+  if (!data) fail(`${name}.data must be a Float32Array, got ${show(dataValue)}`);
+  const count = numel(sizes);
+  if (!Number.isSafeInteger(count)) fail(`${name}.shape ${show(sizes)} has too many elements`);
   if (data.length !== count) {
-    fail(`${name}.data has ${data.length} elements but ${name}.shape ${show(shape)} needs ${count}`);
+    const why = isDetached(dataValue as Float32Array) ? ' (its buffer is detached: it was transferred away)' : '';
+    fail(`${name}.data has ${data.length} elements${why} but ${name}.shape ${show(sizes)} needs ${count}`);
   }
-  return shape.slice();
+  return { shape: sizes, data };
+}
+
+/** {@link snapshotTensor}'s check, returning the shape alone. */
+export function checkTensor(t: unknown, name: string): number[] {
+  return snapshotTensor(t, name).shape;
 }
 
 /** Normalizes an int-or-3-tuple argument, PyTorch style, checking each value against `min`. */
@@ -127,7 +190,9 @@ export function triple(value: Triple | undefined, name: string, fallback: number
 /** `(in − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1`, PyTorch's output length of one axis. */
 export function outputLength(inLen: number, k: number, stride: number, padding: number, dilation: number,
   outputPadding: number): number {
-  return (inLen - 1) * stride - 2 * padding + dilation * (k - 1) + outputPadding + 1;
+  // In BigInt: products of safe integers are not exact in doubles, and a rounded length could pass as valid.
+  const b = BigInt;
+  return Number((b(inLen) - 1n) * b(stride) - 2n * b(padding) + b(dilation) * (b(k) - 1n) + b(outputPadding) + 1n);
 }
 
 /**
@@ -204,33 +269,33 @@ export function resolveShapes(inputShape: number[], weightShape: number[], biasS
   };
 }
 
-/** Rejects option objects with unknown keys (a snake_case `output_padding` would otherwise be silently ignored). */
+/**
+ * Rejects option objects with unknown keys (a snake_case `output_padding` would otherwise be silently ignored) and
+ * returns a snapshot: a plain object holding each option read once, arrays copied.
+ */
 export function checkOptions(options: unknown): ConvTranspose3dOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     fail(`options must be an object, got ${show(options)}`);
   }
-  for (const key of Object.keys(options)) {
+  const keys = Object.keys(options);
+  for (const key of keys) {
     if (!(OPTION_NAMES as readonly string[]).includes(key)) {
       const hint = SNAKE_CASE_HINTS[key] ? ` (did you mean ${SNAKE_CASE_HINTS[key]}?)` : '';
       fail(`unknown option ${show(key)}${hint}; known options are ${OPTION_NAMES.join(', ')}`);
     }
   }
-  return options as ConvTranspose3dOptions;
+  const snapshot: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = (options as Record<string, unknown>)[key];
+    snapshot[key] = key === 'bias' ? value : copyArray(value) ?? value;
+  }
+  return snapshot as ConvTranspose3dOptions;
 }
 
-/**
- * Checks a whole call. `describe` validates one tensor argument and returns its shape: {@link checkTensor} for CPU
- * tensors (shape and data), the backend's own check for GPU tensors.
- */
-export function resolveCall(input: { shape: number[] }, weight: { shape: number[] }, options: unknown,
-  describe: (t: unknown, name: string) => number[] = checkTensor): ConvSpec {
-  const opts = checkOptions(options);
-  const inputShape = describe(input, 'input');
-  const weightShape = describe(weight, 'weight');
-  const bias = opts.bias ?? null;
-  const biasShape = bias === null ? null : describe(bias, 'bias');
-  return resolveShapes(inputShape, weightShape, biasShape, opts);
+/** Checks a whole call of CPU tensors and returns it in plain numbers (see {@link checkCall}). */
+export function resolveCall(input: unknown, weight: unknown, options: unknown): ConvSpec {
+  return checkCall(input, weight, options).spec;
 }
 
 /**
@@ -243,7 +308,7 @@ export function convTranspose3dOutputShape(inputShape: number[], weightShape: nu
   options: Omit<ConvTranspose3dOptions, 'bias'> & { bias?: Tensor | null } = {}): number[] {
   const opts = checkOptions(options);
   const shapeOnly = (s: unknown, name: string) => checkShape(s, name);
-  const biasShape = opts.bias ? checkTensor(opts.bias, 'bias') : null;
+  const biasShape = opts.bias ? snapshotTensor(opts.bias, 'bias').shape : null;
   return resolveShapes(shapeOnly(inputShape, 'input.shape'), shapeOnly(weightShape, 'weight.shape'), biasShape,
     opts).outShape;
 }
@@ -289,7 +354,10 @@ export function outputPaddingForSize(inputShape: number[], kernelSize: Triple, o
   return [size[0] - min[0], size[1] - min[1], size[2] - min[2]];
 }
 
-/** A conv_transpose3d call checked once: its spec and its tensor arguments, as the caller passed them. */
+/**
+ * A conv_transpose3d call checked once: its spec and snapshots of its tensor arguments (see {@link snapshotTensor}),
+ * which are all the work after the check may use.
+ */
 export interface CheckedCall<T> {
   spec: ConvSpec;
   input: T;
@@ -298,17 +366,22 @@ export interface CheckedCall<T> {
 }
 
 /**
- * Checks a whole call once and keeps what it checked together: the spec and the arguments it was computed from.
- * `describe` validates one tensor argument and returns its shape (see {@link resolveCall}).
+ * Checks a whole call once and keeps what it checked together: the spec and the snapshots it was computed from.
+ * Every argument is read once. `snapshot` validates one tensor argument and returns what the call will use:
+ * {@link snapshotTensor} for CPU tensors, the backend's own check for GPU tensors.
  *
  * @example
- * const { spec } = checkCall(x, w, { stride: 2 });
+ * const { spec, input } = checkCall(x, w, { stride: 2 });
  */
-export function checkCall<T extends { shape: number[] }>(input: T, weight: T, options: unknown,
-  describe: (t: unknown, name: string) => number[] = checkTensor): CheckedCall<T> {
-  const spec = resolveCall(input, weight, options, describe);
-  // resolveCall checked the options (an object with known keys) and the bias.
-  return { spec, input, weight, bias: ((options as { bias?: T | null } | undefined)?.bias ?? null) };
+export function checkCall<T extends { shape: number[] } = Tensor>(input: unknown, weight: unknown, options: unknown,
+  snapshot: (t: unknown, name: string) => T = snapshotTensor as unknown as (t: unknown, name: string) => T):
+  CheckedCall<T> {
+  const opts = checkOptions(options);
+  const x = snapshot(input, 'input');
+  const w = snapshot(weight, 'weight');
+  const bias = opts.bias === undefined || opts.bias === null ? null : snapshot(opts.bias, 'bias');
+  const spec = resolveShapes(x.shape, w.shape, bias ? bias.shape : null, opts);
+  return { spec, input: x, weight: w, bias };
 }
 
 /** The checks of `tensor(shape, data)`'s arguments; returns the data as float32 (a Float32Array is used as is). */
