@@ -11,6 +11,9 @@
 // ND = 2, voxel e at D tap kd reads input row od + e + PAD_D − kd: the KD + 1 rows idLow … idLow + KD serve both
 // voxels, so one pass of the D loop holds the weights of all KD taps and fetches each row once.
 //
+// The call is the gather's view of the caller's (src/gatherSpec.ts): along each axis only the input positions and
+// kernel taps that can land, in the smallest numbers that give the same sums; its input of ID × IH × IW positions
+// starts at (X_OFF_D, X_OFF_H, X_OFF_W) of the input texture, and the weights are packed from its taps alone.
 // The #defines are built by gatherDefines in src/shaderDefines.ts, which documents each of them. Loops marked
 // `#pragma unroll` index arrays of registers (accumulators, weights): the specializer unrolls them where the
 // renderer policy says so (SwiftShader and llvmpipe, whose JITs do not; src/gl/unroll.ts); elsewhere they are plain
@@ -280,10 +283,11 @@ void main() {
         // Packed-weight rows of (kd0, kh) for input block 0, one per output block; input row of input block 0 at ih
         // and, with one voxel along D, the pass's row (a pair adds its rows below).
         ivec4 wRowTap = wRow0 + kd0 * KH + rh.first + th * TAP_STEP_H;
-        int xRowTap = ((f.n * CIB + firstBlock) * ID + (ND == 1 ? id0 : 0)) * IH + rh.reach - th * SHIFT_H;
+        int xRowTap = ((f.n * CIB + firstBlock) * X_D + (ND == 1 ? id0 + X_OFF_D : 0)) * X_H + rh.reach -
+                      th * SHIFT_H + X_OFF_H;
         // Not unrolled: on SwiftShader the larger code was measured slower.
         for (int j = 0; j < NB; ++j) {
-          int xBlockRow = xRowTap + min(j, CIB - 1 - firstBlock) * (ID * IH);
+          int xBlockRow = xRowTap + min(j, CIB - 1 - firstBlock) * (X_D * X_H);
           SameGroup same = sameGroup(firstBlock + j, coGroup);
           WEIGHTS w[D_KERNEL * TWC * NBO];
 #pragma unroll
@@ -302,7 +306,7 @@ void main() {
           for (int rho = 0; rho < D_ROWS; ++rho) {
             int id = id0 + rho;
             bool rowIn = ND == 1 || (f.inside && uint(id) < uint(ID));
-            int xRow = ND == 1 ? xBlockRow : xBlockRow + clamp(id, 0, ID - 1) * IH;
+            int xRow = ND == 1 ? xBlockRow : xBlockRow + (clamp(id, 0, ID - 1) + X_OFF_D) * X_H;
             ivec3 xStart = xRowStart(xRow);
 #pragma unroll
             for (int i = 0; i < WIN; ++i) {
@@ -310,7 +314,7 @@ void main() {
               // into every voxel and tap it serves.
               int iw = iwLow + i;
               bool inside = uint(iw) < uint(IW) && rowIn;
-              vec4 x = zeroOutside(load(u_x, xAt(xStart, xRow, clamp(iw, 0, IW - 1))), inside);
+              vec4 x = zeroOutside(load(u_x, xAt(xStart, xRow, clamp(iw, 0, IW - 1) + X_OFF_W)), inside);
 #pragma unroll
               for (int t = 0; t < TWC; ++t) {
 #pragma unroll

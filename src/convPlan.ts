@@ -6,19 +6,23 @@ import {
   chooseFragment, chunksPerPhase, fragmentCost, fragmentOutputs, mostTaps, phaseCount, phaseMajor, phaseWindowPlans,
   sliceRowsPerLine, windowPlan, type FragmentLimits, type FragmentShape, type WindowPlan,
 } from './fragment';
-import { gatherSpec } from './gatherSpec';
+import { gatherSpec, type GatherSpec } from './gatherSpec';
 import { planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout';
-import { activationGrid, as5d, channelPlan, packedWeightGrid, type ChannelPlan, type KernelCrop } from './packing';
+import { activationGrid, as5d, channelPlan, packedWeightGrid, type ChannelPlan } from './packing';
 
 /** Everything the GPU needs to know about one conv_transpose3d call. */
 export interface ConvPlan {
   /**
-   * The call as the gather computes it (gatherSpec.ts): per axis, only the kernel taps that can land, with the
-   * stride, padding and dilation that give the same sums in the smallest numbers. Shapes are the caller's.
+   * The call as the gather computes it (gatherSpec.ts): per axis, only the input positions and kernel taps that can
+   * land, with the stride, padding and dilation that give the same sums in the smallest numbers. The output is the
+   * caller's.
    */
   spec: ConvSpec;
-  /** Which of the caller's kernel taps the gather's kernel is (the weight is packed from those alone). */
-  crop: KernelCrop;
+  /**
+   * Where the gather's input and kernel sit in the caller's: the input texture holds the whole input, and the
+   * weight is packed from the gather's taps alone.
+   */
+  crop: Omit<GatherSpec, 'spec'>;
   channels: ChannelPlan;
   fragment: FragmentShape;
   /** How the gather shader walks the W taps. */
@@ -121,7 +125,7 @@ export const MAX_PHASE_DRAWS = 8;
  */
 export function planConv(call: ConvSpec, limits: PlanLimits, request: PlanRequest = {}): ConvPlan {
   const { fragment: pin = {}, phaseDraws, directOutput } = request;
-  const { spec, rawKernel, kernelOffset } = gatherSpec(call);
+  const { spec, ...crop } = gatherSpec(call);
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const cost = (f: FragmentShape) => fragmentCost(spec, channels, f, limits.quadWidth);
@@ -148,10 +152,10 @@ export function planConv(call: ConvSpec, limits: PlanLimits, request: PlanReques
     slice.segmentsPerRow === 1 && (phaseDraws ?? bestCost >= MIN_PHASE_DRAWS_COST);
   const [tapsD, tapsH] = [mostTaps(spec, 0), mostTaps(spec, 1)];
   return {
-    spec, crop: { rawKernel, kernelOffset }, channels, fragment, window, chunksPerPhase: chunks, blockGroups, direct,
+    spec, crop, channels, fragment, window, chunksPerPhase: chunks, blockGroups, direct,
     slice, phaseWindows: phased ? phaseWindowPlans(spec, fragment) : null,
-    input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
-    rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...rawKernel], limits),
+    input: activationLayout([spec.batch, spec.inChannels, ...crop.rawInput], limits),
+    rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...crop.rawKernel], limits),
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output,

@@ -58,8 +58,12 @@ function sliceOrderDefines(plan: ConvPlan): SliceOrderDefines {
 
 /** The #defines of glsl/conv_transpose3d.frag.glsl (the gather). */
 export interface GatherDefines extends SliceOrderDefines {
-  /** Input channel blocks of 4, and the input's spatial size. */
+  /**
+   * Input channel blocks of 4; the input's spatial size as the gather sees it (the positions that can land), which
+   * starts at position (X_OFF_D, X_OFF_H, X_OFF_W) of the input texture, whose depth and height are X_D and X_H.
+   */
   CIB: number; ID: number; IH: number; IW: number;
+  X_D: number; X_H: number; X_OFF_D: number; X_OFF_H: number; X_OFF_W: number;
   COUT: number;
   /** Channels per group in and out; input blocks read per output block. */
   CIG: number; COG: number; NB: number;
@@ -131,6 +135,8 @@ export function gatherDefines(plan: ConvPlan, options: { phase?: number; finiteW
   return {
     ...sliceOrderDefines(plan),
     CIB: channels.inBlocks, ID: spec.inSize[0], IH: spec.inSize[1], IW: spec.inSize[2], COUT: spec.outChannels,
+    X_D: plan.crop.rawInput[0], X_H: plan.crop.rawInput[1], X_OFF_D: plan.crop.inputOffset[0],
+    X_OFF_H: plan.crop.inputOffset[1], X_OFF_W: plan.crop.inputOffset[2],
     CIG: spec.inPerGroup, COG: spec.outPerGroup, NB: channels.blocksPerOutput,
     ALIGNED: channels.aligned, DEPTHWISE: channels.depthwise, HAS_BIAS: spec.hasBias,
     KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],

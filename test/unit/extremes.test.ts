@@ -33,16 +33,16 @@ function gatherLandings(inLen: number, k: number, s: number, p: number, d: numbe
   const g = gatherAxis(inLen, k, s, p, d, outLen);
   const out: string[] = [];
   if (g.stride > MAX_STRIDE_PHASES) {
-    forEachLanding(outLen, inLen, g.kernel, g.stride, g.padding, g.dilation,
-      (o, t, i) => out.push(`${o}:${t + g.kernelOffset}:${i}`));
+    forEachLanding(outLen, g.input, g.kernel, g.stride, g.padding, g.dilation,
+      (o, t, i) => out.push(`${o}:${t + g.kernelOffset}:${i + g.inputOffset}`));
     return out.sort();
   }
   const tables = phaseTaps(g.kernel, g.stride, g.dilation);
   const shift = (tables.step * g.dilation) / g.stride;
   for (let o = 0; o < outLen; o++) {
-    const r = tapRange(o + g.padding, g.kernel, g.stride, g.dilation, inLen, tables);
+    const r = tapRange(o + g.padding, g.kernel, g.stride, g.dilation, g.input, tables);
     for (let n = Math.max(r.lo, 0); n <= r.hi; n++) {
-      out.push(`${o}:${r.first + n * tables.step + g.kernelOffset}:${r.u - n * shift}`);
+      out.push(`${o}:${r.first + n * tables.step + g.kernelOffset}:${r.u - n * shift + g.inputOffset}`);
     }
   }
   return out.sort();
@@ -82,14 +82,16 @@ describe('extreme calls', () => {
 });
 
 describe('the gather\'s view of an axis', () => {
-  it('keeps only the taps that land, in small numbers', () => {
-    expect(gatherAxis(2, 3, 3, 2 ** 30, 2 ** 30, 4)).toEqual(
-      { kernel: 1, kernelOffset: 1, stride: 3, padding: 0, dilation: 1 });
-    expect(gatherAxis(1, 1, 30000, 0, 1, 1)).toEqual({ kernel: 1, kernelOffset: 0, stride: 1, padding: 0, dilation: 1 });
+  it('keeps only the inputs and taps that land, in small numbers', () => {
+    const axis = (input: number, inputOffset: number, kernel: number, kernelOffset: number, stride: number,
+      padding: number, dilation: number) => ({ input, inputOffset, kernel, kernelOffset, stride, padding, dilation });
+    expect(gatherAxis(2, 3, 3, 2 ** 30, 2 ** 30, 4)).toEqual(axis(2, 0, 1, 1, 3, 0, 1));
+    expect(gatherAxis(1, 1, 30000, 0, 1, 1)).toEqual(axis(1, 0, 1, 0, 1, 0, 1));
+    expect(gatherAxis(3, 2, 2 ** 30, 2 ** 30 - 1, 1, 4)).toEqual(axis(1, 1, 2, 0, 1, -1, 1));
     // Nothing lands: an axis on which nothing can.
-    expect(gatherAxis(1, 1, 3, 1, 1, 1)).toEqual({ kernel: 1, kernelOffset: 0, stride: 1, padding: 1, dilation: 1 });
+    expect(gatherAxis(1, 1, 3, 1, 1, 1)).toEqual(axis(1, 0, 1, 0, 1, 1, 1));
     // An ordinary axis is left as it is.
-    expect(gatherAxis(6, 3, 2, 1, 1, 12)).toEqual({ kernel: 3, kernelOffset: 0, stride: 2, padding: 1, dilation: 1 });
+    expect(gatherAxis(6, 3, 2, 1, 1, 12)).toEqual(axis(6, 0, 3, 0, 2, 1, 1));
   });
 
   it('lands exactly the (output, tap, input) triples of the definition, for parameters up to 2^31', GUARD, () => {
