@@ -395,13 +395,16 @@ export function checkTensorData(shape: unknown, data: unknown): Float32Array {
   if (typeof data !== 'object' || data === null || typeof (data as ArrayLike<unknown>).length !== 'number') {
     throw new Error(`tensor: data must be a Float32Array or an array of numbers, got ${show(data)}`);
   }
+  // Each value is read once: checked and converted in one pass.
   const values = data as ArrayLike<unknown>;
-  for (let i = 0; i < values.length; i++) {
-    if (typeof values[i] !== 'number') {
-      throw new Error(`tensor: data must hold numbers, got ${show(values[i])} at index ${i}`);
-    }
+  const length = values.length;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') throw new Error(`tensor: data must hold numbers, got ${show(v)} at index ${i}`);
+    out[i] = v;
   }
-  return Float32Array.from(values as ArrayLike<number>);
+  return out;
 }
 
 /** A rule for one field of an object option: what it accepts, in code and in words. */
@@ -426,13 +429,18 @@ const POLICY_RULES: Record<string, FieldRule> = {
   unrollLoops: { ok: (v) => typeof v === 'boolean', rule: 'true or false' },
 };
 
-/** Checks an object option whose keys each have a rule; `what` names it in messages (`createBackend: fragment`). */
-function checkFields(value: unknown, what: string, rules: Record<string, FieldRule>): void {
-  if (value === undefined) return;
+/**
+ * Checks an object option whose keys each have a rule; `what` names it in messages (`createBackend: fragment`).
+ * Returns a plain copy, each key read once.
+ */
+function checkFields(value: unknown, what: string, rules: Record<string, FieldRule>): Record<string, unknown> |
+  undefined {
+  if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${what} must be an object, got ${show(value)}`);
   }
-  for (const [key, v] of Object.entries(value)) {
+  const copy: Record<string, unknown> = Object.fromEntries(Object.entries(value));
+  for (const [key, v] of Object.entries(copy)) {
     if (!(key in rules)) {
       throw new Error(`${what} has an unknown key ${show(key)}; known keys are ${Object.keys(rules).join(', ')}`);
     }
@@ -440,20 +448,21 @@ function checkFields(value: unknown, what: string, rules: Record<string, FieldRu
       throw new Error(`${what}.${key} must be ${rules[key].rule}, got ${show(v)}`);
     }
   }
+  return copy;
 }
 
 const STORAGE_REQUESTS: readonly string[] = ['auto', ...STORAGE_PREFERENCE];
 
 /**
  * The checks of a backend's options (`createBackend`, and `configure` for the shared backend: `caller` names which
- * in messages), before any context is made. Limits that depend on the device (storage support) are checked when
- * its capabilities are read.
+ * in messages), before any context is made, on a plain copy (each option read once) which it returns. Limits that
+ * depend on the device (storage support) are checked when its capabilities are read.
  */
-export function checkBackendOptions(options: unknown, caller = 'createBackend'): void {
+export function checkBackendOptions<T>(options: T, caller = 'createBackend'): T {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new Error(`${caller}: options must be an object, got ${show(options)}`);
   }
-  const o = options as Record<string, unknown>;
+  const o: Record<string, unknown> = Object.fromEntries(Object.entries(options as object));
   for (const name of ['maxBytes', 'poolBytes']) {
     const value = o[name];
     if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
@@ -475,18 +484,20 @@ export function checkBackendOptions(options: unknown, caller = 'createBackend'):
     throw new Error(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
       `${show(o.storage)}`);
   }
-  checkFields(o.fragment, `${caller}: fragment`, FRAGMENT_RULES);
-  checkFields(o.policy, `${caller}: policy`, POLICY_RULES);
+  const fragment = checkFields(o.fragment, `${caller}: fragment`, FRAGMENT_RULES);
+  const policy = checkFields(o.policy, `${caller}: policy`, POLICY_RULES);
+  return { ...o, ...(fragment ? { fragment } : {}), ...(policy ? { policy } : {}) } as T;
 }
 
-/** The checks of `configure()`'s options: the shared backend's options, and `cpuFallback`. */
-export function checkConfig(options: unknown): void {
-  checkBackendOptions(options, 'configure');
-  const { cpuFallback, gl } = options as Record<string, unknown>;
+/** The checks of `configure()`'s options: the shared backend's options, and `cpuFallback`; returns a plain copy. */
+export function checkConfig<T>(options: T): T {
+  const copy = checkBackendOptions(options, 'configure');
+  const { cpuFallback, gl } = copy as Record<string, unknown>;
   if (cpuFallback !== undefined && typeof cpuFallback !== 'boolean') {
     throw new Error(`configure: cpuFallback must be true or false, got ${show(cpuFallback)}`);
   }
   if (gl !== undefined) {
     throw new Error('configure: gl is not an option here: the shared backend makes its own context');
   }
+  return copy;
 }

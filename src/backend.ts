@@ -493,7 +493,7 @@ export function runCheckedCall(backend: Backend, call: CheckedCall<Tensor>): Gpu
  * const result = await z.read();
  */
 export function createBackend(options: BackendOptions = {}): Backend {
-  checkBackendOptions(options);
-  const gl = options.gl ?? createContext();
-  return new BackendImpl(gl, options);
+  const checked = checkBackendOptions(options);
+  const gl = checked.gl ?? createContext();
+  return new BackendImpl(gl, checked);
 }
