@@ -11,6 +11,9 @@
 // ND = 2, voxel e at D tap kd reads input row od + e + PAD_D − kd: the KD + 1 rows idLow … idLow + KD serve both
 // voxels, so one pass of the D loop holds the weights of all KD taps and fetches each row once.
 //
+// The call is the gather's view of the caller's (src/gatherSpec.ts): along each axis only the input positions and
+// kernel taps that can land, in the smallest numbers that give the same sums; its input of ID × IH × IW positions
+// starts at (X_OFF_D, X_OFF_H, X_OFF_W) of the input texture, and the weights are packed from its taps alone.
 // The #defines are built by gatherDefines in src/shaderDefines.ts, which documents each of them. Loops marked
 // `#pragma unroll` index arrays of registers (accumulators, weights): the specializer unrolls them where the
 // renderer policy says so (SwiftShader and llvmpipe, whose JITs do not; src/gl/unroll.ts); elsewhere they are plain
@@ -155,9 +158,10 @@ struct Taps { int first; int reach; int lo; int hi; };
 
 // Bounds are computed rather than tested per tap: a `break` or `continue` in a loop costs SwiftShader far more than
 // the loop's own work here. divmod (texlayout.glsl) rather than /: every dividend here is ≥ 0 where its quotient is
-// used, and the shift by stride·k·dil keeps the first one so (p − first·dil ≡ 0 mod stride: exact).
-Taps tapRange(int p, int first, int k, int dil, int stride, int step, int shift, int size) {
-  int reach = divmod(p - first * dil + stride * k * dil, stride).x - k * dil;
+// used. The padding in p is shifted up by `units` whole strides so that p − first·dil ≥ 0 (and ≡ 0 mod stride where
+// the phase has taps: exact); the input position found is then `units` lower.
+Taps tapRange(int p, int first, int k, int dil, int stride, int step, int shift, int size, int units) {
+  int reach = divmod(p - first * dil, stride).x - units;
   int taps = divmod(k - first + step - 1, step).x;
   int hi = reach < 0 ? -1 : min(taps - 1, divmod(max(reach, 0), shift).x);
   int lo = reach < size ? 0 : divmod(reach - size + shift, shift).x;
@@ -208,9 +212,9 @@ Fragment fragmentAt(ivec2 cell) {
 Taps depthTaps(Fragment f) {
 #if ND == 1
   return tapRange(f.od + PAD_D, FIRST_TAP_D[divmod(f.od + PAD_D, STRIDE_D).y], KD, DIL_D, STRIDE_D, TAP_STEP_D,
-                  SHIFT_D, f.inside ? ID : 0);
+                  SHIFT_D, f.inside ? ID : 0, REACH_D);
 #else
-  return Taps(0, f.od + PAD_D - (KD - 1), 0, 0);
+  return Taps(0, f.od + PAD_D - REACH_D - (KD - 1), 0, 0);
 #endif
 }
 
@@ -246,12 +250,12 @@ void main() {
   // voxel 0 is iwFirst, then one SHIFT_W lower per tap.
   Taps rd = depthTaps(f);
   Taps rh = tapRange(f.oh + PAD_H, FIRST_TAP_H[divmod(f.oh + PAD_H, STRIDE_H).y], KH, DIL_H, STRIDE_H, TAP_STEP_H,
-                     SHIFT_H, IH);
+                     SHIFT_H, IH, REACH_H);
   int pw = f.a + PAD_W;  // voxel m sits (q·NV + m)·STRIDE_W further right, in the same phase
   int kwFirst = FIRST_TAP_W[divmod(pw, STRIDE_W).y];
   int wTaps = divmod(KW - kwFirst + TAP_STEP_W - 1, TAP_STEP_W).x;
-  // (pw − kw·DIL_W) is a multiple of STRIDE_W, possibly negative: shifted up so the division is exact.
-  int iwFirst = divmod(pw - kwFirst * DIL_W + STRIDE_W * KW * DIL_W, STRIDE_W).x - KW * DIL_W + f.q * NV;
+  // (pw − kw·DIL_W) is a non-negative multiple of STRIDE_W (see tapRange).
+  int iwFirst = divmod(pw - kwFirst * DIL_W, STRIDE_W).x - REACH_W + f.q * NV;
   // Rows of the packed weights of each output block for tap (0, 0) and input block 0 (hoisted by hand: SwiftShader's
   // JIT does little of that itself).
   ivec4 wRow0 = min(cob0 + ivec4(0, 1, 2, 3), COB - 1) * (NB * KD * KH);
@@ -279,10 +283,11 @@ void main() {
         // Packed-weight rows of (kd0, kh) for input block 0, one per output block; input row of input block 0 at ih
         // and, with one voxel along D, the pass's row (a pair adds its rows below).
         ivec4 wRowTap = wRow0 + kd0 * KH + rh.first + th * TAP_STEP_H;
-        int xRowTap = ((f.n * CIB + firstBlock) * ID + (ND == 1 ? id0 : 0)) * IH + rh.reach - th * SHIFT_H;
+        int xRowTap = ((f.n * CIB + firstBlock) * X_D + (ND == 1 ? id0 + X_OFF_D : 0)) * X_H + rh.reach -
+                      th * SHIFT_H + X_OFF_H;
         // Not unrolled: on SwiftShader the larger code was measured slower.
         for (int j = 0; j < NB; ++j) {
-          int xBlockRow = xRowTap + min(j, CIB - 1 - firstBlock) * (ID * IH);
+          int xBlockRow = xRowTap + min(j, CIB - 1 - firstBlock) * (X_D * X_H);
           SameGroup same = sameGroup(firstBlock + j, coGroup);
           WEIGHTS w[D_KERNEL * TWC * NBO];
 #pragma unroll
@@ -301,7 +306,7 @@ void main() {
           for (int rho = 0; rho < D_ROWS; ++rho) {
             int id = id0 + rho;
             bool rowIn = ND == 1 || (f.inside && uint(id) < uint(ID));
-            int xRow = ND == 1 ? xBlockRow : xBlockRow + clamp(id, 0, ID - 1) * IH;
+            int xRow = ND == 1 ? xBlockRow : xBlockRow + (clamp(id, 0, ID - 1) + X_OFF_D) * X_H;
             ivec3 xStart = xRowStart(xRow);
 #pragma unroll
             for (int i = 0; i < WIN; ++i) {
@@ -309,7 +314,7 @@ void main() {
               // into every voxel and tap it serves.
               int iw = iwLow + i;
               bool inside = uint(iw) < uint(IW) && rowIn;
-              vec4 x = zeroOutside(load(u_x, xAt(xStart, xRow, clamp(iw, 0, IW - 1))), inside);
+              vec4 x = zeroOutside(load(u_x, xAt(xStart, xRow, clamp(iw, 0, IW - 1) + X_OFF_W)), inside);
 #pragma unroll
               for (int t = 0; t < TWC; ++t) {
 #pragma unroll

@@ -5,8 +5,11 @@
 // With DEPTHWISE (one channel per group in and out) the block is diagonal: column kw holds just its diagonal, the
 // weights of channels 4·cob .. 4·cob + 3.
 //
-// #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, DEPTHWISE, RAW_LAYOUT, RAW_SAMPLER, Y_LAYOUT,
-// Y_ROWS, Y_COLS.
+// The packed kernel is KD × KH × KW taps of the raw one (RAW_KD × RAW_KH × …), from tap (OFF_D, OFF_H, OFF_W): the
+// taps that can land in the output (src/gatherSpec.ts).
+//
+// #defines: CIN, COUT, CIG, COG, COGB (= ceil(COG/4)), NB, KD, KH, KW, RAW_KD, RAW_KH, OFF_D, OFF_H, OFF_W, DEPTHWISE,
+// RAW_LAYOUT, RAW_SAMPLER, Y_LAYOUT, Y_ROWS, Y_COLS.
 uniform RAW_SAMPLER u_raw;
 uniform int u_layer;
 
@@ -34,7 +37,7 @@ void main() {
 #if DEPTHWISE
   for (int r = 0; r < 4; ++r) {
     int c = 4 * cob + r;
-    if (c < CIN) v[r] = load(u_raw, texLoc((c * KD + kd) * KH + kh, kw, RAW_LAYOUT)).x;
+    if (c < CIN) v[r] = load(u_raw, texLoc((c * RAW_KD + kd + OFF_D) * RAW_KH + kh + OFF_H, kw + OFF_W, RAW_LAYOUT)).x;
   }
 #else
   int ci = 4 * (((4 * cob / COG) * CIG) / 4 + j) + i;
@@ -42,7 +45,8 @@ void main() {
     int co = 4 * cob + r;
     if (ci < CIN && co < COUT && ci / CIG == co / COG) {
       int cl = co - (co / COG) * COG;
-      vec4 raw = load(u_raw, texLoc(((ci * COGB + cl / 4) * KD + kd) * KH + kh, kw, RAW_LAYOUT));
+      vec4 raw = load(u_raw, texLoc(((ci * COGB + cl / 4) * RAW_KD + kd + OFF_D) * RAW_KH + kh + OFF_H, kw + OFF_W,
+                                    RAW_LAYOUT));
       v[r] = raw[cl % 4];
     }
   }

@@ -86,23 +86,86 @@ function isInt(v: unknown): v is number {
 }
 
 /**
- * Checks that `t` is a well-formed {@link Tensor} (integer non-negative shape, Float32Array data of the right
- * length) and returns its shape as a fresh array. `name` is the argument's name in messages.
+ * A plain copy of an array, each entry read once (a Proxy or getter cannot change it afterwards); null when `value`
+ * is not an array.
  */
-export function checkTensor(t: unknown, name: string): number[] {
+function copyArray(value: unknown): unknown[] | null {
+  if (!Array.isArray(value)) return null;
+  const length = value.length;
+  const copy = new Array<unknown>(length);
+  for (let i = 0; i < length; i++) copy[i] = value[i];
+  return copy;
+}
+
+// Typed arrays are read through the built-in accessors, which a subclass or an own property cannot override.
+const TYPED_ARRAY = Object.getPrototypeOf(Float32Array.prototype) as object;
+const accessor = (proto: object, key: string) => Object.getOwnPropertyDescriptor(proto, key)!.get!;
+const lengthOf = accessor(TYPED_ARRAY, 'length');
+const bufferOf = accessor(TYPED_ARRAY, 'buffer');
+const byteOffsetOf = accessor(TYPED_ARRAY, 'byteOffset');
+const bufferBytes = accessor(ArrayBuffer.prototype, 'byteLength');
+
+/**
+ * The values of a Float32Array as a plain Float32Array over the same memory, its true length and offset read by the
+ * built-in accessors; null when `data` is not one (a Proxy, or another typed array).
+ */
+function float32View(data: unknown): Float32Array | null {
+  if (!(data instanceof Float32Array)) return null;
+  // A detached buffer holds no elements (a view cannot be made over it).
+  if (isDetached(data)) return new Float32Array(0);
+  try {
+    const buffer = bufferOf.call(data) as ArrayBufferLike;
+    return new Float32Array(buffer, byteOffsetOf.call(data) as number, lengthOf.call(data) as number);
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a typed array's buffer is detached (transferred away): its bytes are gone. */
+function isDetached(data: Float32Array): boolean {
+  let buffer: ArrayBufferLike;
+  try {
+    buffer = bufferOf.call(data) as ArrayBufferLike;
+  } catch {
+    return false;
+  }
+  if (!(buffer instanceof ArrayBuffer)) return false;
+  if ('detached' in ArrayBuffer.prototype) return (buffer as ArrayBuffer & { detached: boolean }).detached;
+  return bufferBytes.call(buffer) === 0;
+}
+
+/**
+ * Checks that `t` is a well-formed {@link Tensor} (integer non-negative shape, Float32Array data of the right
+ * length) and returns a snapshot of it: its shape copied into a plain array, its data a plain Float32Array over the
+ * caller's memory. Each property is read once, so a getter, Proxy or subclass that answers differently later
+ * changes nothing: everything after the check uses the snapshot. `name` is the argument's name in messages.
+ *
+ * @example
+ * const { shape, data } = snapshotTensor(x, 'input');
+ */
+export function snapshotTensor(t: unknown, name: string): Tensor {
   if (typeof t !== 'object' || t === null) fail(`${name} must be a tensor { shape, data }, got ${show(t)}`);
-  const { shape, data } = t as Partial<Tensor>;
-  if (!Array.isArray(shape)) fail(`${name}.shape must be an array of sizes, got ${show(shape)}`);
+  const { shape: shapeValue, data: dataValue } = t as Partial<Tensor>;
+  const shape = copyArray(shapeValue);
+  if (!shape) fail(`${name}.shape must be an array of sizes, got ${show(shapeValue)}`);
   for (const s of shape) {
     if (!isInt(s) || s < 0) fail(`${name}.shape must hold non-negative integers, got ${show(shape)}`);
   }
-  if (!(data instanceof Float32Array)) fail(`${name}.data must be a Float32Array, got ${show(data)}`);
-  const count = numel(shape);
-  if (!Number.isSafeInteger(count)) fail(`${name}.shape ${show(shape)} has too many elements`);
+  const sizes = shape as number[];
+  const data = float32View(dataValue);
+  if (!data) fail(`${name}.data must be a Float32Array, got ${show(dataValue)}`);
+  const count = numel(sizes);
+  if (!Number.isSafeInteger(count)) fail(`${name}.shape ${show(sizes)} has too many elements`);
   if (data.length !== count) {
-    fail(`${name}.data has ${data.length} elements but ${name}.shape ${show(shape)} needs ${count}`);
+    const why = isDetached(dataValue as Float32Array) ? ' (its buffer is detached: it was transferred away)' : '';
+    fail(`${name}.data has ${data.length} elements${why} but ${name}.shape ${show(sizes)} needs ${count}`);
   }
-  return shape.slice();
+  return { shape: sizes, data };
+}
+
+/** {@link snapshotTensor}'s check, returning the shape alone. */
+export function checkTensor(t: unknown, name: string): number[] {
+  return snapshotTensor(t, name).shape;
 }
 
 /** Normalizes an int-or-3-tuple argument, PyTorch style, checking each value against `min`. */
@@ -127,7 +190,9 @@ export function triple(value: Triple | undefined, name: string, fallback: number
 /** `(in − 1)·stride − 2·padding + dilation·(k − 1) + outputPadding + 1`, PyTorch's output length of one axis. */
 export function outputLength(inLen: number, k: number, stride: number, padding: number, dilation: number,
   outputPadding: number): number {
-  return (inLen - 1) * stride - 2 * padding + dilation * (k - 1) + outputPadding + 1;
+  // In BigInt: products of safe integers are not exact in doubles, and a rounded length could pass as valid.
+  const b = BigInt;
+  return Number((b(inLen) - 1n) * b(stride) - 2n * b(padding) + b(dilation) * (b(k) - 1n) + b(outputPadding) + 1n);
 }
 
 /**
@@ -204,33 +269,33 @@ export function resolveShapes(inputShape: number[], weightShape: number[], biasS
   };
 }
 
-/** Rejects option objects with unknown keys (a snake_case `output_padding` would otherwise be silently ignored). */
+/**
+ * Rejects option objects with unknown keys (a snake_case `output_padding` would otherwise be silently ignored) and
+ * returns a snapshot: a plain object holding each option read once, arrays copied.
+ */
 export function checkOptions(options: unknown): ConvTranspose3dOptions {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     fail(`options must be an object, got ${show(options)}`);
   }
-  for (const key of Object.keys(options)) {
+  const keys = Object.keys(options);
+  for (const key of keys) {
     if (!(OPTION_NAMES as readonly string[]).includes(key)) {
       const hint = SNAKE_CASE_HINTS[key] ? ` (did you mean ${SNAKE_CASE_HINTS[key]}?)` : '';
       fail(`unknown option ${show(key)}${hint}; known options are ${OPTION_NAMES.join(', ')}`);
     }
   }
-  return options as ConvTranspose3dOptions;
+  const snapshot: Record<string, unknown> = {};
+  for (const key of keys) {
+    const value = (options as Record<string, unknown>)[key];
+    snapshot[key] = key === 'bias' ? value : copyArray(value) ?? value;
+  }
+  return snapshot as ConvTranspose3dOptions;
 }
 
-/**
- * Checks a whole call. `describe` validates one tensor argument and returns its shape: {@link checkTensor} for CPU
- * tensors (shape and data), the backend's own check for GPU tensors.
- */
-export function resolveCall(input: { shape: number[] }, weight: { shape: number[] }, options: unknown,
-  describe: (t: unknown, name: string) => number[] = checkTensor): ConvSpec {
-  const opts = checkOptions(options);
-  const inputShape = describe(input, 'input');
-  const weightShape = describe(weight, 'weight');
-  const bias = opts.bias ?? null;
-  const biasShape = bias === null ? null : describe(bias, 'bias');
-  return resolveShapes(inputShape, weightShape, biasShape, opts);
+/** Checks a whole call of CPU tensors and returns it in plain numbers (see {@link checkCall}). */
+export function resolveCall(input: unknown, weight: unknown, options: unknown): ConvSpec {
+  return checkCall(input, weight, options).spec;
 }
 
 /**
@@ -243,7 +308,7 @@ export function convTranspose3dOutputShape(inputShape: number[], weightShape: nu
   options: Omit<ConvTranspose3dOptions, 'bias'> & { bias?: Tensor | null } = {}): number[] {
   const opts = checkOptions(options);
   const shapeOnly = (s: unknown, name: string) => checkShape(s, name);
-  const biasShape = opts.bias ? checkTensor(opts.bias, 'bias') : null;
+  const biasShape = opts.bias ? snapshotTensor(opts.bias, 'bias').shape : null;
   return resolveShapes(shapeOnly(inputShape, 'input.shape'), shapeOnly(weightShape, 'weight.shape'), biasShape,
     opts).outShape;
 }
@@ -289,7 +354,10 @@ export function outputPaddingForSize(inputShape: number[], kernelSize: Triple, o
   return [size[0] - min[0], size[1] - min[1], size[2] - min[2]];
 }
 
-/** A conv_transpose3d call checked once: its spec and its tensor arguments, as the caller passed them. */
+/**
+ * A conv_transpose3d call checked once: its spec and snapshots of its tensor arguments (see {@link snapshotTensor}),
+ * which are all the work after the check may use.
+ */
 export interface CheckedCall<T> {
   spec: ConvSpec;
   input: T;
@@ -298,17 +366,22 @@ export interface CheckedCall<T> {
 }
 
 /**
- * Checks a whole call once and keeps what it checked together: the spec and the arguments it was computed from.
- * `describe` validates one tensor argument and returns its shape (see {@link resolveCall}).
+ * Checks a whole call once and keeps what it checked together: the spec and the snapshots it was computed from.
+ * Every argument is read once. `snapshot` validates one tensor argument and returns what the call will use:
+ * {@link snapshotTensor} for CPU tensors, the backend's own check for GPU tensors.
  *
  * @example
- * const { spec } = checkCall(x, w, { stride: 2 });
+ * const { spec, input } = checkCall(x, w, { stride: 2 });
  */
-export function checkCall<T extends { shape: number[] }>(input: T, weight: T, options: unknown,
-  describe: (t: unknown, name: string) => number[] = checkTensor): CheckedCall<T> {
-  const spec = resolveCall(input, weight, options, describe);
-  // resolveCall checked the options (an object with known keys) and the bias.
-  return { spec, input, weight, bias: ((options as { bias?: T | null } | undefined)?.bias ?? null) };
+export function checkCall<T extends { shape: number[] } = Tensor>(input: unknown, weight: unknown, options: unknown,
+  snapshot: (t: unknown, name: string) => T = snapshotTensor as unknown as (t: unknown, name: string) => T):
+  CheckedCall<T> {
+  const opts = checkOptions(options);
+  const x = snapshot(input, 'input');
+  const w = snapshot(weight, 'weight');
+  const bias = opts.bias === undefined || opts.bias === null ? null : snapshot(opts.bias, 'bias');
+  const spec = resolveShapes(x.shape, w.shape, bias ? bias.shape : null, opts);
+  return { spec, input: x, weight: w, bias };
 }
 
 /** The checks of `tensor(shape, data)`'s arguments; returns the data as float32 (a Float32Array is used as is). */
@@ -322,13 +395,16 @@ export function checkTensorData(shape: unknown, data: unknown): Float32Array {
   if (typeof data !== 'object' || data === null || typeof (data as ArrayLike<unknown>).length !== 'number') {
     throw new Error(`tensor: data must be a Float32Array or an array of numbers, got ${show(data)}`);
   }
+  // Each value is read once: checked and converted in one pass.
   const values = data as ArrayLike<unknown>;
-  for (let i = 0; i < values.length; i++) {
-    if (typeof values[i] !== 'number') {
-      throw new Error(`tensor: data must hold numbers, got ${show(values[i])} at index ${i}`);
-    }
+  const length = values.length;
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') throw new Error(`tensor: data must hold numbers, got ${show(v)} at index ${i}`);
+    out[i] = v;
   }
-  return Float32Array.from(values as ArrayLike<number>);
+  return out;
 }
 
 /** A rule for one field of an object option: what it accepts, in code and in words. */
@@ -353,13 +429,18 @@ const POLICY_RULES: Record<string, FieldRule> = {
   unrollLoops: { ok: (v) => typeof v === 'boolean', rule: 'true or false' },
 };
 
-/** Checks an object option whose keys each have a rule; `what` names it in messages (`createBackend: fragment`). */
-function checkFields(value: unknown, what: string, rules: Record<string, FieldRule>): void {
-  if (value === undefined) return;
+/**
+ * Checks an object option whose keys each have a rule; `what` names it in messages (`createBackend: fragment`).
+ * Returns a plain copy, each key read once.
+ */
+function checkFields(value: unknown, what: string, rules: Record<string, FieldRule>): Record<string, unknown> |
+  undefined {
+  if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error(`${what} must be an object, got ${show(value)}`);
   }
-  for (const [key, v] of Object.entries(value)) {
+  const copy: Record<string, unknown> = Object.fromEntries(Object.entries(value));
+  for (const [key, v] of Object.entries(copy)) {
     if (!(key in rules)) {
       throw new Error(`${what} has an unknown key ${show(key)}; known keys are ${Object.keys(rules).join(', ')}`);
     }
@@ -367,20 +448,21 @@ function checkFields(value: unknown, what: string, rules: Record<string, FieldRu
       throw new Error(`${what}.${key} must be ${rules[key].rule}, got ${show(v)}`);
     }
   }
+  return copy;
 }
 
 const STORAGE_REQUESTS: readonly string[] = ['auto', ...STORAGE_PREFERENCE];
 
 /**
  * The checks of a backend's options (`createBackend`, and `configure` for the shared backend: `caller` names which
- * in messages), before any context is made. Limits that depend on the device (storage support) are checked when
- * its capabilities are read.
+ * in messages), before any context is made, on a plain copy (each option read once) which it returns. Limits that
+ * depend on the device (storage support) are checked when its capabilities are read.
  */
-export function checkBackendOptions(options: unknown, caller = 'createBackend'): void {
+export function checkBackendOptions<T>(options: T, caller = 'createBackend'): T {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new Error(`${caller}: options must be an object, got ${show(options)}`);
   }
-  const o = options as Record<string, unknown>;
+  const o: Record<string, unknown> = Object.fromEntries(Object.entries(options as object));
   for (const name of ['maxBytes', 'poolBytes']) {
     const value = o[name];
     if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
@@ -402,18 +484,20 @@ export function checkBackendOptions(options: unknown, caller = 'createBackend'):
     throw new Error(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
       `${show(o.storage)}`);
   }
-  checkFields(o.fragment, `${caller}: fragment`, FRAGMENT_RULES);
-  checkFields(o.policy, `${caller}: policy`, POLICY_RULES);
+  const fragment = checkFields(o.fragment, `${caller}: fragment`, FRAGMENT_RULES);
+  const policy = checkFields(o.policy, `${caller}: policy`, POLICY_RULES);
+  return { ...o, ...(fragment ? { fragment } : {}), ...(policy ? { policy } : {}) } as T;
 }
 
-/** The checks of `configure()`'s options: the shared backend's options, and `cpuFallback`. */
-export function checkConfig(options: unknown): void {
-  checkBackendOptions(options, 'configure');
-  const { cpuFallback, gl } = options as Record<string, unknown>;
+/** The checks of `configure()`'s options: the shared backend's options, and `cpuFallback`; returns a plain copy. */
+export function checkConfig<T>(options: T): T {
+  const copy = checkBackendOptions(options, 'configure');
+  const { cpuFallback, gl } = copy as Record<string, unknown>;
   if (cpuFallback !== undefined && typeof cpuFallback !== 'boolean') {
     throw new Error(`configure: cpuFallback must be true or false, got ${show(cpuFallback)}`);
   }
   if (gl !== undefined) {
     throw new Error('configure: gl is not an option here: the shared backend makes its own context');
   }
+  return copy;
 }

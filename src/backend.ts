@@ -2,7 +2,7 @@
 // plans), survives context loss and enforces the memory budget; what a call draws is data built elsewhere (a plan in
 // convPlan.ts, its passes in passes.ts), which it runs.
 import { LRUCache } from 'lru-cache';
-import { checkBackendOptions, checkCall, checkTensor, show, type CheckedCall, type ConvSpec } from './args';
+import { checkBackendOptions, checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args';
 import { activationLayout, callTexels, planConv, type ConvPlan, type PlanLimits } from './convPlan';
 import type { FragmentShape } from './fragment';
 import { createContext, readCapabilities, type DeviceCapabilities, type RendererPolicy } from './gl/context';
@@ -299,14 +299,17 @@ class BackendImpl implements Backend {
     }
   }
 
-  /** Validates a tensor argument, from the CPU or a GpuTensor of this backend, and returns its shape. */
-  private checkArgument = (t: unknown, name: string): number[] => {
+  /**
+   * Validates a tensor argument, from the CPU or a GpuTensor of this backend, and returns what the call uses: the
+   * GpuTensor, or a snapshot of the CPU tensor.
+   */
+  private checkArgument = (t: unknown, name: string): AnyTensor => {
     if (t instanceof GpuTensorImpl) {
       if (t.owner !== this) throw new Error(`conv_transpose3d: ${name} is a GpuTensor of another backend`);
       this.checkUsable(t, name);
-      return t.shape.slice();
+      return t;
     }
-    return checkTensor(t, name);
+    return snapshotTensor(t, name);
   };
 
   private wrap(shape: number[], storage: LayoutTexture | null, finite = false): GpuTensorImpl {
@@ -320,8 +323,9 @@ class BackendImpl implements Backend {
   }
 
   /** `upload()`; `checkFinite` records whether every value is stored finite (what a weight's shader depends on). */
-  private uploadTensor(t: Tensor, checkFinite: boolean): GpuTensorImpl {
-    const shape = checkTensor(t, 'tensor');
+  private uploadTensor(tensor: Tensor, checkFinite: boolean): GpuTensorImpl {
+    const t = snapshotTensor(tensor, 'tensor');
+    const { shape } = t;
     if (shape.length < 1 || shape.length > 5) {
       throw new Error(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ${show(shape)}`);
     }
@@ -380,7 +384,7 @@ class BackendImpl implements Backend {
 
   convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor {
     this.checkAlive('convTranspose3d()');
-    return this.run(checkCall(input, weight, options, this.checkArgument));
+    return this.run(checkCall<AnyTensor>(input, weight, options, this.checkArgument));
   }
 
   /** Runs a call checked by {@link checkCall} (against this backend's tensors). */
@@ -407,8 +411,8 @@ class BackendImpl implements Backend {
         packed = this.packedWeights(call, w);
       } else {
         // A weight from the CPU is packed there, for this call only (the caller may change it before the next).
-        packed = this.pool.acquire(plan.packedWeight, packWeights((weight as Tensor).data, spec, plan.channels,
-          plan.packedWeight));
+        packed = this.pool.acquire(plan.packedWeight, packWeights((weight as Tensor).data, plan.spec,
+          plan.channels, plan.packedWeight, plan.crop));
         temporaries.push(this.wrap((weight as Tensor).shape.slice(), packed));
       }
       const textures: Partial<Record<CallTexture, LayoutTexture>> = {
@@ -489,7 +493,7 @@ export function runCheckedCall(backend: Backend, call: CheckedCall<Tensor>): Gpu
  * const result = await z.read();
  */
 export function createBackend(options: BackendOptions = {}): Backend {
-  checkBackendOptions(options);
-  const gl = options.gl ?? createContext();
-  return new BackendImpl(gl, options);
+  const checked = checkBackendOptions(options);
+  const gl = checked.gl ?? createContext();
+  return new BackendImpl(gl, checked);
 }

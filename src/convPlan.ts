@@ -3,15 +3,26 @@
 // shaderDefines.ts, and its passes in passes.ts.
 import type { ConvSpec } from './args';
 import {
-  chooseFragment, chunksPerPhase, fragmentCost, fragmentOutputs, mostTaps, phaseMajor, sliceRowsPerLine, windowPlan,
-  type FragmentLimits, type FragmentShape, type WindowPlan,
+  chooseFragment, chunksPerPhase, fragmentCost, fragmentOutputs, mostTaps, phaseCount, phaseMajor, phaseWindowPlans,
+  sliceRowsPerLine, windowPlan, type FragmentLimits, type FragmentShape, type WindowPlan,
 } from './fragment';
+import { gatherSpec, type GatherSpec } from './gatherSpec';
 import { planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout';
 import { activationGrid, as5d, channelPlan, packedWeightGrid, type ChannelPlan } from './packing';
 
 /** Everything the GPU needs to know about one conv_transpose3d call. */
 export interface ConvPlan {
+  /**
+   * The call as the gather computes it (gatherSpec.ts): per axis, only the input positions and kernel taps that can
+   * land, with the stride, padding and dilation that give the same sums in the smallest numbers. The output is the
+   * caller's.
+   */
   spec: ConvSpec;
+  /**
+   * Where the gather's input and kernel sit in the caller's: the input texture holds the whole input, and the
+   * weight is packed from the gather's taps alone.
+   */
+  crop: Omit<GatherSpec, 'spec'>;
   channels: ChannelPlan;
   fragment: FragmentShape;
   /** How the gather shader walks the W taps. */
@@ -35,7 +46,7 @@ export interface ConvPlan {
   slice: TextureLayout;
   /** Input `(N, Cin, D, H, W)` as an activation. */
   input: TextureLayout;
-  /** The caller's weight `(Cin, Cout/groups, kD, kH, kW)` stored as an activation. */
+  /** The caller's weight `(Cin, Cout/groups, kD, kH, kW)` (its whole kernel) stored as an activation. */
   rawWeight: TextureLayout;
   /** The weight re-laid out for the gather shader. */
   packedWeight: TextureLayout;
@@ -100,14 +111,21 @@ export function repackCost(output: TextureLayout): number {
 }
 
 /**
- * Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device.
+ * Most W phases drawn one by one: each is a program of its own to compile, so larger strides are drawn at once.
+ */
+export const MAX_PHASE_DRAWS = 8;
+
+/**
+ * Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device, or the call
+ * cannot be computed exactly by the shaders (gatherSpec).
  *
  * @example
  * const plan = planConv(spec, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8, quadWidth: 2,
  *   windowTexels: 16 }, { directOutput: false });
  */
-export function planConv(spec: ConvSpec, limits: PlanLimits, request: PlanRequest = {}): ConvPlan {
+export function planConv(call: ConvSpec, limits: PlanLimits, request: PlanRequest = {}): ConvPlan {
   const { fragment: pin = {}, phaseDraws, directOutput } = request;
+  const { spec, ...crop } = gatherSpec(call);
   const channels = channelPlan(spec);
   const wGrid = packedWeightGrid(channels, spec.kernel);
   const cost = (f: FragmentShape) => fragmentCost(spec, channels, f, limits.quadWidth);
@@ -125,18 +143,19 @@ export function planConv(spec: ConvSpec, limits: PlanLimits, request: PlanReques
   // The slices share one array texture, so each gets its share of the layers.
   const slice = direct ? output : planLayout(spec.batch * blockGroups * phaseMajor(spec, 0, fragment.depth).size *
     phaseMajor(spec, 1).size,
-    spec.stride[2] * chunks,
+    phaseCount(spec, 2) * chunks,
     { ...limits, maxLayers: Math.floor(limits.maxLayers / fragmentOutputs(fragment)) },
     sliceRowsPerLine(spec, chunks, limits.quadWidth));
   // Only slices (fragment = best) are drawn per phase.
-  const phased = !direct && spec.stride[2] > 1 && slice.rowsPerLine === 1 && slice.segmentsPerRow === 1 &&
-    (phaseDraws ?? bestCost >= MIN_PHASE_DRAWS_COST);
+  const phases = phaseCount(spec, 2);
+  const phased = !direct && phases > 1 && phases <= MAX_PHASE_DRAWS && slice.rowsPerLine === 1 &&
+    slice.segmentsPerRow === 1 && (phaseDraws ?? bestCost >= MIN_PHASE_DRAWS_COST);
   const [tapsD, tapsH] = [mostTaps(spec, 0), mostTaps(spec, 1)];
   return {
-    spec, channels, fragment, window, chunksPerPhase: chunks, blockGroups, direct, slice,
-    phaseWindows: phased ? Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, fragment, a)) : null,
-    input: activationLayout([spec.batch, spec.inChannels, ...spec.inSize], limits),
-    rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...spec.kernel], limits),
+    spec, crop, channels, fragment, window, chunksPerPhase: chunks, blockGroups, direct,
+    slice, phaseWindows: phased ? phaseWindowPlans(spec, fragment) : null,
+    input: activationLayout([spec.batch, spec.inChannels, ...crop.rawInput], limits),
+    rawWeight: activationLayout([spec.inChannels, spec.outPerGroup, ...crop.rawKernel], limits),
     packedWeight: planLayout(wGrid.rows, wGrid.cols, limits),
     bias: spec.hasBias ? activationLayout([spec.outChannels], limits) : null,
     output,

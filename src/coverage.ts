@@ -2,16 +2,31 @@
 // artifacts and gives the exact answer for all-ones tensors.
 import type { ConvSpec } from './args';
 
+/**
+ * Calls `visit(o, t, i)` for every tap `t` and input position `i` that reach output position `o` of one axis
+ * (`o = i·stride + t·dilation − padding`, `0 ≤ o < outLen`), tap by tap. Work in proportion to the kernel and the
+ * pairs that land, never to the stride, padding or dilation; each tap's first input is found in BigInt, exact for
+ * any safe integers.
+ */
+export function forEachLanding(outLen: number, inLen: number, kernel: number, stride: number, padding: number,
+  dilation: number, visit: (o: number, t: number, i: number) => void): void {
+  const s = BigInt(stride);
+  for (let t = 0; t < kernel; t++) {
+    const start = BigInt(padding) - BigInt(t) * BigInt(dilation);  // input i lands at i·stride − start
+    const first = start > 0n ? (start + s - 1n) / s : 0n;
+    if (first >= BigInt(inLen)) continue;
+    // o stays below outLen + stride here: exact enough to compare with outLen.
+    for (let o = Number(first * s - start), i = Number(first); i < inLen && o < outLen; i++, o += stride) {
+      visit(o, t, i);
+    }
+  }
+}
+
 /** Along one axis: how many kernel taps reach each output position (`o + p − k·d = i·s`, `0 ≤ i < in`). */
 export function axisCoverage(inLen: number, kernel: number, stride: number, padding: number, dilation: number,
   outLen: number): Int32Array {
   const count = new Int32Array(outLen);
-  for (let i = 0; i < inLen; i++) {
-    for (let k = 0; k < kernel; k++) {
-      const o = i * stride + k * dilation - padding;
-      if (o >= 0 && o < outLen) count[o]++;
-    }
-  }
+  forEachLanding(outLen, inLen, kernel, stride, padding, dilation, (o) => count[o]++);
   return count;
 }
 

@@ -2,7 +2,7 @@
 // unit-tested in Node. The costs are texel fetches, with multiply-adds and per-fragment work priced as fractions of
 // a fetch, as measured on SwiftShader, a fetch-bound renderer (docs/performance.md).
 import type { ConvSpec } from './args';
-import { phaseTaps, tapRange, type ChannelPlan } from './packing';
+import { mod, phaseTaps, tapRange, type ChannelPlan, type PhaseTaps } from './packing';
 
 /** How much work one fragment of the gather shader does. */
 export interface FragmentShape {
@@ -69,10 +69,24 @@ export const MAX_WINDOW = 16;
  */
 export function windowPlan(spec: ConvSpec, shape: Pick<FragmentShape, 'voxels' | 'taps' | 'windowTexels'>,
   phase?: number): WindowPlan {
+  const phases = phase === undefined ? Array.from({ length: phaseCount(spec, 2) }, (_, a) => a) : [phase];
+  return windowOf(spec, shape, phases, phaseTaps(spec.kernel[2], spec.stride[2], spec.dilation[2]));
+}
+
+/** The window plan of each W phase that holds output columns ({@link phaseCount}), the tables computed once. */
+export function phaseWindowPlans(spec: ConvSpec, shape: Pick<FragmentShape, 'voxels' | 'taps' | 'windowTexels'>):
+  WindowPlan[] {
+  const taps = phaseTaps(spec.kernel[2], spec.stride[2], spec.dilation[2]);
+  return Array.from({ length: phaseCount(spec, 2) }, (_, a) => windowOf(spec, shape, [a], taps));
+}
+
+/** {@link windowPlan} over `phases`, given the W axis's tables: work in proportion to the phases' output columns. */
+function windowOf(spec: ConvSpec, shape: Pick<FragmentShape, 'voxels' | 'taps' | 'windowTexels'>, phases: number[],
+  tables: PhaseTaps): WindowPlan {
   const [k, s, dil, pad] = [spec.kernel[2], spec.stride[2], spec.dilation[2], spec.padding[2]];
-  const { firstTap, step, taps: phaseCounts } = phaseTaps(k, s, dil);
-  const phases = phase === undefined ? firstTap.map((_, a) => a) : [phase];
-  const counts = phases.map((a) => phaseCounts[(a + pad) % s]);
+  const { firstTap, step, taps: phaseCounts } = tables;
+  const phaseOf = (a: number) => mod(a + pad, s);
+  const counts = phases.map((a) => phaseCounts[phaseOf(a)]);
   const most = Math.max(...counts);
   const shift = (step * dil) / s;
   const { voxels } = shape;
@@ -83,7 +97,7 @@ export function windowPlan(spec: ConvSpec, shape: Pick<FragmentShape, 'voxels' |
   for (const a of phases) {
     for (let o = a; o < spec.outSize[2] && !masked; o += s) {
       const p = o + pad;
-      for (let t = firstTap[p % s]; t < k && !masked; t += step) {
+      for (let t = firstTap[phaseOf(a)]; t < k && !masked; t += step) {
         const reach = p - t * dil;  // a multiple of s
         masked = reach < 0 || reach / s >= spec.inSize[2];
       }
@@ -103,9 +117,11 @@ export function mostTaps(spec: ConvSpec, a: number): number {
  * fragment with one voxel along D.
  */
 function meanInsideTapsD(spec: ConvSpec): number {
+  const tables = phaseTaps(spec.kernel[0], spec.stride[0], spec.dilation[0]);
   let taps = 0;
   for (let od = 0; od < spec.outSize[0]; od++) {
-    const r = tapRange(od + spec.padding[0], spec.kernel[0], spec.stride[0], spec.dilation[0], spec.inSize[0]);
+    const r = tapRange(od + spec.padding[0], spec.kernel[0], spec.stride[0], spec.dilation[0], spec.inSize[0],
+      tables);
     taps += Math.max(0, r.hi - r.lo + 1);
   }
   return taps / phaseMajor(spec, 0).size;
@@ -128,7 +144,7 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
   let [rows, tapsD] = [spec.kernel[0] + depth - 1, spec.kernel[0]];
   if (depth === 1) rows = tapsD = meanInsideTapsD(spec);
   // Each W phase is drawn with its own window when the stride allows (see ConvPlan.phaseWindows); average them.
-  const phases = Array.from({ length: spec.stride[2] }, (_, a) => windowPlan(spec, shape, a));
+  const phases = phaseWindowPlans(spec, shape);
   const perWindow = phases.reduce((sum, w) => sum + w.windows * (rows * w.size + tapsD * w.taps * nbo *
     (weightFetches + 0.4 * voxels * depth)), 0) / phases.length;
   const perFragment = meanTaps(spec.kernel[1], spec.stride[1], spec.dilation[1]) * channels.blocksPerOutput *
@@ -137,7 +153,7 @@ export function fragmentCost(spec: ConvSpec, channels: ChannelPlan, shape: Fragm
   // Slices with rows side by side waste no lanes (sliceRowsPerLine).
   const fragments = spec.batch * Math.ceil(channels.outBlocks / nbo) * phaseMajor(spec, 0, depth).size *
     spec.outSize[1] *
-    (sliceRowsPerLine(spec, q, quadWidth) > 1 ? q : quadColumns(q, spec.stride[2], quadWidth));
+    (sliceRowsPerLine(spec, q, quadWidth) > 1 ? q : quadColumns(q, phaseCount(spec, 2), quadWidth));
   return fragments * perFragment;
 }
 
@@ -147,15 +163,23 @@ export function chunksPerPhase(spec: ConvSpec, voxels: number): number {
 }
 
 /**
+ * Stride phases along axis `a` that hold output positions: `min(stride, output length)` (positions `o` and `o +
+ * stride` share a phase; a stride longer than the axis leaves one position a phase).
+ */
+export function phaseCount(spec: ConvSpec, a: number): number {
+  return Math.min(spec.stride[a], spec.outSize[a]);
+}
+
+/**
  * Output positions along axis `a` (0 = D, 1 = H) in stride-phase-major order, in groups of `depth` positions of one
  * phase (the voxels along D of one fragment): index i is the group of positions
- * `(i / perPhase) + ((i mod perPhase)·depth + e)·stride`, e < depth (phase first), `size = stride·perPhase` indices,
- * the few past the axis holding no position. Neighbouring slice rows then share a stride phase, so they have the
- * same taps.
+ * `(i / perPhase) + ((i mod perPhase)·depth + e)·stride`, e < depth (phase first), `size = phases·perPhase` indices
+ * ({@link phaseCount}), the few past the axis holding no position. Neighbouring slice rows then share a stride
+ * phase, so they have the same taps.
  */
 export function phaseMajor(spec: ConvSpec, a: number, depth = 1): { perPhase: number; size: number } {
   const perPhase = Math.ceil(Math.ceil(spec.outSize[a] / spec.stride[a]) / depth);
-  return { perPhase, size: perPhase * spec.stride[a] };
+  return { perPhase, size: perPhase * phaseCount(spec, a) };
 }
 
 /**

@@ -47,8 +47,7 @@ let warnedFallback = false;
  * configure();                                           // the defaults again
  */
 export function configure(options: DefaultConfig = {}): void {
-  checkConfig(options);
-  config = { ...options };
+  config = checkConfig(options);
   shared?.dispose();
   shared = null;
 }

@@ -5,6 +5,7 @@
 // lines; lines fill a layer top to bottom, then the next layer. Only when that would need more layers than the
 // device allows are short rows packed side by side (`rowsPerLine` of them on one line).
 // Every index here stays far below 2^24, so the same arithmetic is exact in shaders with 24-bit highp ints.
+import { MAX_SHADER_INT } from './limits';
 
 /** Device limits the layout must respect. */
 export interface LayoutLimits {
@@ -34,8 +35,8 @@ export function pow2Floor(n: number): number {
   return 2 ** Math.floor(Math.log2(n));
 }
 
-/** Largest row index the shaders may handle (Firefox's highp int is 24 bits). */
-export const MAX_ROWS = 2 ** 24 - 1;
+/** Largest row index the shaders may handle: the largest integer they compute with exactly. */
+export const MAX_ROWS = MAX_SHADER_INT;
 
 /**
  * Plans the texture for a grid of texels. Throws a RangeError only when the grid cannot fit in one array texture

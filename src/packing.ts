@@ -2,6 +2,7 @@
 // shaders in glsl/. Activations (N, C, D, H, W) pack 4 consecutive channels into one RGBA texel.
 import { forEachRun, texelCount, type TextureLayout } from './layout';
 import { numel, type ConvSpec } from './args';
+import type { Int3 } from './types';
 
 /** Channel blocks of 4. */
 export function blocks(channels: number): number {
@@ -134,19 +135,29 @@ export function packedWeightGrid(plan: ChannelPlan, kernel: readonly number[]): 
     cols: kernel[2] * (plan.depthwise ? 1 : 4) };
 }
 
+/** Which taps of a weight's kernel (of size `rawKernel`) a packing keeps: `kernelOffset` on, per axis. */
+export interface KernelCrop {
+  rawKernel: Int3;
+  kernelOffset: Int3;
+}
+
 /**
  * Packs a weight `(Cin, Cout/groups, kD, kH, kW)` straight into the texels of `layout`, a layout of
  * {@link packedWeightGrid}: what glsl/pack_weights.frag.glsl does to a weight already on the GPU (the two are
  * checked against each other by the browser tests). A weight from the CPU is packed here: one upload, no packing
- * draw, and on a first call one program fewer to compile.
+ * draw, and on a first call one program fewer to compile. `spec.kernel` taps are packed, from `crop.kernelOffset`
+ * on in a kernel of `crop.rawKernel` taps (by default the whole kernel).
  *
  * @example
  * const texels = packWeights(w.data, spec, channelPlan(spec), plan.packedWeight);
  */
 export function packWeights(data: Float32Array, spec: Pick<ConvSpec, 'inChannels' | 'outChannels' | 'inPerGroup' |
-  'outPerGroup' | 'kernel'>, plan: ChannelPlan, layout: TextureLayout): Float32Array {
+  'outPerGroup' | 'kernel'>, plan: ChannelPlan, layout: TextureLayout,
+  crop: KernelCrop = { rawKernel: spec.kernel, kernelOffset: [0, 0, 0] }): Float32Array {
   const out = new Float32Array(texelCount(layout) * 4);
-  const [KD, KH, KW] = spec.kernel;
+  const [KD, KH] = spec.kernel;
+  const [RD, RH, RW] = crop.rawKernel;
+  const [offD, offH, offW] = crop.kernelOffset;
   const { inChannels: CIN, outChannels: COUT, inPerGroup: CIG, outPerGroup: COG } = spec;
   const lanes = plan.depthwise ? 1 : 4;
   forEachRun(layout, (row, c0, c1, texel) => {
@@ -162,7 +173,8 @@ export function packWeights(data: Float32Array, spec: Pick<ConvSpec, 'inChannels
         const co = 4 * cob + r;
         const ci = plan.depthwise ? ci0 + r : ci0;
         if (ci >= CIN || co >= COUT || Math.floor(ci / CIG) !== Math.floor(co / COG)) continue;
-        out[(texel + col - c0) * 4 + r] = data[(((ci * COG + (co % COG)) * KD + kd) * KH + kh) * KW + kw];
+        out[(texel + col - c0) * 4 + r] = data[(((ci * COG + (co % COG)) * RD + kd + offD) * RH + kh + offH) * RW +
+          kw + offW];
       }
     }
   });
@@ -186,23 +198,31 @@ export function phaseTaps(kernel: number, stride: number, dilation: number):
   return { firstTap, step, taps: firstTap.map((f) => Math.ceil((kernel - f) / step)) };
 }
 
+/** `x mod m` in [0, m), for negative x too. */
+export function mod(x: number, m: number): number {
+  return ((x % m) + m) % m;
+}
+
+/** The stride-phase tables of one axis ({@link phaseTaps}). */
+export type PhaseTaps = ReturnType<typeof phaseTaps>;
+
 /**
  * The taps along one axis that reach position `p = o + padding` of an output voxel, as the gather shader finds
  * them (`tapRange` in glsl/conv_transpose3d.frag.glsl mirrors this): the phase's first tap `first` reaches input
  * `u`; tap `first + i·step` reaches input `u − i·shift`, and taps `i` in `[lo, hi]` are inside the input
- * (none when `hi < lo`).
+ * (none when `hi < lo`). `p` may be negative. `taps` are the axis's tables, when already at hand.
  *
  * @example
  * tapRange(3, 3, 2, 1, 4); // kernel 3, stride 2, dilation 1, input 4, o + pad = 3: { first: 1, u: 1, lo: 0, hi: 0 }
  */
-export function tapRange(p: number, kernel: number, stride: number, dilation: number, size: number):
-  { first: number; u: number; lo: number; hi: number } {
-  const { firstTap, step, taps: phaseCounts } = phaseTaps(kernel, stride, dilation);
-  const first = firstTap[p % stride];
+export function tapRange(p: number, kernel: number, stride: number, dilation: number, size: number,
+  taps: PhaseTaps = phaseTaps(kernel, stride, dilation)): { first: number; u: number; lo: number; hi: number } {
+  const { firstTap, step, taps: phaseCounts } = taps;
+  const phase = mod(p, stride);
+  const first = firstTap[phase];
   const shift = (step * dilation) / stride;
-  // The shader shifts the dividend up to keep integer division exact and non-negative; the result is the same.
-  const u = (p - first * dilation + stride * kernel * dilation) / stride - kernel * dilation;
-  const hi = u < 0 ? -1 : Math.min(phaseCounts[p % stride] - 1, Math.floor(u / shift));
+  const u = Math.floor((p - first * dilation) / stride);
+  const hi = u < 0 ? -1 : Math.min(phaseCounts[phase] - 1, Math.floor(u / shift));
   const lo = u < size ? 0 : Math.floor((u - size + shift) / shift);
   return { first, u, lo, hi };
 }

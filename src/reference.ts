@@ -1,20 +1,14 @@
 // The CPU reference: PyTorch's definition, evaluated directly in float64 and rounded once to float32 (as the golden
-// data was made). Deliberately independent of the GPU path's index arithmetic: it tests every kernel tap for
-// divisibility instead of using the stride-phase tables.
-import { checkCall, type CheckedCall, type ConvSpec } from './args';
+// data was made). Deliberately independent of the GPU path's index arithmetic: it places every (input, tap) pair
+// where the definition puts it instead of using the stride-phase tables.
+import { checkCall, numel, type CheckedCall, type ConvSpec } from './args';
+import { forEachLanding } from './coverage';
 import type { ConvTranspose3dOptions, Tensor } from './types';
 
-/** For each output position of one axis, the (tap, input position) pairs that reach it. */
+/** For each output position of one axis, the (tap, input position) pairs that reach it, in tap order. */
 function axisTaps(outLen: number, inLen: number, k: number, stride: number, padding: number, dilation: number) {
-  const taps: Array<Array<[number, number]>> = [];
-  for (let o = 0; o < outLen; o++) {
-    const list: Array<[number, number]> = [];
-    for (let t = 0; t < k; t++) {
-      const num = o + padding - t * dilation;
-      if (num >= 0 && num % stride === 0 && num / stride < inLen) list.push([t, num / stride]);
-    }
-    taps.push(list);
-  }
+  const taps = Array.from({ length: outLen }, () => [] as Array<[number, number]>);
+  forEachLanding(outLen, inLen, k, stride, padding, dilation, (o, t, i) => taps[o].push([t, i]));
   return taps;
 }
 
@@ -27,6 +21,8 @@ function referenceFromSpec(spec: ConvSpec, x: Float32Array, w: Float32Array, bia
   const [OD, OH, OW] = outSize;
   const Cin = spec.inChannels;
   const Cout = spec.outChannels;
+  // An empty batch: nothing to compute, whatever the other sizes.
+  if (numel(spec.outShape) === 0) return new Float32Array(0);
   const tD = axisTaps(OD, ID, KD, spec.stride[0], spec.padding[0], spec.dilation[0]);
   const tH = axisTaps(OH, IH, KH, spec.stride[1], spec.padding[1], spec.dilation[1]);
   const tW = axisTaps(OW, IW, KW, spec.stride[2], spec.padding[2], spec.dilation[2]);

@@ -2,6 +2,7 @@
 // (convPlan.ts). Pure, so it is unit-tested in Node.
 import { sliceStack, type ConvPlan } from './convPlan';
 import { fragmentOutputs, phaseMajor, type WindowPlan } from './fragment';
+import { shaderPadding } from './gatherSpec';
 import { isLayered, type TextureLayout } from './layout';
 import { blocks, phaseTaps } from './packing';
 
@@ -57,17 +58,25 @@ function sliceOrderDefines(plan: ConvPlan): SliceOrderDefines {
 
 /** The #defines of glsl/conv_transpose3d.frag.glsl (the gather). */
 export interface GatherDefines extends SliceOrderDefines {
-  /** Input channel blocks of 4, and the input's spatial size. */
+  /**
+   * Input channel blocks of 4; the input's spatial size as the gather sees it (the positions that can land), which
+   * starts at position (X_OFF_D, X_OFF_H, X_OFF_W) of the input texture, whose depth and height are X_D and X_H.
+   */
   CIB: number; ID: number; IH: number; IW: number;
+  X_D: number; X_H: number; X_OFF_D: number; X_OFF_H: number; X_OFF_W: number;
   COUT: number;
   /** Channels per group in and out; input blocks read per output block. */
   CIG: number; COG: number; NB: number;
   /** Every group is a whole number of texels (a plain 4×4 product); one channel per group in and out. */
   ALIGNED: boolean; DEPTHWISE: boolean; HAS_BIAS: boolean;
   KD: number; KH: number; KW: number;
-  /** Per axis: stride, padding, dilation. */
+  /**
+   * Per axis: stride, padding, dilation (of the gather's view of the call, gatherSpec.ts). The padding is made
+   * non-negative by whole strides (shaderPadding), REACH of them, which every input position found then subtracts.
+   */
   STRIDE_D: number; PAD_D: number; DIL_D: number;
   PAD_H: number; DIL_H: number; PAD_W: number; DIL_W: number;
+  REACH_D: number; REACH_H: number; REACH_W: number;
   /** Per axis: kernel steps between the taps of a phase, and input steps between them (SHIFT). */
   TAP_STEP_D: number; TAP_STEP_H: number; TAP_STEP_W: number; SHIFT_D: number; SHIFT_H: number; SHIFT_W: number;
   /** Per axis, a list of STRIDE ints: the first tap reaching phase r = (o + pad) mod stride, or the kernel size. */
@@ -121,13 +130,18 @@ export function gatherDefines(plan: ConvPlan, options: { phase?: number; finiteW
   const [mostD, mostH] = [Math.max(...taps[0].taps), Math.max(...taps[1].taps)];  // most taps a phase has
   const shift = (a: number) => (taps[a].step * spec.dilation[a]) / spec.stride[a];
   const pairs = fragment.depth > 1;
+  const pad = [0, 1, 2].map((a) => shaderPadding({ kernel: spec.kernel[a], stride: spec.stride[a],
+    padding: spec.padding[a], dilation: spec.dilation[a] }));
   return {
     ...sliceOrderDefines(plan),
     CIB: channels.inBlocks, ID: spec.inSize[0], IH: spec.inSize[1], IW: spec.inSize[2], COUT: spec.outChannels,
+    X_D: plan.crop.rawInput[0], X_H: plan.crop.rawInput[1], X_OFF_D: plan.crop.inputOffset[0],
+    X_OFF_H: plan.crop.inputOffset[1], X_OFF_W: plan.crop.inputOffset[2],
     CIG: spec.inPerGroup, COG: spec.outPerGroup, NB: channels.blocksPerOutput,
     ALIGNED: channels.aligned, DEPTHWISE: channels.depthwise, HAS_BIAS: spec.hasBias,
     KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],
-    PAD_D: spec.padding[0], PAD_H: spec.padding[1], PAD_W: spec.padding[2],
+    PAD_D: pad[0].padding, PAD_H: pad[1].padding, PAD_W: pad[2].padding,
+    REACH_D: pad[0].units, REACH_H: pad[1].units, REACH_W: pad[2].units,
     DIL_D: spec.dilation[0], DIL_H: spec.dilation[1], DIL_W: spec.dilation[2],
     TAP_STEP_D: taps[0].step, TAP_STEP_H: taps[1].step, TAP_STEP_W: taps[2].step,
     SHIFT_D: shift(0), SHIFT_H: shift(1), SHIFT_W: shift(2),
@@ -168,7 +182,8 @@ export function repackDefines(plan: ConvPlan): RepackDefines {
 /** The #defines of glsl/pack_weights.frag.glsl: the weight's channels and groups, its raw and packed layouts. */
 export interface PackDefines {
   CIN: number; COUT: number; CIG: number; COG: number; COGB: number; NB: number; DEPTHWISE: boolean;
-  KD: number; KH: number; KW: number;
+  /** The packed kernel: KD × KH × KW taps from tap (OFF_D, OFF_H, OFF_W) of the raw kernel, RAW_KD × RAW_KH × …. */
+  KD: number; KH: number; KW: number; RAW_KD: number; RAW_KH: number; OFF_D: number; OFF_H: number; OFF_W: number;
   RAW_LAYOUT: string; RAW_SAMPLER: string; Y_LAYOUT: string; Y_ROWS: number; Y_COLS: number;
 }
 
@@ -178,6 +193,8 @@ export function packDefines(plan: ConvPlan): PackDefines {
     CIN: spec.inChannels, COUT: spec.outChannels, CIG: spec.inPerGroup, COG: spec.outPerGroup,
     COGB: blocks(spec.outPerGroup), NB: channels.blocksPerOutput, DEPTHWISE: channels.depthwise,
     KD: spec.kernel[0], KH: spec.kernel[1], KW: spec.kernel[2],
+    RAW_KD: plan.crop.rawKernel[0], RAW_KH: plan.crop.rawKernel[1], OFF_D: plan.crop.kernelOffset[0],
+    OFF_H: plan.crop.kernelOffset[1], OFF_W: plan.crop.kernelOffset[2],
     RAW_LAYOUT: shaderLayout(plan.rawWeight), RAW_SAMPLER: samplerType(plan.rawWeight),
     Y_LAYOUT: shaderLayout(plan.packedWeight), Y_ROWS: plan.packedWeight.rows, Y_COLS: plan.packedWeight.cols,
   };

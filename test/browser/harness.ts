@@ -8,6 +8,7 @@ import { decodeTensor as decode, encodeTensor as encode, type Encoded } from '..
 import { randomTensor } from '../../src/support/seeded';
 import { randomCall, randomConfig, type RandomConfig, type RandomResult } from '../support/randomCases';
 import { glsl } from './glsl';
+import { extremes } from './extremes';
 import { robustness } from './robustness';
 
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
@@ -203,7 +204,7 @@ const harness = {
   },
 };
 
-const api = { ...harness, ...robustness, ...glsl };
+const api = { ...harness, ...robustness, ...glsl, ...extremes };
 declare global {
   interface Window { harness: typeof api }
 }

@@ -31,6 +31,14 @@ describe('backend options', () => {
   ])('rejects %j', (options, message) => {
     expect(() => checkBackendOptions(options)).toThrowError(message);
   });
+  it('are read once: the backend keeps the values checked, whatever a getter answers later', () => {
+    const reads = { storage: 0, voxels: 0 };
+    const fragment = { get voxels() { return ++reads.voxels === 1 ? 4 : 99; } };
+    const options = { get storage() { return ++reads.storage === 1 ? 'float16' : 'nonsense'; }, fragment };
+    const checked = checkBackendOptions(options);
+    expect([checked.storage, checked.fragment.voxels]).toEqual(['float16', 4]);
+    expect(reads).toEqual({ storage: 1, voxels: 1 });
+  });
 });
 
 describe('configure', () => {
@@ -50,6 +58,13 @@ describe('tensor()', () => {
     const data = new Float32Array(4);
     expect(tensor([2, 2], data).data).toBe(data);
     expect(tensor([2, 3]).data).toEqual(new Float32Array(6));
+  });
+
+  it('reads each value once: a getter that answers a number, then a string, gives the number', () => {
+    let reads = 0;
+    const data = { length: 2, 0: 1.5, get 1() { reads++; return reads === 1 ? 2.5 : 'x'; } };
+    expect([...tensor([2], data as unknown as ArrayLike<number>).data]).toEqual([1.5, 2.5]);
+    expect(reads).toBe(1);
   });
 
   it('rejects data that is not numbers, naming the first bad element', () => {
