@@ -162,12 +162,14 @@ function drawChecker(r: Result): void {
 
 function drawTimings(r: Result): void {
   const gflops = flopsOf(r.spec) / 1e9;
-  const row = (what: string, ms: number | null, note = '') => `<tr><th>${what}</th>` +
-    `<td>${ms === null ? '…' : `${ms.toFixed(1)} ms`}</td>` +
+  // A time not there yet shows '…'; one that will not come, `missing`.
+  const row = (what: string, ms: number | null, note = '', missing = '…') => `<tr><th>${what}</th>` +
+    `<td>${ms === null ? missing : `${ms.toFixed(1)} ms`}</td>` +
     `<td>${ms === null || ms === 0 ? '' : `${(gflops / (ms / 1e3)).toPrecision(3)} GFLOP/s`}</td><td>${note}</td></tr>`;
   $('#timings tbody').innerHTML =
     row('GPU, end-to-end', r.gpu.endToEndMs, r.gpu.compiled ? 'includes compiling the shaders' : 'upload, run, read') +
-    row('GPU, resident', r.gpu.residentMs, 'inputs already on the GPU') +
+    row('GPU, resident', r.gpu.residentMs, r.gpu.residentMs === null ? 'not timed: the call is long, and timing ' +
+      'it would stop the page from responding until the GPU is done' : 'inputs already on the GPU', '—') +
     row('CPU reference', r.cpu?.ms ?? null, 'float64, in a worker') +
     `<tr><th>work</th><td colspan="3">${gflops.toPrecision(3)} GFLOP</td></tr>`;
 }

@@ -1,8 +1,9 @@
 // The playground's pure parts: state and URL, argument errors mapped to controls, contents, the coverage map,
 // .npy files and the layout read-out.
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveShapes } from '../../src/args';
+import type { Backend } from '../../src/backend';
 import { storageTolerance } from '../../src/checker';
 import { callTexels, planConv, type PlanLimits } from '../../src/convPlan';
 import { planLayout, texelCount } from '../../src/layout';
@@ -17,6 +18,7 @@ import { describeTexel } from '../../playground/layoutView';
 import { MEMORY_BUDGET, memoryNeeded } from '../../playground/memory';
 import { MAX_HEADER_BYTES, MAX_NPY_BYTES, checkNpySize, parseNpy, toNpy } from '../../playground/npyFile';
 import type { Preflight } from '../../playground/preflight';
+import { BLOCKING_TIMING_MS, runGpu } from '../../playground/runner';
 import {
   DEFAULT_STATE, PRESETS, checkState, decodeState, encodeState, fieldOfError, inputShape, presetState,
 } from '../../playground/state';
@@ -371,5 +373,32 @@ describe('.npy files', () => {
       /^weight: the \.npy file is 512\.0 MiB \(536870913 bytes\), more than the 512\.0 MiB the playground reads$/);
     // Never touched: its pages are never even mapped.
     expect(() => parseNpy(new ArrayBuffer(MAX_NPY_BYTES + 1), 'input')).toThrow(/^input: the \.npy file is 512\.0 MiB/);
+  });
+});
+
+describe('GPU runs', () => {
+  it('time the resident run, which blocks the page, only after a quick end-to-end run', async () => {
+    const x = randomTensor([1, 1, 2, 2, 2], 1);
+    const w = randomTensor([1, 1, 2, 2, 2], 2);
+    const output = convTranspose3dReference(x, w);
+    for (const [ms, timed] of [[10, true], [BLOCKING_TIMING_MS + 1, false]] as const) {
+      // A stand-in backend on a clock of the test's own: each wait for the GPU takes `ms`.
+      let clock = 0;
+      vi.spyOn(performance, 'now').mockImplementation(() => clock);
+      const finish = vi.fn(() => { clock += ms; });
+      const backend = {
+        stats: () => ({ compiles: 0 }),
+        convTranspose3d: () => ({ read: async () => { clock += ms; return output; }, dispose: () => undefined }),
+        upload: () => ({ dispose: () => undefined }),
+        finish,
+      } as unknown as Backend;
+      try {
+        const run = await runGpu(backend, { x, w, options: {} }, () => false);
+        expect(run).toEqual({ output, endToEndMs: ms, residentMs: timed ? ms : null, compiled: false });
+        expect(finish).toHaveBeenCalledTimes(timed ? 1 : 0);
+      } finally {
+        vi.restoreAllMocks();
+      }
+    }
   });
 });
