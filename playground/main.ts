@@ -46,7 +46,7 @@ interface Result {
   report: CheckReport | null;
 }
 
-let state: PlaygroundState = DEFAULT_STATE;
+let state: PlaygroundState = structuredClone(DEFAULT_STATE);
 let last: Result | null = null;
 /** Tensors loaded from .npy files, used while the contents say `npy`. */
 const loaded: { input: Tensor | null; weight: Tensor | null } = { input: null, weight: null };

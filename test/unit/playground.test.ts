@@ -66,7 +66,9 @@ describe('playground state', () => {
     expect(s.seed).toBeNaN();
     expect(s.textureCap).toBeNaN();
     const checked = checkState(s);
-    expect(checked.ok || checked.message).toBe('conv_transpose3d: groups must be an integer, got NaN');
+    expect(checked.ok || checked.message).toBe('conv_transpose3d: groups must be an integer, got NaN');    // View positions are clamped instead: the views show the nearest slice.
+    expect(decodeState('view=-1,abc,2.5,NaN').view).toEqual({ n: 0, outChannel: 0, inChannel: 2,
+      depth: DEFAULT_STATE.view.depth });
   });
 
   it('maps each library error to the control that causes it', () => {
