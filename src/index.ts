@@ -39,17 +39,27 @@ let config: DefaultConfig = {};
 let warnedFallback = false;
 
 /**
- * Sets the options of the shared backend behind {@link convTranspose3d} (its next call makes a new one). The options
- * replace the whole configuration: what they leave out goes back to its default.
+ * Sets options of the shared backend behind {@link convTranspose3d} (its next call makes a new one). The options are
+ * merged into the configuration so far: what they leave out stays as it was, and an option set to `undefined` goes
+ * back to its default. Called with no argument, every option goes back to its default.
  *
  * @example
- * configure({ storage: 'float16', cpuFallback: false }); // half the memory; reject rather than use the CPU
- * configure();                                           // the defaults again
+ * configure({ storage: 'float16' });  // half the memory
+ * configure({ cpuFallback: false });  // and reject rather than use the CPU: storage stays 'float16'
+ * configure();                        // the defaults again
  */
-export function configure(options: DefaultConfig = {}): void {
-  config = checkConfig(options);
+export function configure(options?: DefaultConfig): void {
+  const checked = options === undefined ? {} : checkConfig(options);
+  const merged: Record<string, unknown> = options === undefined ? {} : { ...config, ...checked };
+  for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
+  config = merged as DefaultConfig;
   shared?.dispose();
   shared = null;
+}
+
+/** The shared backend's configuration: what {@link configure} has set so far (defaults are left out). */
+export function configuration(): DefaultConfig {
+  return structuredClone(config);
 }
 
 /** The backend behind {@link convTranspose3d}, created on first use on a context of its own (and anew if lost). */
@@ -80,7 +90,8 @@ export async function convTranspose3d(input: Tensor, weight: Tensor, options?: C
   } catch (e) {
     if (config.cpuFallback === false) throw e;
     if (!warnedFallback) {
-      console.warn(`conv_transpose3d: computing on the CPU: ${(e as Error).message}`);
+      const reason = (e as Error).message.replace(/^conv_transpose3d: /, '');
+      console.warn(`conv_transpose3d: computing with the CPU reference instead of WebGL2: ${reason}`);
       warnedFallback = true;
     }
     return referenceFromCall(call);

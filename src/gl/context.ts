@@ -85,6 +85,10 @@ export function createContext(): WebGL2RenderingContext {
   else if (typeof OffscreenCanvas !== 'undefined') {
     // In a worker there is no document; OffscreenCanvas is then the only way.
     gl = new OffscreenCanvas(1, 1).getContext('webgl2', attributes) as WebGL2RenderingContext | null;
+  } else {
+    // Node, or another runtime without canvases.
+    throw new Error('conv_transpose3d: there is no WebGL2 in this environment (no document and no OffscreenCanvas, ' +
+      'as in Node)');
   }
   if (!gl) {
     throw new Error('conv_transpose3d: this browser has no WebGL2 (getContext("webgl2") returned null: WebGL2 is ' +

@@ -400,7 +400,7 @@ export const robustness = {
     const x = randomTensor([1, 3, 4, 4, 4], 61);
     const w = randomTensor([3, 2, 3, 3, 3], 62);
     try {
-      configure({});
+      configure();
       const y = await convTranspose3d(x, w, { stride: 2 });
       const fallbackOk = compareTensors(y, convTranspose3dReference(x, w, { stride: 2 }), { atol: 0, rtol: 0 }).ok;
       let createError = 'no error';
@@ -414,7 +414,7 @@ export const robustness = {
       return { fallbackOk, createError, optOutError };
     } finally {
       HTMLCanvasElement.prototype.getContext = original;
-      configure({});
+      configure();
     }
   },
 
@@ -429,7 +429,7 @@ export const robustness = {
       return { used: defaultBackend().capabilities.storage,
         ok: compareTensors(y, convTranspose3dReference(x, w, { stride: 2 }), tolerance).ok };
     } finally {
-      configure({});
+      configure();
     }
   },
 };
