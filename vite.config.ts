@@ -16,8 +16,10 @@ export default defineConfig(({ mode }) => ({
     : {
       outDir: here('./dist'),
       emptyOutDir: true,
-      sourcemap: true,
+      // The package ships no sources, so a map would point at nothing.
+      sourcemap: false,
       lib: { entry: here('./src/index.ts'), formats: ['es'], fileName: 'index' },
-      rollupOptions: { external: ['twgl.js'] },
+      // The runtime dependencies stay dependencies: installed once, shared with the app.
+      rollupOptions: { external: ['twgl.js', 'lru-cache'] },
     },
 }));

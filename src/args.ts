@@ -1,7 +1,7 @@
 // Every argument rule of conv_transpose3d lives here, so the CPU reference, the GPU path and the shape helpers
 // reject exactly the same calls, with the same words, before any work is done.
-import { STORAGE_PREFERENCE } from './gl/storage';
-import type { ConvTranspose3dOptions, Int3, Tensor, Triple } from './types';
+import { STORAGE_PREFERENCE } from './gl/storage.js';
+import type { ConvTranspose3dOptions, Int3, Tensor, Triple } from './types.js';
 
 /** A fully checked conv_transpose3d call, in plain numbers: what both the CPU and the GPU paths consume. */
 export interface ConvSpec {

@@ -2,21 +2,21 @@
 // plans), survives context loss and enforces the memory budget; what a call draws is data built elsewhere (a plan in
 // convPlan.ts, its passes in passes.ts), which it runs.
 import { LRUCache } from 'lru-cache';
-import { checkBackendOptions, checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args';
-import { activationLayout, callTexels, planConv, type ConvPlan, type PlanLimits } from './convPlan';
-import type { FragmentShape } from './fragment';
-import { createContext, readCapabilities, type DeviceCapabilities, type RendererPolicy } from './gl/context';
-import { drawLayout } from './gl/draw';
-import { ProgramCache, specialize } from './gl/programs';
-import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool';
-import { createStats, type BackendStats } from './gl/stats';
-import { storageFormat, storesFinite, uploadView, type StorageRequest } from './gl/storage';
-import { attachLayer, readLayoutTexture, type LayoutTexture } from './gl/textures';
-import { texelCount, type TextureLayout } from './layout';
-import { as5d, packActivation, packWeights, unpackActivation } from './packing';
-import { callPasses, type CallTexture, type Pass, type ShaderName } from './passes';
-import { numel } from './tensor';
-import type { ConvTranspose3dOptions, Tensor } from './types';
+import { checkBackendOptions, checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args.js';
+import { activationLayout, callTexels, planConv, type ConvPlan, type PlanLimits } from './convPlan.js';
+import type { FragmentShape } from './fragment.js';
+import { createContext, readCapabilities, type DeviceCapabilities, type RendererPolicy } from './gl/context.js';
+import { drawLayout } from './gl/draw.js';
+import { ProgramCache, specialize } from './gl/programs.js';
+import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool.js';
+import { createStats, type BackendStats } from './gl/stats.js';
+import { storageFormat, storesFinite, uploadView, type StorageRequest } from './gl/storage.js';
+import { attachLayer, readLayoutTexture, type LayoutTexture } from './gl/textures.js';
+import { texelCount, type TextureLayout } from './layout.js';
+import { as5d, packActivation, packWeights, unpackActivation } from './packing.js';
+import { callPasses, type CallTexture, type Pass, type ShaderName } from './passes.js';
+import { numel } from './tensor.js';
+import type { ConvTranspose3dOptions, Tensor } from './types.js';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
 import packSource from '../glsl/pack_weights.frag.glsl?raw';
 import repackSource from '../glsl/repack.frag.glsl?raw';

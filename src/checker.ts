@@ -1,6 +1,6 @@
-import { show } from './args';
-import { convTranspose3dReference } from './reference';
-import type { ConvTranspose3dOptions, Tensor } from './types';
+import { show } from './args.js';
+import { convTranspose3dReference } from './reference.js';
+import type { ConvTranspose3dOptions, Tensor } from './types.js';
 
 /**
  * `|got − want| ≤ atol + rtol·|want| + extra[i]` passes. Defaults suit float32 paths: 1e-4, 1e-4 and no extra.

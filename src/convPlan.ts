@@ -1,14 +1,14 @@
 // From a checked call to what the GPU does: texture layouts, the fragment shape, the W windows and how the gather is
 // drawn. Pure (no WebGL), so it is unit-tested in Node; the shaders' #defines are built from a plan in
 // shaderDefines.ts, and its passes in passes.ts.
-import type { ConvSpec } from './args';
+import type { ConvSpec } from './args.js';
 import {
   chooseFragment, chunksPerPhase, fragmentCost, fragmentOutputs, mostTaps, phaseCount, phaseMajor, phaseWindowPlans,
   sliceRowsPerLine, windowPlan, type FragmentLimits, type FragmentShape, type WindowPlan,
-} from './fragment';
-import { gatherSpec, type GatherSpec } from './gatherSpec';
-import { planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout';
-import { activationGrid, as5d, channelPlan, packedWeightGrid, type ChannelPlan } from './packing';
+} from './fragment.js';
+import { gatherSpec, type GatherSpec } from './gatherSpec.js';
+import { planLayout, texelCount, type LayoutLimits, type TextureLayout } from './layout.js';
+import { activationGrid, as5d, channelPlan, packedWeightGrid, type ChannelPlan } from './packing.js';
 
 /** Everything the GPU needs to know about one conv_transpose3d call. */
 export interface ConvPlan {

@@ -1,6 +1,6 @@
 // The coverage map: how many kernel taps reach each output voxel. Pure index arithmetic; it explains checkerboard
 // artifacts and gives the exact answer for all-ones tensors.
-import type { ConvSpec } from './args';
+import type { ConvSpec } from './args.js';
 
 /**
  * Calls `visit(o, t, i)` for every tap `t` and input position `i` that reach output position `o` of one axis

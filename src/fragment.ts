@@ -1,8 +1,8 @@
 // How much work one fragment of the gather shader does, chosen by a cost model: pure (no WebGL), so it is
 // unit-tested in Node. The costs are texel fetches, with multiply-adds and per-fragment work priced as fractions of
 // a fetch, as measured on SwiftShader, a fetch-bound renderer (docs/performance.md).
-import type { ConvSpec } from './args';
-import { mod, phaseTaps, tapRange, type ChannelPlan, type PhaseTaps } from './packing';
+import type { ConvSpec } from './args.js';
+import { mod, phaseTaps, tapRange, type ChannelPlan, type PhaseTaps } from './packing.js';
 
 /** How much work one fragment of the gather shader does. */
 export interface FragmentShape {

@@ -2,9 +2,9 @@
 // smallest numbers that give the same sums. A stride, padding or dilation in the millions then costs the planner
 // and the shaders nothing when the output is small, and calls whose numbers cannot be made small enough are refused
 // before any GPU work. Pure, so it is unit-tested in Node.
-import { show, type ConvSpec } from './args';
-import { MAX_SHADER_INT, MAX_STRIDE_PHASES } from './limits';
-import type { Int3 } from './types';
+import { show, type ConvSpec } from './args.js';
+import { MAX_SHADER_INT, MAX_STRIDE_PHASES } from './limits.js';
+import type { Int3 } from './types.js';
 
 /**
  * One spatial axis as the gather computes it: output position `o` receives input position `i` (position

@@ -4,26 +4,26 @@
  *
  * @packageDocumentation
  */
-import { checkCall, checkConfig, checkOptions, checkTensor, outputPaddingForSize, show } from './args';
-import { createBackend, runCheckedCall, type Backend, type BackendOptions } from './backend';
-import { referenceFromCall } from './reference';
-import type { ConvTranspose3dOptions, Tensor } from './types';
+import { checkCall, checkConfig, checkOptions, checkTensor, outputPaddingForSize, show } from './args.js';
+import { createBackend, runCheckedCall, type Backend, type BackendOptions } from './backend.js';
+import { referenceFromCall } from './reference.js';
+import type { ConvTranspose3dOptions, Tensor } from './types.js';
 
-export type { ConvTranspose3dOptions, Tensor, Triple, Int3 } from './types';
-export { tensor, numel } from './tensor';
-export { convTranspose3dOutputShape, outputPaddingForSize } from './args';
-export { convTranspose3dReference } from './reference';
+export type { ConvTranspose3dOptions, Tensor, Triple, Int3 } from './types.js';
+export { tensor, numel } from './tensor.js';
+export { convTranspose3dOutputShape, outputPaddingForSize } from './args.js';
+export { convTranspose3dReference } from './reference.js';
 export {
   checkConvTranspose3d, compareTensors, describeReport, storageTolerance, type CheckReport, type Tolerance,
-} from './checker';
-export { axisCoverage, coverageMap } from './coverage';
+} from './checker.js';
+export { axisCoverage, coverageMap } from './coverage.js';
 export { createBackend, type Backend, type BackendOptions, type GpuTensor, type AnyTensor,
-  type BackendConvOptions } from './backend';
-export type { DeviceCapabilities, RendererPolicy } from './gl/context';
-export type { FragmentShape } from './fragment';
-export type { PlanLimits } from './convPlan';
-export type { StorageMode, StorageRequest, StorageSupport } from './gl/storage';
-export type { BackendStats } from './gl/stats';
+  type BackendConvOptions } from './backend.js';
+export type { DeviceCapabilities, RendererPolicy } from './gl/context.js';
+export type { FragmentShape } from './fragment.js';
+export type { PlanLimits } from './convPlan.js';
+export type { StorageMode, StorageRequest, StorageSupport } from './gl/storage.js';
+export type { BackendStats } from './gl/stats.js';
 
 /** How the one-shot {@link convTranspose3d} runs: the shared backend's options, and what to do without WebGL2. */
 export interface DefaultConfig extends Omit<BackendOptions, 'gl'> {

@@ -5,7 +5,7 @@
 // lines; lines fill a layer top to bottom, then the next layer. Only when that would need more layers than the
 // device allows are short rows packed side by side (`rowsPerLine` of them on one line).
 // Every index here stays far below 2^24, so the same arithmetic is exact in shaders with 24-bit highp ints.
-import { MAX_SHADER_INT } from './limits';
+import { MAX_SHADER_INT } from './limits.js';
 
 /** Device limits the layout must respect. */
 export interface LayoutLimits {

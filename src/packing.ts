@@ -1,8 +1,8 @@
 // How activations and weights become texel grids for the layout manager: pure index arithmetic, mirrored by the
 // shaders in glsl/. Activations (N, C, D, H, W) pack 4 consecutive channels into one RGBA texel.
-import { forEachRun, texelCount, type TextureLayout } from './layout';
-import { numel, type ConvSpec } from './args';
-import type { Int3 } from './types';
+import { forEachRun, texelCount, type TextureLayout } from './layout.js';
+import { numel, type ConvSpec } from './args.js';
+import type { Int3 } from './types.js';
 
 /** Channel blocks of 4. */
 export function blocks(channels: number): number {

@@ -1,9 +1,9 @@
 // A call described as data: the passes the backend draws, each a shader over a target texture, built from a plan.
 // Pure, so it is unit-tested in Node; the backend only binds textures and draws.
-import { sliceStack, type ConvPlan } from './convPlan';
-import { fragmentOutputs } from './fragment';
-import type { TextureLayout } from './layout';
-import { gatherDefines, packDefines, repackDefines } from './shaderDefines';
+import { sliceStack, type ConvPlan } from './convPlan.js';
+import { fragmentOutputs } from './fragment.js';
+import type { TextureLayout } from './layout.js';
+import { gatherDefines, packDefines, repackDefines } from './shaderDefines.js';
 
 /** The shaders of glsl/: the gather, the repack of its slices, the packing of an uploaded weight. */
 export type ShaderName = 'gather' | 'repack' | 'packWeights';

@@ -1,9 +1,9 @@
 // The CPU reference: PyTorch's definition, evaluated directly in float64 and rounded once to float32 (as the golden
 // data was made). Deliberately independent of the GPU path's index arithmetic: it places every (input, tap) pair
 // where the definition puts it instead of using the stride-phase tables.
-import { checkCall, numel, type CheckedCall, type ConvSpec } from './args';
-import { forEachLanding } from './coverage';
-import type { ConvTranspose3dOptions, Tensor } from './types';
+import { checkCall, numel, type CheckedCall, type ConvSpec } from './args.js';
+import { forEachLanding } from './coverage.js';
+import type { ConvTranspose3dOptions, Tensor } from './types.js';
 
 /** For each output position of one axis, the (tap, input position) pairs that reach it, in tap order. */
 function axisTaps(outLen: number, inLen: number, k: number, stride: number, padding: number, dilation: number) {

@@ -1,10 +1,10 @@
 // The #defines that specialize each shader in glsl/ for one call: one typed builder per program, from a plan
 // (convPlan.ts). Pure, so it is unit-tested in Node.
-import { sliceStack, type ConvPlan } from './convPlan';
-import { fragmentOutputs, phaseMajor, type WindowPlan } from './fragment';
-import { shaderPadding } from './gatherSpec';
-import { isLayered, type TextureLayout } from './layout';
-import { blocks, phaseTaps } from './packing';
+import { sliceStack, type ConvPlan } from './convPlan.js';
+import { fragmentOutputs, phaseMajor, type WindowPlan } from './fragment.js';
+import { shaderPadding } from './gatherSpec.js';
+import { isLayered, type TextureLayout } from './layout.js';
+import { blocks, phaseTaps } from './packing.js';
 
 /**
  * A layout as the shaders' `ivec4(log2 rowsPerLine, segmentsPerRow, segmentWidth, log2 layerHeight)` (see

@@ -1,7 +1,7 @@
-import { checkTensor, checkTensorData } from './args';
-import type { Tensor } from './types';
+import { checkTensor, checkTensorData } from './args.js';
+import type { Tensor } from './types.js';
 
-export { numel } from './args';
+export { numel } from './args.js';
 
 /**
  * Makes a {@link Tensor}. `data` may be omitted (zeros), a Float32Array (used as is, not copied) or any array of

@@ -1,6 +1,6 @@
 // The WebGL2 context and what it can do, read once into a plain object.
 import { STORAGE_PREFERENCE, chooseStorage, probeStorage, type StorageMode, type StorageRequest,
-  type StorageSupport } from './storage';
+  type StorageSupport } from './storage.js';
 
 /** What the device offers, read once when a backend is made. */
 export interface DeviceCapabilities {

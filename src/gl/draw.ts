@@ -2,9 +2,9 @@
 // time, in bands small enough that no single draw runs long (software renderers and GPU watchdogs both dislike
 // multi-second draws).
 import * as twgl from 'twgl.js';
-import type { TextureLayout } from '../layout';
-import { attachLayer, type LayoutTexture } from './textures';
-import type { BackendStats } from './stats';
+import type { TextureLayout } from '../layout.js';
+import { attachLayer, type LayoutTexture } from './textures.js';
+import type { BackendStats } from './stats.js';
 
 /** Texel fetches one draw may issue: about 0.1–0.3 s on a software renderer. */
 const FETCH_BUDGET_PER_DRAW = 2 ** 25;

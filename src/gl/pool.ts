@@ -1,9 +1,9 @@
 // Reuses textures of the same size across calls, so that steady-state work allocates nothing. Idle textures are
 // kept up to a byte budget, oldest freed first.
-import type { TextureLayout } from '../layout';
-import type { BackendStats } from './stats';
-import type { StorageFormat } from './storage';
-import { createLayoutTexture, uploadLayoutTexture, type LayoutTexture } from './textures';
+import type { TextureLayout } from '../layout.js';
+import type { BackendStats } from './stats.js';
+import type { StorageFormat } from './storage.js';
+import { createLayoutTexture, uploadLayoutTexture, type LayoutTexture } from './textures.js';
 
 function sizeKey(l: TextureLayout): string {
   return `${l.width}x${l.height}x${l.layers}`;

@@ -3,8 +3,8 @@ import { LRUCache } from 'lru-cache';
 import * as twgl from 'twgl.js';
 import vertexSource from '../../glsl/fullscreen.vert.glsl?raw';
 import layoutChunk from '../../glsl/texlayout.glsl?raw';
-import type { BackendStats } from './stats';
-import { unrollLoops } from './unroll';
+import type { BackendStats } from './stats.js';
+import { unrollLoops } from './unroll.js';
 
 /** Values of `#define`s, by name; booleans become 1/0. */
 export type Defines<D> = { [K in keyof D]: number | boolean | string };

@@ -1,9 +1,9 @@
 // Array textures laid out by the layout manager, in the backend's storage format: creation, upload and
 // asynchronous readback.
 import * as twgl from 'twgl.js';
-import { isLayered, texelCount, type TextureLayout } from '../layout';
-import type { BackendStats } from './stats';
-import { uploadView, type StorageFormat } from './storage';
+import { isLayered, texelCount, type TextureLayout } from '../layout.js';
+import type { BackendStats } from './stats.js';
+import { uploadView, type StorageFormat } from './storage.js';
 
 /** A texture, the layout of its texels and its storage format. */
 export interface LayoutTexture {

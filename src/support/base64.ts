@@ -1,7 +1,7 @@
 // Support code for the tests, the benchmark and the playground, not part of the published API: nothing in
 // src/index.ts imports it. Tensors as JSON across a driver boundary (and in the golden files): shape plus base64 of
 // the little-endian float32 bytes. Uses atob/btoa, so it runs in browsers and in Node alike.
-import type { Tensor } from '../types';
+import type { Tensor } from '../types.js';
 
 /** A tensor as JSON: its shape and the base64 of its float32 data. */
 export interface Encoded { shape: number[]; data: string }

@@ -1,7 +1,7 @@
 // Support code for the tests, the benchmark and the playground, not part of the published API: nothing in
 // src/index.ts imports it. Seeded pseudo-random numbers and tensors, the same on every run and in every engine.
-import { numel } from '../tensor';
-import type { Tensor } from '../types';
+import { numel } from '../tensor.js';
+import type { Tensor } from '../types.js';
 
 /** mulberry32: a small, fast, seedable generator with good enough statistics for test data. Values in [0, 1). */
 export function rng(seed: number): () => number {
