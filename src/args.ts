@@ -1,5 +1,6 @@
 // Every argument rule of conv_transpose3d lives here, so the CPU reference, the GPU path and the shape helpers
 // reject exactly the same calls, with the same words, before any work is done.
+import { ConvTranspose3dError } from './errors.js';
 import { STORAGE_PREFERENCE } from './gl/storage.js';
 import type { ConvTranspose3dOptions, Int3, Tensor, Triple } from './types.js';
 
@@ -77,8 +78,19 @@ export function numel(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** The argument a message is about: its first word (`input.shape …` → input; `unknown option …` → options). */
+function argumentOf(message: string): string {
+  const word = /^[A-Za-z]+/.exec(message)?.[0] ?? 'options';
+  return word === 'unknown' ? 'options' : word;
+}
+
 function fail(message: string): never {
-  throw new Error(`conv_transpose3d: ${message}`);
+  throw new ConvTranspose3dError(`conv_transpose3d: ${message}`, 'invalid-argument', argumentOf(message));
+}
+
+/** An invalid-argument error of a helper (`tensor`, `createBackend`, `configure`): `argument` is at fault. */
+function invalid(message: string, argument: string): ConvTranspose3dError {
+  return new ConvTranspose3dError(message, 'invalid-argument', argument);
 }
 
 function isInt(v: unknown): v is number {
@@ -386,14 +398,14 @@ export function checkCall<T extends { shape: number[] } = Tensor>(input: unknown
 
 /** The checks of `tensor(shape, data)`'s arguments; returns the data as float32 (a Float32Array is used as is). */
 export function checkTensorData(shape: unknown, data: unknown): Float32Array {
-  if (!Array.isArray(shape)) throw new Error(`tensor: shape must be an array of sizes, got ${show(shape)}`);
+  if (!Array.isArray(shape)) throw invalid(`tensor: shape must be an array of sizes, got ${show(shape)}`, 'shape');
   if (!shape.every((s) => isInt(s) && s >= 0) || !Number.isSafeInteger(numel(shape))) {
-    throw new Error(`tensor: shape must hold non-negative integers, got ${show(shape)}`);
+    throw invalid(`tensor: shape must hold non-negative integers, got ${show(shape)}`, 'shape');
   }
   if (data === undefined) return new Float32Array(numel(shape));
   if (data instanceof Float32Array) return data;
   if (typeof data !== 'object' || data === null || typeof (data as ArrayLike<unknown>).length !== 'number') {
-    throw new Error(`tensor: data must be a Float32Array or an array of numbers, got ${show(data)}`);
+    throw invalid(`tensor: data must be a Float32Array or an array of numbers, got ${show(data)}`, 'data');
   }
   // Each value is read once: checked and converted in one pass.
   const values = data as ArrayLike<unknown>;
@@ -401,7 +413,7 @@ export function checkTensorData(shape: unknown, data: unknown): Float32Array {
   const out = new Float32Array(length);
   for (let i = 0; i < length; i++) {
     const v = values[i];
-    if (typeof v !== 'number') throw new Error(`tensor: data must hold numbers, got ${show(v)} at index ${i}`);
+    if (typeof v !== 'number') throw invalid(`tensor: data must hold numbers, got ${show(v)} at index ${i}`, 'data');
     out[i] = v;
   }
   return out;
@@ -433,19 +445,19 @@ const POLICY_RULES: Record<string, FieldRule> = {
  * Checks an object option whose keys each have a rule; `what` names it in messages (`createBackend: fragment`).
  * Returns a plain copy, each key read once.
  */
-function checkFields(value: unknown, what: string, rules: Record<string, FieldRule>): Record<string, unknown> |
-  undefined {
+function checkFields(value: unknown, what: string, name: string, rules: Record<string, FieldRule>):
+  Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${what} must be an object, got ${show(value)}`);
+    throw invalid(`${what} must be an object, got ${show(value)}`, name);
   }
   const copy: Record<string, unknown> = Object.fromEntries(Object.entries(value));
   for (const [key, v] of Object.entries(copy)) {
     if (!(key in rules)) {
-      throw new Error(`${what} has an unknown key ${show(key)}; known keys are ${Object.keys(rules).join(', ')}`);
+      throw invalid(`${what} has an unknown key ${show(key)}; known keys are ${Object.keys(rules).join(', ')}`, name);
     }
     if (v !== undefined && !rules[key].ok(v)) {
-      throw new Error(`${what}.${key} must be ${rules[key].rule}, got ${show(v)}`);
+      throw invalid(`${what}.${key} must be ${rules[key].rule}, got ${show(v)}`, name);
     }
   }
   return copy;
@@ -460,32 +472,32 @@ const STORAGE_REQUESTS: readonly string[] = ['auto', ...STORAGE_PREFERENCE];
  */
 export function checkBackendOptions<T>(options: T, caller = 'createBackend'): T {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new Error(`${caller}: options must be an object, got ${show(options)}`);
+    throw invalid(`${caller}: options must be an object, got ${show(options)}`, 'options');
   }
   const o: Record<string, unknown> = Object.fromEntries(Object.entries(options as object));
   for (const name of ['maxBytes', 'poolBytes']) {
     const value = o[name];
     if (value !== undefined && (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))) {
-      throw new Error(`${caller}: ${name} must be a non-negative number of bytes, got ${show(value)}`);
+      throw invalid(`${caller}: ${name} must be a non-negative number of bytes, got ${show(value)}`, name);
     }
   }
   for (const name of ['maxTextureSize', 'maxTextureLayers']) {
     const value = o[name];
     if (value !== undefined && (!isInt(value) || value < 1)) {
-      throw new Error(`${caller}: ${name} must be a positive integer, got ${show(value)}`);
+      throw invalid(`${caller}: ${name} must be a positive integer, got ${show(value)}`, name);
     }
   }
   for (const name of ['phaseDraws', 'directOutput']) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') {
-      throw new Error(`${caller}: ${name} must be true, false or undefined, got ${show(o[name])}`);
+      throw invalid(`${caller}: ${name} must be true, false or undefined, got ${show(o[name])}`, name);
     }
   }
   if (o.storage !== undefined && !STORAGE_REQUESTS.includes(o.storage as string)) {
-    throw new Error(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
-      `${show(o.storage)}`);
+    throw invalid(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
+      `${show(o.storage)}`, 'storage');
   }
-  const fragment = checkFields(o.fragment, `${caller}: fragment`, FRAGMENT_RULES);
-  const policy = checkFields(o.policy, `${caller}: policy`, POLICY_RULES);
+  const fragment = checkFields(o.fragment, `${caller}: fragment`, 'fragment', FRAGMENT_RULES);
+  const policy = checkFields(o.policy, `${caller}: policy`, 'policy', POLICY_RULES);
   return { ...o, ...(fragment ? { fragment } : {}), ...(policy ? { policy } : {}) } as T;
 }
 
@@ -494,10 +506,10 @@ export function checkConfig<T>(options: T): T {
   const copy = checkBackendOptions(options, 'configure');
   const { cpuFallback, gl } = copy as Record<string, unknown>;
   if (cpuFallback !== undefined && typeof cpuFallback !== 'boolean') {
-    throw new Error(`configure: cpuFallback must be true or false, got ${show(cpuFallback)}`);
+    throw invalid(`configure: cpuFallback must be true or false, got ${show(cpuFallback)}`, 'cpuFallback');
   }
   if (gl !== undefined) {
-    throw new Error('configure: gl is not an option here: the shared backend makes its own context');
+    throw invalid('configure: gl is not an option here: the shared backend makes its own context', 'gl');
   }
   return copy;
 }

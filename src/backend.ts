@@ -20,6 +20,7 @@ import type { ConvTranspose3dOptions, Tensor } from './types.js';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
 import packSource from '../glsl/pack_weights.frag.glsl?raw';
 import repackSource from '../glsl/repack.frag.glsl?raw';
+import { ConvTranspose3dError } from './errors.js';
 
 const SHADERS: Record<ShaderName, string> = { gather: convSource, repack: repackSource, packWeights: packSource };
 
@@ -281,21 +282,24 @@ class BackendImpl implements Backend {
   }
 
   private checkAlive(what: string): void {
-    if (this.disposed) throw new Error(`conv_transpose3d: ${what} on a disposed backend`);
+    if (this.disposed) throw new ConvTranspose3dError(`conv_transpose3d: ${what} on a disposed backend`, 'disposed');
     if (this.gl.isContextLost()) {
       this.markLost();
-      throw new Error(`conv_transpose3d: ${what}: the WebGL context is lost (this backend resumes by itself when ` +
-        'the browser restores it)');
+      throw new ConvTranspose3dError(`conv_transpose3d: ${what}: the WebGL context is lost (this backend resumes ` +
+        'by itself when the browser restores it)', 'context-lost');
     }
     this.rebuild();
   }
 
   checkUsable(t: GpuTensorImpl, what: string): void {
-    if (t.disposed) throw new Error(`conv_transpose3d: ${what} on a disposed GpuTensor of shape ${show(t.shape)}`);
+    if (t.disposed) {
+      throw new ConvTranspose3dError(`conv_transpose3d: ${what} on a disposed GpuTensor of shape ${show(t.shape)}`,
+        'disposed');
+    }
     this.checkAlive(what);
     if (t.epoch !== this.epoch) {
-      throw new Error(`conv_transpose3d: ${what} on a GpuTensor of shape ${show(t.shape)} that was lost with the ` +
-        'WebGL context (GPU tensors are not kept on the CPU); upload it again');
+      throw new ConvTranspose3dError(`conv_transpose3d: ${what} on a GpuTensor of shape ${show(t.shape)} that was ` +
+        'lost with the WebGL context (GPU tensors are not kept on the CPU); upload it again', 'context-lost');
     }
   }
 
@@ -305,7 +309,10 @@ class BackendImpl implements Backend {
    */
   private checkArgument = (t: unknown, name: string): AnyTensor => {
     if (t instanceof GpuTensorImpl) {
-      if (t.owner !== this) throw new Error(`conv_transpose3d: ${name} is a GpuTensor of another backend`);
+      if (t.owner !== this) {
+        throw new ConvTranspose3dError(`conv_transpose3d: ${name} is a GpuTensor of another backend`,
+          'invalid-argument', name);
+      }
       this.checkUsable(t, name);
       return t;
     }
@@ -327,7 +334,8 @@ class BackendImpl implements Backend {
     const t = snapshotTensor(tensor, 'tensor');
     const { shape } = t;
     if (shape.length < 1 || shape.length > 5) {
-      throw new Error(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ${show(shape)}`);
+      throw new ConvTranspose3dError(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ` +
+        `${show(shape)}`, 'invalid-argument', 'tensor');
     }
     this.checkAlive('upload()');
     if (numel(shape) === 0) return this.wrap(shape, null);
@@ -436,8 +444,8 @@ class BackendImpl implements Backend {
   private reserve(bytes: number, what: string): void {
     const live = this.counters.textureBytes - this.counters.pooledBytes;
     if (live + bytes > this.maxBytes) {
-      throw new RangeError(`conv_transpose3d: ${what} needs ${mib(bytes)} of textures; with ${mib(live)} in use ` +
-        `that exceeds maxBytes = ${mib(this.maxBytes)}`);
+      throw new ConvTranspose3dError(`conv_transpose3d: ${what} needs ${mib(bytes)} of textures; with ` +
+        `${mib(live)} in use that exceeds maxBytes = ${mib(this.maxBytes)}`, 'out-of-memory');
     }
   }
 
@@ -446,7 +454,10 @@ class BackendImpl implements Backend {
   }
 
   finish(t: GpuTensor): void {
-    if (!(t instanceof GpuTensorImpl)) throw new Error(`conv_transpose3d: finish() takes a GpuTensor, got ${show(t)}`);
+    if (!(t instanceof GpuTensorImpl)) {
+      throw new ConvTranspose3dError(`conv_transpose3d: finish() takes a GpuTensor, got ${show(t)}`,
+        'invalid-argument', 't');
+    }
     this.checkArgument(t, 'finish()');
     if (!t.storage) return;
     const { gl } = this;

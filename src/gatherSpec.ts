@@ -5,6 +5,7 @@
 import { show, type ConvSpec } from './args.js';
 import { MAX_SHADER_INT, MAX_STRIDE_PHASES } from './limits.js';
 import type { Int3 } from './types.js';
+import { ConvTranspose3dError } from './errors.js';
 
 /**
  * One spatial axis as the gather computes it: output position `o` receives input position `i` (position
@@ -112,15 +113,18 @@ export function gatherSpec(spec: ConvSpec): GatherSpec {
     const what = `stride[${a}] = ${show(spec.stride[a])}, padding[${a}] = ${show(spec.padding[a])} and ` +
       `dilation[${a}] = ${show(spec.dilation[a])} (${AXES[a]}, input size ${spec.inSize[a]})`;
     if (axis.stride > MAX_STRIDE_PHASES) {
-      throw new RangeError(`conv_transpose3d: ${what} give ${show(axis.stride)} stride phases, more than the ` +
-        `${MAX_STRIDE_PHASES} the WebGL path's tap tables hold (a stride that large is computed where one input ` +
-        'position alone reaches the output); convTranspose3dReference computes this call on the CPU');
+      throw new ConvTranspose3dError(`conv_transpose3d: ${what} give ${show(axis.stride)} stride phases, more than ` +
+        `the ${MAX_STRIDE_PHASES} the WebGL path's tap tables hold (a stride that large is computed where one input ` +
+        'position alone reaches the output); convTranspose3dReference computes this call on the CPU', 'too-large',
+        'stride');
     }
     const reach = spec.outSize[a] - 1 + shaderPadding(axis).padding;
     if (reach > MAX_SHADER_INT) {
-      throw new RangeError(`conv_transpose3d: ${what} make the gather's index arithmetic reach ${show(reach)}, ` +
-        `past 2^24 − 1, the largest integer the WebGL path computes exactly; convTranspose3dReference computes ` +
-        'this call on the CPU');
+      const largest = spec.padding[a] >= Math.max(spec.stride[a], spec.dilation[a]) ? 'padding'
+        : spec.stride[a] >= spec.dilation[a] ? 'stride' : 'dilation';
+      throw new ConvTranspose3dError(`conv_transpose3d: ${what} make the gather's index arithmetic reach ` +
+        `${show(reach)}, past 2^24 − 1, the largest integer the WebGL path computes exactly; ` +
+        'convTranspose3dReference computes this call on the CPU', 'too-large', largest);
     }
   }
   return {

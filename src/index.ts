@@ -8,8 +8,10 @@ import { checkCall, checkConfig, checkOptions, checkTensor, outputPaddingForSize
 import { createBackend, runCheckedCall, type Backend, type BackendOptions } from './backend.js';
 import { referenceFromCall } from './reference.js';
 import type { ConvTranspose3dOptions, Tensor } from './types.js';
+import { ConvTranspose3dError } from './errors.js';
 
 export type { ConvTranspose3dOptions, Tensor, Triple, Int3 } from './types.js';
+export { ConvTranspose3dError, type ConvTranspose3dErrorCode } from './errors.js';
 export { tensor, numel } from './tensor.js';
 export { convTranspose3dOutputShape, outputPaddingForSize } from './args.js';
 export { convTranspose3dReference } from './reference.js';
@@ -117,7 +119,10 @@ export async function convTranspose3dToSize(input: Tensor, weight: Tensor, outpu
   options: ConvTranspose3dOptions = {}): Promise<Tensor> {
   const opts = checkOptions(options);
   const wShape = checkTensor(weight, 'weight');
-  if (wShape.length !== 5) throw new Error(`conv_transpose3d: weight must be 5-D, got shape ${show(wShape)}`);
+  if (wShape.length !== 5) {
+    throw new ConvTranspose3dError(`conv_transpose3d: weight must be 5-D, got shape ${show(wShape)}`,
+      'invalid-argument', 'weight');
+  }
   const outputPadding = outputPaddingForSize(checkTensor(input, 'input'), [wShape[2], wShape[3], wShape[4]],
     outputSize, opts);
   return convTranspose3d(input, weight, { ...opts, outputPadding });

@@ -6,6 +6,7 @@
 // device allows are short rows packed side by side (`rowsPerLine` of them on one line).
 // Every index here stays far below 2^24, so the same arithmetic is exact in shaders with 24-bit highp ints.
 import { MAX_SHADER_INT } from './limits.js';
+import { ConvTranspose3dError } from './errors.js';
 
 /** Device limits the layout must respect. */
 export interface LayoutLimits {
@@ -56,7 +57,8 @@ export function planLayout(rows: number, cols: number, limits: LayoutLimits, min
     throw new RangeError(`planLayout: rows and cols must be positive integers, got ${rows} × ${cols}`);
   }
   if (rows > MAX_ROWS) {
-    throw new RangeError(`tensor too large: ${rows} texel rows exceed the 2^24 that shaders can index`);
+    throw new ConvTranspose3dError(`tensor too large: ${rows} texel rows exceed the 2^24 that shaders can index`,
+      'too-large');
   }
   // Every divisor the shaders use (rows per line, layer height, segment width of cut rows) is a power of two, so
   // that addressing is shifts and masks: software renderers pay dearly for integer division.
@@ -75,8 +77,8 @@ export function planLayout(rows: number, cols: number, limits: LayoutLimits, min
   if (plan.layers > maxLayers && segmentsPerRow === 1) plan = shape(pow2Floor(Math.floor(max / cols)));
   const { rowsPerLine, lines, height, layers } = plan;
   if (layers > maxLayers) {
-    throw new RangeError(`tensor too large: ${rows} × ${cols} texels need ${layers} texture layers of ` +
-      `${rowsPerLine * segmentWidth} × ${height}, the device allows ${maxLayers}`);
+    throw new ConvTranspose3dError(`tensor too large: ${rows} × ${cols} texels need ${layers} texture layers of ` +
+      `${rowsPerLine * segmentWidth} × ${height}, the device allows ${maxLayers}`, 'too-large');
   }
   return { rows, cols, rowsPerLine, segmentsPerRow, segmentWidth, lines, width: rowsPerLine * segmentWidth, height,
     layers };

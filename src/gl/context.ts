@@ -1,6 +1,7 @@
 // The WebGL2 context and what it can do, read once into a plain object.
 import { STORAGE_PREFERENCE, chooseStorage, probeStorage, type StorageMode, type StorageRequest,
   type StorageSupport } from './storage.js';
+import { ConvTranspose3dError } from '../errors.js';
 
 /** What the device offers, read once when a backend is made. */
 export interface DeviceCapabilities {
@@ -87,12 +88,12 @@ export function createContext(): WebGL2RenderingContext {
     gl = new OffscreenCanvas(1, 1).getContext('webgl2', attributes) as WebGL2RenderingContext | null;
   } else {
     // Node, or another runtime without canvases.
-    throw new Error('conv_transpose3d: there is no WebGL2 in this environment (no document and no OffscreenCanvas, ' +
-      'as in Node)');
+    throw new ConvTranspose3dError('conv_transpose3d: there is no WebGL2 in this environment (no document and no ' +
+      'OffscreenCanvas, as in Node)', 'no-webgl2');
   }
   if (!gl) {
-    throw new Error('conv_transpose3d: this browser has no WebGL2 (getContext("webgl2") returned null: WebGL2 is ' +
-      'missing, disabled, or the GPU process failed)');
+    throw new ConvTranspose3dError('conv_transpose3d: this browser has no WebGL2 (getContext("webgl2") returned null: ' +
+      'WebGL2 is missing, disabled, or the GPU process failed)', 'no-webgl2');
   }
   return gl;
 }

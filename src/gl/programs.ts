@@ -5,6 +5,7 @@ import vertexSource from '../../glsl/fullscreen.vert.glsl?raw';
 import layoutChunk from '../../glsl/texlayout.glsl?raw';
 import type { BackendStats } from './stats.js';
 import { unrollLoops } from './unroll.js';
+import { ConvTranspose3dError } from '../errors.js';
 
 /** Values of `#define`s, by name; booleans become 1/0. */
 export type Defines<D> = { [K in keyof D]: number | boolean | string };
@@ -65,8 +66,9 @@ export class ProgramCache {
       const infos = twgl.createProgramInfos(this.gl, Object.fromEntries(missing.map((s, i) => [i, [vertexSource, s]])),
         { errorCallback: (msg: string) => errors.push(msg) });
       if (!infos) {
-        throw new Error(`conv_transpose3d: shader failed to compile or link (${this.gl.isContextLost() ?
-          'context lost' : compileErrors(errors)})`);
+        const lost = this.gl.isContextLost();
+        throw new ConvTranspose3dError(`conv_transpose3d: shader failed to compile or link (${lost ? 'context lost' :
+          compileErrors(errors)})`, lost ? 'context-lost' : 'gpu-failure');
       }
       missing.forEach((s, i) => {
         made.set(s, infos[i]);

@@ -1,6 +1,7 @@
 // How texels are stored: the storage ladder. Every mode keeps four channels a texel and computes in float32; they
 // differ in the texture format, and so in which devices can render to them and what precision the stored values
 // keep.
+import { ConvTranspose3dError } from '../errors.js';
 
 /** A storage mode: how tensors are kept in textures. */
 export type StorageMode = 'float32' | 'uint32' | 'float16';
@@ -119,13 +120,14 @@ export function chooseStorage(request: StorageRequest, support: StorageSupport, 
   const describe = () => (supported.length ? `it supports ${supported.join(', ')}` : 'it supports none');
   if (request === 'auto') {
     if (supported.length) return supported[0];
-    throw new Error(`conv_transpose3d: ${renderer} can render to none of the storage formats (RGBA32F, RGBA32UI, ` +
-      'RGBA16F array-texture layers)');
+    throw new ConvTranspose3dError(`conv_transpose3d: ${renderer} can render to none of the storage formats ` +
+      '(RGBA32F, RGBA32UI, RGBA16F array-texture layers)', 'unsupported');
   }
   if (!support[request]) {
-    throw new Error(`conv_transpose3d: storage '${request}' is not supported by ${renderer} (${describe()}; ` +
-      `${request === 'float32' ? 'EXT_color_buffer_float is missing or RGBA32F is not renderable' :
-        request === 'float16' ? 'RGBA16F is not renderable' : 'RGBA32UI is not renderable'})`);
+    throw new ConvTranspose3dError(`conv_transpose3d: storage '${request}' is not supported by ${renderer} ` +
+      `(${describe()}; ${request === 'float32' ? 'EXT_color_buffer_float is missing or RGBA32F is not renderable' :
+        request === 'float16' ? 'RGBA16F is not renderable' : 'RGBA32UI is not renderable'})`, 'unsupported',
+      'storage');
   }
   return request;
 }

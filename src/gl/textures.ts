@@ -4,6 +4,7 @@ import * as twgl from 'twgl.js';
 import { isLayered, texelCount, type TextureLayout } from '../layout.js';
 import type { BackendStats } from './stats.js';
 import { uploadView, type StorageFormat } from './storage.js';
+import { ConvTranspose3dError } from '../errors.js';
 
 /** A texture, the layout of its texels and its storage format. */
 export interface LayoutTexture {
@@ -97,15 +98,22 @@ async function sleep(ms: number): Promise<void> {
 export async function waitForGpu(gl: WebGL2RenderingContext, isLost: () => boolean = () => gl.isContextLost()):
   Promise<void> {
   const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
-  if (!sync) throw new Error('conv_transpose3d: fenceSync failed (is the WebGL context lost?)');
+  if (!sync) {
+    throw new ConvTranspose3dError('conv_transpose3d: fenceSync failed (is the WebGL context lost?)', 'context-lost');
+  }
   gl.flush();
   const start = performance.now();
   try {
     for (;;) {
-      if (isLost()) throw new Error('conv_transpose3d: the WebGL context was lost while waiting for the GPU');
+      if (isLost()) {
+        throw new ConvTranspose3dError('conv_transpose3d: the WebGL context was lost while waiting for the GPU',
+          'context-lost');
+      }
       const status = gl.clientWaitSync(sync, 0, 0);
       if (status === gl.ALREADY_SIGNALED || status === gl.CONDITION_SATISFIED) return;
-      if (status === gl.WAIT_FAILED) throw new Error('conv_transpose3d: waiting for the GPU failed');
+      if (status === gl.WAIT_FAILED) {
+        throw new ConvTranspose3dError('conv_transpose3d: waiting for the GPU failed', 'gpu-failure');
+      }
       const waited = performance.now() - start;
       await (waited < 4 ? nextTask() : sleep(Math.min(waited / 8, 8)));
     }

@@ -128,7 +128,7 @@ test.describe('any size', () => {
 
   test('a call over the memory budget is refused before any GPU work', async ({ engine }) => {
     const r = await engine.call<{ message: string; draws: number; textures: number }>('budgetRefusal');
-    expect(r.message).toMatch(/^RangeError: conv_transpose3d: conv_transpose3d with input \[1, 16, 16, 16, 16\] and output \[1, 16, 32, 32, 32\] needs [\d.]+ MiB of textures; .* exceeds maxBytes = 1\.0 MiB$/);
+    expect(r.message).toMatch(/^ConvTranspose3dError out-of-memory: conv_transpose3d: conv_transpose3d with input \[1, 16, 16, 16, 16\] and output \[1, 16, 32, 32, 32\] needs [\d.]+ MiB of textures; .* exceeds maxBytes = 1\.0 MiB$/);
     expect(r.draws).toBe(0);
     expect(r.textures).toBe(0);
   });

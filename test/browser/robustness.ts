@@ -131,7 +131,7 @@ export const robustness = {
     });
   },
 
-  /** A budget too small for a call: the RangeError, and proof that nothing was drawn or allocated. */
+  /** A budget too small for a call: the error (name, code: message), and proof that nothing was drawn or allocated. */
   budgetRefusal(): { message: string; draws: number; textures: number } {
     const backend = createBackend({ maxBytes: 1 << 20 });
     try {
@@ -139,7 +139,8 @@ export const robustness = {
       return { message: 'no error', draws: -1, textures: -1 };
     } catch (e) {
       const s = backend.stats();
-      return { message: `${(e as Error).name}: ${message(e)}`, draws: s.draws, textures: s.textures };
+      return { message: `${(e as Error).name} ${(e as { code?: string }).code}: ${message(e)}`, draws: s.draws,
+        textures: s.textures };
     } finally {
       backend.dispose();
     }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkCall, resolveShapes, type ConvSpec } from '../../src/args';
 import { planConv, type PlanLimits } from '../../src/convPlan';
 import { forEachLanding } from '../../src/coverage';
+import { ConvTranspose3dError } from '../../src/errors';
 import { gatherAxis, gatherSpec } from '../../src/gatherSpec';
 import { MAX_SHADER_INT, MAX_STRIDE_PHASES } from '../../src/limits';
 import { phaseTaps, tapRange } from '../../src/packing';
@@ -172,6 +173,6 @@ describe('calls with huge parameters and small outputs', () => {
     const { spec } = checkCall({ shape: [1, 1, 1, 1, 2], data: new Float32Array(2) },
       { shape: [1, 1, 1, 1, 2], data: new Float32Array(2) },
       { stride: [1, 1, 2 ** 30], dilation: [1, 1, 2 ** 30 - 1], padding: [0, 0, 2 ** 30 - 1] });
-    expect(() => gatherSpec(spec)).toThrowError(RangeError);
+    expect(() => gatherSpec(spec)).toThrowError(ConvTranspose3dError);
   });
 });
