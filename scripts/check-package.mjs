@@ -40,10 +40,11 @@ run('tar', ['xzf', tarball, '-C', installed, '--strip-components=1']);
 
 // 3. Types under each module resolution: every export used, and one line that must not type-check.
 const consumer = `import {
-  axisCoverage, checkConvTranspose3d, compareTensors, configuration, configure, convTranspose3d,
+  ConvTranspose3dError, axisCoverage, checkConvTranspose3d, compareTensors, configuration, configure, convTranspose3d,
   convTranspose3dOutputShape, convTranspose3dReference, convTranspose3dToSize, coverageMap, createBackend,
   defaultBackend, describeReport, numel, outputPaddingForSize, storageTolerance, tensor,
   type AnyTensor, type Backend, type BackendConvOptions, type BackendOptions, type BackendStats, type CheckReport,
+  type ConvTranspose3dErrorCode,
   type ConvTranspose3dOptions, type DefaultConfig, type DeviceCapabilities, type FragmentShape, type GpuTensor,
   type Int3, type PlanLimits, type RendererPolicy, type StorageMode, type StorageRequest, type StorageSupport,
   type Tensor, type Tolerance, type Triple,
@@ -83,6 +84,9 @@ export async function useEverything(): Promise<number> {
     void [stats, policy, mode, support, limits, fragment];
     return r.read();
   };
+  const branch = (e: unknown): ConvTranspose3dErrorCode | null => (e instanceof ConvTranspose3dError ? e.code : null);
+  const argument = (e: ConvTranspose3dError): string | null => e.argument;
+  void [branch, argument];
   // @ts-expect-error: a Tensor is not a number (fails to compile if the declarations decay to any)
   const wrong: number = await convTranspose3d(x, w);
   void [sized, report, same, shape, op, counts, map, tolerance, config, make, shared, onGpu, wrong];

@@ -1,9 +1,25 @@
-// Firefox and WebKitGTK need an X server even when headless: start Xvfb when there is no display.
+// Firefox and WebKitGTK need an X server even when headless: start Xvfb when there is no display. Also writes the
+// README's code blocks where the harness page can import them.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readmeBlocks, readmeModule } from '../support/readme';
 
 let xvfb: ChildProcess | null = null;
 
+/** The README's TypeScript blocks as modules the harness page imports (readme.spec.ts runs them). */
+function writeReadmeBlocks(): void {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  const dir = join(here, 'readme-blocks');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  readmeBlocks(readFileSync(join(here, '..', '..', 'README.md'), 'utf8')).forEach((b, i) =>
+    writeFileSync(join(dir, `block-${i}.ts`), readmeModule(b, '../../../src/index.js')));
+}
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
+  writeReadmeBlocks();
   if (!process.env.DISPLAY) {
     const display = await new Promise<string>((resolve, reject) => {
       xvfb = spawn(process.env.XVFB_PATH ?? 'Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten',

@@ -1,6 +1,6 @@
 // Runs in the browser under test. Everything crosses the driver boundary as JSON: tensors as base64 float32.
 import {
-  compareTensors, convTranspose3d, storageTolerance, convTranspose3dReference, convTranspose3dToSize, createBackend, defaultBackend,
+  compareTensors, configure, convTranspose3d, storageTolerance, convTranspose3dReference, convTranspose3dToSize, createBackend, defaultBackend,
   outputPaddingForSize, type Backend, type BackendOptions,
   type CheckReport, type ConvTranspose3dOptions, type Tensor,
 } from '../../src/index';
@@ -186,6 +186,21 @@ const harness = {
     const y = await convTranspose3dToSize(x, w, outputSize, opts);
     const outputPadding = outputPaddingForSize(inputShape, kernel as [number, number, number], outputSize, opts);
     return { shape: y.shape, report: compareTensors(y, convTranspose3dReference(x, w, { ...opts, outputPadding })) };
+  },
+
+  /**
+   * Runs the README's TypeScript block `index` (written by global-setup.ts), then puts the shared backend's
+   * configuration back to its defaults; returns 'ok' or what the block threw.
+   */
+  async readmeBlock(index: number): Promise<string> {
+    try {
+      await import(/* @vite-ignore */ `/readme-blocks/block-${index}.ts`);
+      return 'ok';
+    } catch (e) {
+      return `threw: ${(e as Error).message}`;
+    } finally {
+      configure();
+    }
   },
 
   /** A call whose argument is wrong must reject with our message, before any GPU work. */
