@@ -44,7 +44,7 @@ const consumer = `import {
   convTranspose3dOutputShape, convTranspose3dReference, convTranspose3dToSize, coverageMap, createBackend,
   defaultBackend, describeReport, numel, outputPaddingForSize, storageTolerance, tensor,
   type AnyTensor, type Backend, type BackendConvOptions, type BackendOptions, type BackendStats, type CheckReport,
-  type ConvTranspose3dErrorCode,
+  type ConvTranspose3dErrorCode, type CoverageShape,
   type ConvTranspose3dOptions, type DefaultConfig, type DeviceCapabilities, type FragmentShape, type GpuTensor,
   type Int3, type PlanLimits, type RendererPolicy, type StorageMode, type StorageRequest, type StorageSupport,
   type Tensor, type Tolerance, type Triple,
@@ -61,8 +61,9 @@ export async function useEverything(): Promise<number> {
   const shape: number[] = convTranspose3dOutputShape(x.shape, w.shape, options);
   const op: Int3 = outputPaddingForSize(x.shape, [2, 2, 2], [4, 4, 4], { stride: 2 });
   const counts: Int32Array = axisCoverage(2, 2, 2, 0, 1, 4);
-  const map: Int32Array = coverageMap({ inSize: [2, 2, 2], kernel: [2, 2, 2], stride: [2, 2, 2], padding: [0, 0, 0],
-    dilation: [1, 1, 1], outSize: [4, 4, 4] });
+  const shape3: CoverageShape = { inSize: [2, 2, 2], kernel: [2, 2, 2], stride: [2, 2, 2], padding: [0, 0, 0],
+    dilation: [1, 1, 1], outSize: [4, 4, 4] };
+  const map: Int32Array = coverageMap(shape3);
   const tolerance: Tolerance = storageTolerance('float16', x, w, options);
   const config: DefaultConfig = configuration();
   configure({ storage: 'float16' as StorageRequest, cpuFallback: true });

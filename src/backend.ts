@@ -43,14 +43,16 @@ export interface BackendOptions {
   storage?: StorageRequest;
   /**
    * Most bytes of textures that may be alive at once (tensors and a call's intermediates; idle pooled textures do
-   * not count). A call or upload that would exceed it throws a RangeError before any GPU work. Default 2 GiB.
+   * not count). A call or upload that would exceed it throws a {@link ConvTranspose3dError} (`'out-of-memory'`)
+   * before any GPU work. Default 2 GiB.
    */
   maxBytes?: number;
   /**
    * Advanced: pins output voxels along W (1–8) and along D (1, 2), channel blocks (1, 2, 4), W taps (1–4) and texels
    * (1–16) per window of each fragment; values outside those ranges throw. The default picks the shape of least
    * estimated cost the device's draw buffers allow. A pinned number that a call cannot use (two voxels along D with a
-   * D stride, say, or more voxels than a W phase has) falls back to the nearest the call allows. For measuring.
+   * D stride, say, or more voxels than a W phase has) falls back to the nearest the call allows. For tuning a device
+   * the cost model misjudges: results are identical whatever the shape.
    */
   fragment?: Partial<FragmentShape>;
   /**
@@ -61,7 +63,7 @@ export interface BackendOptions {
   /**
    * Advanced: draw the gather once per W stride phase (true) or once for all (false) wherever the layout allows
    * either. The default splits all but small calls (estimated under about 1 ms of work, `MIN_PHASE_DRAWS_COST` in
-   * src/convPlan.ts). For measuring and testing both.
+   * src/convPlan.ts). Results are identical either way.
    */
   phaseDraws?: boolean;
   /**
@@ -106,12 +108,19 @@ export interface Backend {
   /** The limits every texture plan of this backend respects (from the capabilities and any caps given). */
   readonly limits: PlanLimits;
   /**
-   * Uploads a CPU tensor (rank 1–5). The caller's tensor is copied, never kept. Whether every value is finite is
+   * Uploads a CPU tensor (rank 1–5). The caller's tensor is copied, never kept.
+   * Throws a {@link ConvTranspose3dError}: `'invalid-argument'`, `'out-of-memory'` (past `maxBytes`), `'too-large'`,
+   * `'disposed'` or `'context-lost'`. Whether every value is finite is
    * noted on the way: a weight known to be finite lets the gather multiply zeros for taps outside the input instead
    * of discarding each of their products (faster on padded calls); a computed tensor is not known to be.
    */
   upload(t: Tensor): GpuTensor;
-  /** conv_transpose3d on the GPU; the result stays on the GPU. Throws on bad arguments before any GPU work. */
+  /**
+   * conv_transpose3d on the GPU; the result stays on the GPU. Throws a {@link ConvTranspose3dError} before any GPU
+   * work: `'invalid-argument'` (a bad argument, or a GpuTensor of another backend), `'out-of-memory'` (past
+   * `maxBytes`), `'too-large'` (past the device's textures or the shaders' integer ranges), `'disposed'` or
+   * `'context-lost'`.
+   */
   convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor;
   /** A copy of the resource counters. */
   stats(): BackendStats;
@@ -496,6 +505,8 @@ export function runCheckedCall(backend: Backend, call: CheckedCall<Tensor>): Gpu
  * Makes a WebGL2 backend: on the caller's context, or on a new one of its own.
  * Throws, saying what is missing, when the browser has no WebGL2 or the device supports no usable storage mode.
  *
+ * @throws {@link ConvTranspose3dError} `'invalid-argument'` for a bad option, `'no-webgl2'` without WebGL2,
+ * `'unsupported'` when the device can render none of the storage modes (or not the one asked for). *
  * @example
  * const backend = createBackend();
  * const w = backend.upload(weight);               // once

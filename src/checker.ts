@@ -1,6 +1,7 @@
 import { show } from './args.js';
 import { convTranspose3dReference } from './reference.js';
 import type { ConvTranspose3dOptions, Tensor } from './types.js';
+import type { StorageMode } from './gl/storage.js';
 
 /**
  * `|got − want| ≤ atol + rtol·|want| + extra[i]` passes. Defaults suit float32 paths: 1e-4, 1e-4 and no extra.
@@ -16,6 +17,7 @@ export interface Tolerance {
 export interface CheckReport {
   /** True when shapes agree, no element is out of tolerance, and NaN positions agree. */
   ok: boolean;
+  /** Whether the shapes (and data lengths) agree; when they do not, the common prefix of the data is compared. */
   shapeMatches: boolean;
   /** Elements compared. */
   count: number;
@@ -92,7 +94,7 @@ const HALF_UNIT = 2 ** -10;
  * @example
  * const report = compareTensors(y, want, storageTolerance('float16', x, w, { stride: 2 }));
  */
-export function storageTolerance(storage: string, input: Tensor, weight: Tensor,
+export function storageTolerance(storage: StorageMode, input: Tensor, weight: Tensor,
   options: ConvTranspose3dOptions = {}): Tolerance {
   if (storage !== 'float16') return {};
   const abs = (t: Tensor): Tensor => ({ shape: t.shape, data: t.data.map(Math.abs) });

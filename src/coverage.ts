@@ -1,6 +1,6 @@
 // The coverage map: how many kernel taps reach each output voxel. Pure index arithmetic; it explains checkerboard
 // artifacts and gives the exact answer for all-ones tensors.
-import type { ConvSpec } from './args.js';
+import type { Int3 } from './types.js';
 
 /**
  * Calls `visit(o, t, i)` for every tap `t` and input position `i` that reach output position `o` of one axis
@@ -30,13 +30,23 @@ export function axisCoverage(inLen: number, kernel: number, stride: number, padd
   return count;
 }
 
+/** The sizes and parameters of a call that its coverage map depends on, per axis `[depth, height, width]`. */
+export interface CoverageShape {
+  inSize: Int3;
+  kernel: Int3;
+  stride: Int3;
+  padding: Int3;
+  dilation: Int3;
+  /** The output's spatial size (see `convTranspose3dOutputShape`). */
+  outSize: Int3;
+}
+
 /**
  * The coverage map: for each output voxel `[d, h, w]` (row-major), how many kernel taps reach it, i.e. how many
  * (input voxel, tap) pairs add into it. With all-ones input and weight and no bias, every output channel equals
  * this count times the input channels per group. Uneven counts are where checkerboard artifacts come from.
  */
-export function coverageMap(spec: Pick<ConvSpec, 'inSize' | 'kernel' | 'stride' | 'padding' | 'dilation' |
-  'outSize'>): Int32Array {
+export function coverageMap(spec: CoverageShape): Int32Array {
   const axes = [0, 1, 2].map((a) => axisCoverage(spec.inSize[a], spec.kernel[a], spec.stride[a], spec.padding[a],
     spec.dilation[a], spec.outSize[a]));
   const [D, H, W] = spec.outSize;

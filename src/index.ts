@@ -18,7 +18,7 @@ export { convTranspose3dReference } from './reference.js';
 export {
   checkConvTranspose3d, compareTensors, describeReport, storageTolerance, type CheckReport, type Tolerance,
 } from './checker.js';
-export { axisCoverage, coverageMap } from './coverage.js';
+export { axisCoverage, coverageMap, type CoverageShape } from './coverage.js';
 export { createBackend, type Backend, type BackendOptions, type GpuTensor, type AnyTensor,
   type BackendConvOptions } from './backend.js';
 export type { DeviceCapabilities, RendererPolicy } from './gl/context.js';
@@ -45,6 +45,7 @@ let warnedFallback = false;
  * merged into the configuration so far: what they leave out stays as it was, and an option set to `undefined` goes
  * back to its default. Called with no argument, every option goes back to its default.
  *
+ * @throws {@link ConvTranspose3dError} `'invalid-argument'` naming a bad option (nothing is merged then). *
  * @example
  * configure({ storage: 'float16' });  // half the memory
  * configure({ cpuFallback: false });  // and reject rather than use the CPU: storage stays 'float16'
@@ -78,6 +79,9 @@ export function defaultBackend(): Backend {
  * the GPU (the shared default WebGL2 context; see {@link configure}). Without WebGL2 it computes on the CPU instead
  * (unless configured not to). Bad arguments reject before any GPU work; inputs are never modified.
  *
+ * @throws {@link ConvTranspose3dError} (the promise rejects): `'invalid-argument'` for a bad argument, before any GPU
+ * work; `'out-of-memory'`, `'too-large'`, `'context-lost'`, `'gpu-failure'` from the GPU path; `'no-webgl2'` or
+ * `'unsupported'` when the shared backend cannot be made and `cpuFallback` is false. *
  * @example
  * // y = F.conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1)
  * const y = await convTranspose3d(x, w, { bias: b, stride: 2, padding: 1, outputPadding: 1 });

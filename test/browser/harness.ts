@@ -203,6 +203,36 @@ const harness = {
     }
   },
 
+  /**
+   * Runs the README's worker block `index` in a module Web Worker: posts it a call's tensors and checks the output
+   * it posts back against the CPU reference. Returns 'ok' or what went wrong.
+   */
+  async readmeWorker(index: number): Promise<string> {
+    const worker = new Worker(`/readme-blocks/block-${index}.ts`, { type: 'module' });
+    const x = randomTensor([1, 2, 3, 3, 3], 81);
+    const w = randomTensor([2, 3, 2, 2, 2], 82);
+    try {
+      const y = await new Promise<Tensor>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no answer from the worker within 60 s')), 60_000);
+        worker.onmessage = (e: MessageEvent<Tensor>) => {
+          clearTimeout(timer);
+          resolve(e.data);
+        };
+        worker.onerror = (e) => {
+          clearTimeout(timer);
+          reject(new Error(`the worker failed: ${e.message}`));
+        };
+        worker.postMessage({ x, w });
+      });
+      const report = compareTensors(y, convTranspose3dReference(x, w, { stride: 2 }));
+      return report.ok ? 'ok' : `wrong output: ${JSON.stringify(report)}`;
+    } catch (e) {
+      return (e as Error).message;
+    } finally {
+      worker.terminate();
+    }
+  },
+
   /** A call whose argument is wrong must reject with our message, before any GPU work. */
   async rejects(args: CallArgs): Promise<string> {
     const backend = defaultBackend();

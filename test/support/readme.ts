@@ -1,11 +1,13 @@
 // The README's TypeScript blocks as modules, so that the unit suite type-checks them and the browser suite runs
-// them: the README cannot drift from the API. A block may be preceded by `<!-- readme: … -->`, code that the block
-// assumes (its own tensors, say) and the page does not show.
+// them: the README cannot drift from the API. A block may be preceded by `<!-- readme: … -->`: code that the block
+// assumes (its own tensors, say) and the page does not show, or `worker` for a worker's script.
 
 export interface ReadmeBlock {
   /** Line of the opening fence, 1-based. */
   line: number;
   code: string;
+  /** The block is a worker's script (`<!-- readme: worker -->` before it): run in a Web Worker, not in the page. */
+  worker: boolean;
 }
 
 const PACKAGE = 'webgl-conv-transpose3d';
@@ -17,8 +19,9 @@ export function readmeBlocks(markdown: string): ReadmeBlock[] {
   for (let i = 0; i < lines.length; i++) {
     if (lines[i].trim() !== '```ts') continue;
     const end = lines.indexOf('```', i + 1);
-    const preamble = /^<!-- readme: (.*) -->$/.exec(lines[i - 1] ?? '')?.[1] ?? '';
-    blocks.push({ line: i + 1, code: `${preamble}\n${lines.slice(i + 1, end).join('\n')}` });
+    const note = /^<!-- readme: (.*) -->$/.exec(lines[i - 1] ?? '')?.[1] ?? '';
+    const worker = note === 'worker';
+    blocks.push({ line: i + 1, code: `${worker ? '' : note}\n${lines.slice(i + 1, end).join('\n')}`, worker });
     i = end;
   }
   return blocks;

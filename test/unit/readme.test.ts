@@ -41,7 +41,7 @@ describe('the README', () => {
   });
 
   it('would fail on a block that does not match the API', { timeout: 60_000 }, () => {
-    const wrong = { line: 0, code: "import { convTranspose3d } from 'webgl-conv-transpose3d';\n" +
+    const wrong = { line: 0, worker: false, code: "import { convTranspose3d } from 'webgl-conv-transpose3d';\n" +
       'const y: number = await convTranspose3d(1, 2);' };
     expect(typeCheck('readme-check-wrong', [wrong])).toMatch(/error TS/);
   });
