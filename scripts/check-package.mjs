@@ -44,7 +44,7 @@ const consumer = `import {
   convTranspose3dOutputShape, convTranspose3dReference, convTranspose3dToSize, coverageMap, createBackend,
   defaultBackend, describeReport, numel, outputPaddingForSize, storageTolerance, tensor,
   type AnyTensor, type Backend, type BackendConvOptions, type BackendOptions, type BackendStats, type CheckReport,
-  type ConvTranspose3dErrorCode, type CoverageShape,
+  type ConvTranspose3dErrorCode, type CoverageShape, type FragmentLimits, type LayoutLimits,
   type ConvTranspose3dOptions, type DefaultConfig, type DeviceCapabilities, type FragmentShape, type GpuTensor,
   type Int3, type PlanLimits, type RendererPolicy, type StorageMode, type StorageRequest, type StorageSupport,
   type Tensor, type Tolerance, type Triple,
@@ -81,8 +81,9 @@ export async function useEverything(): Promise<number> {
     const mode: StorageMode = caps.storage;
     const support: StorageSupport = caps.storageSupport;
     const limits: PlanLimits = b.limits;
+    const parts: [LayoutLimits, FragmentLimits] = [limits, limits];
     const fragment: Partial<FragmentShape> = { voxels: 2 };
-    void [stats, policy, mode, support, limits, fragment];
+    void [stats, policy, mode, support, limits, parts, fragment];
     return r.read();
   };
   const branch = (e: unknown): ConvTranspose3dErrorCode | null => (e instanceof ConvTranspose3dError ? e.code : null);

@@ -11,6 +11,8 @@ npx vitest run --reporter=default --reporter=json --outputFile.json=reports/unit
 # The package as users install it: built, packed, type-checked under every module resolution, run in Node, linted.
 npm run build
 node scripts/check-package.mjs
+# The API reference: every export and member documented, every link resolved (warnings fail).
+npm run docs
 status=0
 rm -f reports/summary.json
 npx playwright test "$@" || status=$?

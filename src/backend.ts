@@ -91,7 +91,10 @@ export interface GpuTensor {
 export type AnyTensor = Tensor | GpuTensor;
 
 /** Options of {@link Backend.convTranspose3d}: as {@link ConvTranspose3dOptions}, but `bias` may be a GpuTensor. */
-export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & { bias?: AnyTensor | null };
+export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & {
+  /** Shape `(Cout)`, on the CPU or the GPU; `null` or absent for no bias. */
+  bias?: AnyTensor | null;
+};
 
 /**
  * A WebGL2 context with its programs, textures and counters.

@@ -7,7 +7,9 @@ import type { StorageMode } from './gl/storage.js';
  * `|got − want| ≤ atol + rtol·|want| + extra[i]` passes. Defaults suit float32 paths: 1e-4, 1e-4 and no extra.
  */
 export interface Tolerance {
+  /** Absolute tolerance (default 1e-4). */
   atol?: number;
+  /** Tolerance relative to `|want|` (default 1e-4). */
   rtol?: number;
   /** An additional allowance per element (see {@link storageTolerance}). */
   extra?: ArrayLike<number> | null;
@@ -30,11 +32,21 @@ export interface CheckReport {
   /** Flat index of the first mismatch, or -1. */
   firstMismatch: number;
   /** `got` and `want` at the first mismatch (null when none). */
-  firstMismatchValues: { got: number; want: number } | null;
+  firstMismatchValues: {
+    /** The value compared. */
+    got: number;
+    /** The value it should be. */
+    want: number;
+  } | null;
   /** Whether `got` is NaN exactly where `want` is NaN. */
   nanPositionsAgree: boolean;
   /** The tolerance used (besides any per-element extra). */
-  tolerance: { atol: number; rtol: number };
+  tolerance: {
+    /** Absolute tolerance. */
+    atol: number;
+    /** Tolerance relative to `|want|`. */
+    rtol: number;
+  };
 }
 
 /**

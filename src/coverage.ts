@@ -32,10 +32,15 @@ export function axisCoverage(inLen: number, kernel: number, stride: number, padd
 
 /** The sizes and parameters of a call that its coverage map depends on, per axis `[depth, height, width]`. */
 export interface CoverageShape {
+  /** The input's spatial size. */
   inSize: Int3;
+  /** The kernel's size. */
   kernel: Int3;
+  /** As the call's `stride`. */
   stride: Int3;
+  /** As the call's `padding`. */
   padding: Int3;
+  /** As the call's `dilation`. */
   dilation: Int3;
   /** The output's spatial size (see `convTranspose3dOutputShape`). */
   outSize: Int3;

@@ -27,6 +27,7 @@ export type ConvTranspose3dErrorCode = 'invalid-argument' | 'out-of-memory' | 't
  * }
  */
 export class ConvTranspose3dError extends Error {
+  /** Always `'ConvTranspose3dError'`. */
   override readonly name = 'ConvTranspose3dError';
 
   /**

@@ -9,16 +9,16 @@ export interface FragmentShape {
   /** Output voxels along W per fragment (same stride phase, so they share every weight fetch). */
   voxels: number;
   /**
-   * Output voxels along D per fragment: 1, or 2 where D has stride and dilation 1 ({@link depthPairs}). Voxels od and
+   * Output voxels along D per fragment: 1, or 2 where D has stride and dilation 1 (`depthPairs`). Voxels od and
    * od + 1 read input row id at taps kd and kd + 1, so a fragment fetches each input row once for both.
    */
   depth: number;
   /** Output channel blocks of 4 per fragment (they share every input fetch). */
   blocks: number;
-  /** Most W taps per window ({@link WindowPlan}): each input texel is fetched once for up to this many taps. */
+  /** Most W taps per window (a window plan): each input texel is fetched once for up to this many taps. */
   taps: number;
   /**
-   * Most input texels a window holds (at most {@link MAX_WINDOW}): where a phase's taps need a wider window, fewer
+   * Most input texels a window holds (at most 16): where a phase's taps need a wider window, fewer
    * voxels are chosen, or the taps split into several windows. The device's default comes from its renderer.
    */
   windowTexels: number;
@@ -215,7 +215,7 @@ export function quadColumns(q: number, phases: number, quadWidth: number): numbe
   return columns;
 }
 
-/** What {@link chooseFragment} must respect. */
+/** What the choice of a fragment shape must respect: the renderer's render targets, pixel blocks and windows. */
 export interface FragmentLimits {
   /** Render targets one fragment may write. */
   maxOutputs: number;

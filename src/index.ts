@@ -24,6 +24,8 @@ export { createBackend, type Backend, type BackendOptions, type GpuTensor, type 
 export type { DeviceCapabilities, RendererPolicy } from './gl/context.js';
 export type { FragmentShape } from './fragment.js';
 export type { PlanLimits } from './convPlan.js';
+export type { FragmentLimits } from './fragment.js';
+export type { LayoutLimits } from './layout.js';
 export type { StorageMode, StorageRequest, StorageSupport } from './gl/storage.js';
 export type { BackendStats } from './gl/stats.js';
 

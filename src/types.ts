@@ -6,7 +6,9 @@
  * const x: Tensor = { shape: [1, 2, 3, 3, 3], data: new Float32Array(54) };
  */
 export interface Tensor {
+  /** The size of each axis, outermost first. */
   shape: number[];
+  /** The elements, row-major; exactly as many as the shape's sizes multiply to. */
   data: Float32Array;
 }
 

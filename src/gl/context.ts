@@ -7,6 +7,7 @@ import { ConvTranspose3dError } from '../errors.js';
 export interface DeviceCapabilities {
   /** UNMASKED_RENDERER_WEBGL when the browser exposes it, else RENDERER. */
   renderer: string;
+  /** UNMASKED_VENDOR_WEBGL when the browser exposes it, else VENDOR. */
   vendor: string;
   /** MAX_TEXTURE_SIZE of the device. */
   deviceMaxTextureSize: number;
@@ -14,6 +15,7 @@ export interface DeviceCapabilities {
   maxTextureSize: number;
   /** MAX_ARRAY_TEXTURE_LAYERS (or the smaller cap the backend was created with). */
   maxTextureLayers: number;
+  /** MAX_DRAW_BUFFERS: render targets one draw may write (a fragment writes at most 8 here). */
   maxDrawBuffers: number;
   /** How the renderer runs fragment shaders, as far as planning and specializing them care (see RendererPolicy). */
   policy: RendererPolicy;
@@ -21,6 +23,7 @@ export interface DeviceCapabilities {
   storageSupport: StorageSupport;
   /** The storage mode this backend uses (see `BackendOptions.storage`). */
   storage: StorageMode;
+  /** The WebGL extensions the context supports. */
   extensions: string[];
 }
 
