@@ -28,8 +28,9 @@ const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', 
 const files = packed.files.map((f) => f.path).sort();
 const allowed = (f) => ['LICENSE', 'README.md', 'package.json', 'dist/index.js'].includes(f) ||
   /^dist\/types\/.*\.d\.ts$/.test(f);
-check(files.every(allowed), `the tarball holds only the bundle, its declarations, README, LICENSE, package.json ` +
-  `(${files.length} files${files.some((f) => !allowed(f)) ? `; unexpected: ${files.filter((f) => !allowed(f))}` : ''})`);
+const unexpected = files.filter((f) => !allowed(f));
+check(unexpected.length === 0, `the tarball holds only the bundle, its declarations, README, LICENSE, package.json ` +
+  `(${files.length} files${unexpected.length ? `; unexpected: ${unexpected}` : ''})`);
 check(files.includes('LICENSE'), 'the tarball has a LICENSE');
 const tarball = join(scratch, packed.filename);
 
@@ -136,7 +137,8 @@ for (const file of ['import.mjs', 'require.cjs']) {
   } catch (e) {
     out = `${e.stderr}`.trim().split('\n').slice(0, 3).join(' ');
   }
-  check(out === '[2,4,6,8,10,12,14,16]', `Node runs the package through ${file.endsWith('.cjs') ? 'require' : 'import'}` +
+  const how = file.endsWith('.cjs') ? 'require' : 'import';
+  check(out === '[2,4,6,8,10,12,14,16]', `Node runs the package through ${how}` +
     ` (got ${out})`);
 }
 

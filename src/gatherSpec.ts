@@ -1,7 +1,7 @@
-// How the gather sees a call: along each spatial axis, only the input positions and kernel taps that can land in the
-// output, in the smallest numbers that give the same sums. A stride, padding or dilation in the millions then costs the planner
-// and the shaders nothing when the output is small, and calls whose numbers cannot be made small enough are refused
-// before any GPU work. Pure, so it is unit-tested in Node.
+// How the gather sees a call: along each spatial axis, only the input positions and kernel taps that can land in
+// the output, in the smallest numbers that give the same sums. A stride, padding or dilation in the millions then
+// costs the planner and the shaders nothing when the output is small, and calls whose numbers cannot be made small
+// enough are refused before any GPU work. Pure, so it is unit-tested in Node.
 import { show, type ConvSpec } from './args.js';
 import { MAX_SHADER_INT, MAX_STRIDE_PHASES } from './limits.js';
 import type { Int3 } from './types.js';

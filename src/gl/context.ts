@@ -95,8 +95,8 @@ export function createContext(): WebGL2RenderingContext {
       'OffscreenCanvas, as in Node)', 'no-webgl2');
   }
   if (!gl) {
-    throw new ConvTranspose3dError('conv_transpose3d: this browser has no WebGL2 (getContext("webgl2") returned null: ' +
-      'WebGL2 is missing, disabled, or the GPU process failed)', 'no-webgl2');
+    throw new ConvTranspose3dError('conv_transpose3d: this browser has no WebGL2 (getContext("webgl2") returned ' +
+      'null: WebGL2 is missing, disabled, or the GPU process failed)', 'no-webgl2');
   }
   return gl;
 }
