@@ -3,20 +3,35 @@
 import type { Int3 } from './types.js';
 
 /**
+ * The input positions that tap `t` puts inside the output along one axis: input `i` lands at
+ * `o = i·stride + t·dilation − padding`, in `[0, outLen)` for `i` from `lo` to `hi` within `[0, inLen)` (none when
+ * `hi < lo`); `o` of `lo` is `lo·stride − start`. In BigInt, exact for any safe integers.
+ *
+ * @example
+ * tapInputs(1, 2, 3, 2 ** 30, 2 ** 30, 4); // tap 1 of dilation 2^30, padding 2^30: { lo: 0n, hi: 1n, start: 0n }
+ */
+export function tapInputs(t: number, inLen: number, stride: number, padding: number, dilation: number,
+  outLen: number): { lo: bigint; hi: bigint; start: bigint } {
+  const s = BigInt(stride);
+  const start = BigInt(padding) - BigInt(t) * BigInt(dilation);
+  const lo = start > 0n ? (start + s - 1n) / s : 0n;
+  const end = start + BigInt(outLen) - 1n;
+  const last = end < 0n ? -1n : end / s;
+  const hi = last < BigInt(inLen) - 1n ? last : BigInt(inLen) - 1n;
+  return { lo, hi, start };
+}
+
+/**
  * Calls `visit(o, t, i)` for every tap `t` and input position `i` that reach output position `o` of one axis
  * (`o = i·stride + t·dilation − padding`, `0 ≤ o < outLen`), tap by tap. Work in proportion to the kernel and the
- * pairs that land, never to the stride, padding or dilation; each tap's first input is found in BigInt, exact for
- * any safe integers.
+ * pairs that land, never to the stride, padding or dilation ({@link tapInputs}).
  */
 export function forEachLanding(outLen: number, inLen: number, kernel: number, stride: number, padding: number,
   dilation: number, visit: (o: number, t: number, i: number) => void): void {
-  const s = BigInt(stride);
   for (let t = 0; t < kernel; t++) {
-    const start = BigInt(padding) - BigInt(t) * BigInt(dilation);  // input i lands at i·stride − start
-    const first = start > 0n ? (start + s - 1n) / s : 0n;
-    if (first >= BigInt(inLen)) continue;
-    // o stays below outLen + stride here: exact enough to compare with outLen.
-    for (let o = Number(first * s - start), i = Number(first); i < inLen && o < outLen; i++, o += stride) {
+    const { lo, hi, start } = tapInputs(t, inLen, stride, padding, dilation, outLen);
+    const last = Number(hi);
+    for (let i = Number(lo), o = Number(lo * BigInt(stride) - start); i <= last; i++, o += stride) {
       visit(o, t, i);
     }
   }

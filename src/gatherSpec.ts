@@ -3,6 +3,7 @@
 // costs the planner and the shaders nothing when the output is small, and calls whose numbers cannot be made small
 // enough are refused before any GPU work. Pure, so it is unit-tested in Node.
 import { show, type ConvSpec } from './args.js';
+import { tapInputs } from './coverage.js';
 import { MAX_SHADER_INT, MAX_STRIDE_PHASES } from './limits.js';
 import type { Int3 } from './types.js';
 import { ConvTranspose3dError } from './errors.js';
@@ -22,12 +23,6 @@ export interface GatherAxis {
   dilation: number;
 }
 
-/** `ceil(a / b)` for BigInts, b > 0. */
-function ceilDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return q * b < a ? q + 1n : q;
-}
-
 /**
  * The gather's view of one axis (see {@link GatherAxis}): the kernel cropped to the taps from the first that lands
  * in the output to the last, the input to the positions from the first that lands to the last; the dilation 1 when
@@ -43,15 +38,9 @@ function ceilDiv(a: bigint, b: bigint): bigint {
  */
 export function gatherAxis(inLen: number, kernel: number, stride: number, padding: number, dilation: number,
   outLen: number): GatherAxis {
-  const [s, p, d, n, out] = [BigInt(stride), BigInt(padding), BigInt(dilation), BigInt(inLen), BigInt(outLen)];
-  // Through tap t, input i lands at i·s + t·d − p: in [0, outLen) for i from ceil((p − t·d)/s) to
-  // floor((p − t·d + outLen − 1)/s), within [0, inLen).
   const inputs = (t: number): [bigint, bigint] => {
-    const start = p - BigInt(t) * d;
-    const lo = start > 0n ? ceilDiv(start, s) : 0n;
-    const end = start + out - 1n;
-    const hi = end < 0n ? -1n : end / s;
-    return [lo, hi < n - 1n ? hi : n - 1n];
+    const { lo, hi } = tapInputs(t, inLen, stride, padding, dilation, outLen);
+    return [lo, hi];
   };
   const lands = (t: number) => {
     const [lo, hi] = inputs(t);
@@ -72,7 +61,8 @@ export function gatherAxis(inLen: number, kernel: number, stride: number, paddin
   const [taps, positions] = [last - first + 1, Number(iHi - iLo) + 1];
   return {
     input: positions, inputOffset: Number(iLo), kernel: taps, kernelOffset: first,
-    stride: positions === 1 ? 1 : stride, padding: Number(p - BigInt(first) * d - iLo * s),
+    stride: positions === 1 ? 1 : stride,
+    padding: Number(BigInt(padding) - BigInt(first) * BigInt(dilation) - iLo * BigInt(stride)),
     dilation: taps === 1 ? 1 : dilation,
   };
 }
