@@ -2,32 +2,15 @@
 // fast-check property over extreme parameters, each against the CPU reference.
 import fc from 'fast-check';
 import {
-  compareTensors, convTranspose3d, convTranspose3dReference, createBackend, describeReport, type Backend,
-  type GpuTensor, type Tensor,
+  compareTensors, convTranspose3dReference, describeReport, type Backend, type Tensor,
 } from '../../src/index';
 import { randomTensor } from '../../src/support/seeded';
-import { EXTREME_CALL, EXTREME_CASES, valuesOf, type ExtremeCall } from '../support/extremeCases';
+import { EXTREME_CALL, EXTREME_CASES, valuesOf } from '../support/extremeCases';
+import { backendFor, runOn } from './calls';
 
 /** What one case gave: whether it is right, and what was seen. */
 export interface ExtremeOutcome { ok: boolean; detail: string }
 
-const backends = new Map<string, Backend>();
-function backendFor(options = {}): Backend {
-  const key = JSON.stringify(options);
-  if (!backends.has(key)) backends.set(key, createBackend(options));
-  return backends.get(key)!;
-}
-
-/** One call: through the one-shot API (no backend), or on a backend (with a CPU or an uploaded weight). */
-async function gpuCall(backend: Backend | null, c: ExtremeCall, weight: GpuTensor | null = null): Promise<Tensor> {
-  if (!backend) return convTranspose3d(c.input, c.weight, c.options);
-  const y = backend.convTranspose3d(c.input, weight ?? c.weight, c.options);
-  try {
-    return await y.read();
-  } finally {
-    y.dispose();
-  }
-}
 
 function same(a: Float32Array[], b: Float32Array[]): boolean {
   return a.length === b.length && a.every((x, i) => x.length === b[i].length &&
@@ -61,7 +44,7 @@ export const extremes = {
       const stats = backend.stats();
       let got: Tensor;
       try {
-        got = await gpuCall(path.on, built, weight);
+        got = await runOn(path.on, built.input, weight ?? built.weight, built.options);
       } catch (e) {
         const message = (e as Error).message;
         if (!('refused' in c.want)) return { ok: false, detail: `threw: ${message}` };
@@ -103,7 +86,7 @@ export const extremes = {
       const before = [x.data.slice(), w.data.slice()];
       let got: Tensor;
       try {
-        got = await gpuCall(backend, { input: x, weight: w, options: call.options });
+        got = await runOn(backend, x, w, call.options);
       } catch (e) {
         const message = (e as Error).message;
         if (!/^conv_transpose3d: stride\[\d\] = \d+, padding\[\d\] = \d+ and dilation/.test(message)) {

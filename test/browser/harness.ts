@@ -8,35 +8,12 @@ import { decodeTensor as decode, encodeTensor as encode, type Encoded } from '..
 import { randomTensor } from '../../src/support/seeded';
 import { randomCall, randomConfig, type RandomConfig, type RandomResult } from '../support/randomCases';
 import { glsl } from './glsl';
+import { backendFor, runOn } from './calls';
 import { extremes } from './extremes';
 import { robustness } from './robustness';
 
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
 
-const backends = new Map<string, Backend>();
-function backendFor(options: BackendOptions = {}): Backend {
-  const key = JSON.stringify(options);
-  let b = backends.get(key);
-  if (!b) {
-    b = createBackend(options);
-    backends.set(key, b);
-  }
-  return b;
-}
-
-/** One call; with `uploadWeight`, the weight is uploaded first, so the backend packs it on the GPU. */
-async function runOn(backend: Backend | null, x: Tensor, w: Tensor, options: ConvTranspose3dOptions,
-  uploadWeight = false): Promise<Tensor> {
-  if (!backend) return convTranspose3d(x, w, options);
-  const gw = uploadWeight ? backend.upload(w) : null;
-  const y = backend.convTranspose3d(x, gw ?? w, options);
-  try {
-    return await y.read();
-  } finally {
-    y.dispose();
-    gw?.dispose();
-  }
-}
 
 async function runConfig(config: RandomConfig, seed: number, backend: Backend | null): Promise<RandomResult> {
   const { x, w, options } = randomCall(config, seed);
