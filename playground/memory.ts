@@ -16,7 +16,7 @@ const VOLUME_EDGE = 192;
  * Bytes a run of this configuration allocates, at most: the page's copies, the CPU check's (in its worker), the GPU
  * path's packing and readback, the views, and the GPU's textures as the backend will plan them. An empty batch
  * needs nothing: the page computes nothing for it. The textures are not planned once the CPU side alone exceeds
- * the budget. Throws the backend's RangeError when a tensor cannot fit the device.
+ * the budget. Throws the planner's ConvTranspose3dError (`'too-large'`) when a tensor cannot fit the device.
  *
  * @example
  * memoryNeeded(spec, backend.limits, backend.capabilities.storage) > MEMORY_BUDGET; // refuse

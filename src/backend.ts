@@ -509,7 +509,8 @@ export function runCheckedCall(backend: Backend, call: CheckedCall<Tensor>): Gpu
  * Throws, saying what is missing, when the browser has no WebGL2 or the device supports no usable storage mode.
  *
  * @throws {@link ConvTranspose3dError} `'invalid-argument'` for a bad option, `'no-webgl2'` without WebGL2,
- * `'unsupported'` when the device can render none of the storage modes (or not the one asked for). *
+ * `'unsupported'` when the device can render none of the storage modes (or not the one asked for).
+ *
  * @example
  * const backend = createBackend();
  * const w = backend.upload(weight);               // once

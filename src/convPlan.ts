@@ -116,8 +116,8 @@ export function repackCost(output: TextureLayout): number {
 export const MAX_PHASE_DRAWS = 8;
 
 /**
- * Plans a call whose batch is not empty. Throws a RangeError when a tensor cannot fit the device, or the call
- * cannot be computed exactly by the shaders (gatherSpec).
+ * Plans a call whose batch is not empty. Throws a ConvTranspose3dError (`'too-large'`) when a tensor cannot fit
+ * the device, or the call cannot be computed exactly by the shaders (gatherSpec).
  *
  * @example
  * const plan = planConv(spec, { maxTextureSize: 8192, maxLayers: 2048, maxOutputs: 8, quadWidth: 2,

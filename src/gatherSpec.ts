@@ -88,8 +88,8 @@ const AXES = ['depth', 'height', 'width'];
 
 /**
  * The gather's view of a checked call, checked against the shaders' integer ranges ({@link MAX_SHADER_INT},
- * {@link MAX_STRIDE_PHASES}). Throws a RangeError naming the arguments when a call cannot be computed exactly on
- * the GPU.
+ * {@link MAX_STRIDE_PHASES}). Throws a {@link ConvTranspose3dError} (`'too-large'`) naming the arguments when a
+ * call cannot be computed exactly on the GPU.
  *
  * @example
  * gatherSpec(spec).spec.stride; // [2, 2, 1]: an input of width 1 makes the width's stride irrelevant

@@ -47,15 +47,15 @@ let warnedFallback = false;
  * merged into the configuration so far: what they leave out stays as it was, and an option set to `undefined` goes
  * back to its default. Called with no argument, every option goes back to its default.
  *
- * @throws {@link ConvTranspose3dError} `'invalid-argument'` naming a bad option (nothing is merged then). *
+ * @throws {@link ConvTranspose3dError} `'invalid-argument'` naming a bad option (nothing is merged then).
+ *
  * @example
  * configure({ storage: 'float16' });  // half the memory
  * configure({ cpuFallback: false });  // and reject rather than use the CPU: storage stays 'float16'
  * configure();                        // the defaults again
  */
 export function configure(options?: DefaultConfig): void {
-  const checked = options === undefined ? {} : checkConfig(options);
-  const merged: Record<string, unknown> = options === undefined ? {} : { ...config, ...checked };
+  const merged: Record<string, unknown> = options === undefined ? {} : { ...config, ...checkConfig(options) };
   for (const key of Object.keys(merged)) if (merged[key] === undefined) delete merged[key];
   config = merged as DefaultConfig;
   shared?.dispose();
@@ -83,7 +83,8 @@ export function defaultBackend(): Backend {
  *
  * @throws {@link ConvTranspose3dError} (the promise rejects): `'invalid-argument'` for a bad argument, before any GPU
  * work; `'out-of-memory'`, `'too-large'`, `'context-lost'`, `'gpu-failure'` from the GPU path; `'no-webgl2'` or
- * `'unsupported'` when the shared backend cannot be made and `cpuFallback` is false. *
+ * `'unsupported'` when the shared backend cannot be made and `cpuFallback` is false.
+ *
  * @example
  * // y = F.conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1)
  * const y = await convTranspose3d(x, w, { bias: b, stride: 2, padding: 1, outputPadding: 1 });

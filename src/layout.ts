@@ -40,8 +40,8 @@ export function pow2Floor(n: number): number {
 export const MAX_ROWS = MAX_SHADER_INT;
 
 /**
- * Plans the texture for a grid of texels. Throws a RangeError only when the grid cannot fit in one array texture
- * of the device (or has more rows than 24-bit shader integers can index).
+ * Plans the texture for a grid of texels. Throws a {@link ConvTranspose3dError} (`'too-large'`) only when the grid
+ * cannot fit in one array texture of the device (or has more rows than 24-bit shader integers can index).
  *
  * @example
  * planLayout(6, 100, { maxTextureSize: 64, maxLayers: 256 });
