@@ -21,6 +21,14 @@ function formatValue(v: number): string {
   return v.toExponential(3);
 }
 
+/** The value every element of `data` holds (NaN counts as one value), or null when they differ or there are none. */
+export function constantValue(data: ArrayLike<number>): number | null {
+  if (!data.length) return null;
+  const first = data[0];
+  for (let i = 1; i < data.length; i++) if (!Object.is(data[i], first) && !(data[i] === 0 && first === 0)) return null;
+  return first;
+}
+
 export class Heatmap {
   readonly root: HTMLElement;
   readonly canvas: HTMLCanvasElement;
@@ -29,6 +37,8 @@ export class Heatmap {
   private readonly legendLo: HTMLElement;
   private readonly legendHi: HTMLElement;
   private readonly readout: HTMLElement;
+  private readonly frame: HTMLElement;
+  private readonly note: HTMLElement;
   private slice: Slice | null = null;
 
   constructor(parent: HTMLElement, readonly id: string, title: string, private readonly table: ColorTable) {
@@ -36,7 +46,7 @@ export class Heatmap {
     this.root.className = 'heatmap';
     this.root.id = id;
     this.root.innerHTML = `<figcaption><strong></strong> <span class="caption"></span></figcaption>
-      <canvas class="map"></canvas>
+      <div class="frame"><canvas class="map"></canvas><div class="note"></div></div>
       <div class="legend"><span class="lo"></span><canvas width="256" height="1"></canvas><span class="hi"></span></div>
       <div class="readout">&nbsp;</div>`;
     this.root.querySelector('strong')!.textContent = title;
@@ -46,15 +56,25 @@ export class Heatmap {
     this.legendLo = this.root.querySelector('.lo')!;
     this.legendHi = this.root.querySelector('.hi')!;
     this.readout = this.root.querySelector('.readout')!;
+    this.frame = this.root.querySelector('.frame')!;
+    this.note = this.root.querySelector('.note')!;
+    this.clear('waiting for the first run…');
     parent.append(this.root);
     this.canvas.addEventListener('pointermove', (e) => this.hover(e));
     this.canvas.addEventListener('pointerleave', () => { this.readout.innerHTML = '&nbsp;'; });
   }
 
-  /** Draws `slice` on `scale`; `caption` says which slice it is. */
-  show(slice: Slice, scale: Scale, caption: string): void {
+  /**
+   * Draws `slice` on `scale`; `caption` says which slice it is. A slice of one value gets a note inside the map
+   * saying so (`constantNote(value)`, or the value), as one colour alone looks like nothing was drawn.
+   */
+  show(slice: Slice, scale: Scale, caption: string, constantNote: (value: number) => string = (v) =>
+    `every value here is ${formatValue(v)}`): void {
     this.slice = slice;
     this.caption.textContent = caption;
+    this.frame.classList.remove('empty');
+    const constant = constantValue(slice.data);
+    this.note.textContent = constant === null ? '' : constantNote(constant);
     const { rows, cols, data } = slice;
     const step = Math.ceil(Math.max(rows, cols) / MAX_CELLS);
     if (step > 1) this.caption.textContent += ` (every ${step}th cell shown)`;
@@ -79,11 +99,14 @@ export class Heatmap {
     this.drawLegend(scale);
   }
 
-  /** Shows a message instead of a map (e.g. nothing to show yet). */
+  /** Shows a message, inside an empty frame, instead of a map (e.g. nothing to show yet). */
   clear(message: string): void {
     this.slice = null;
-    this.caption.textContent = message;
+    this.caption.textContent = '';
+    this.note.textContent = message;
+    this.frame.classList.add('empty');
     this.canvas.width = this.canvas.height = 0;
+    this.canvas.style.width = this.canvas.style.height = '0';
   }
 
   private drawLegend(scale: Scale): void {

@@ -14,6 +14,7 @@ import { LayoutView } from './layoutView';
 import { checkNpySize, parseNpy, toNpy } from './npyFile';
 import { preflight } from './preflight';
 import { CpuReference, flopsOf, runGpu, type CallTensors, type GpuRun } from './runner';
+import { softwareRenderer, timingRows, verdict, type Timings } from './timings';
 import {
   DEFAULT_STATE, PRESETS, callOptions, checkState, decodeState, encodeState, inputShape, presetState,
   type Field, type PlaygroundState,
@@ -43,6 +44,8 @@ interface Result {
   cpu: { output: Tensor; ms: number; tolerance: Tolerance } | null;
   /** The storage mode the GPU used. */
   storage: string;
+  /** The renderer that ran it, as the device names it. */
+  renderer: string;
   report: CheckReport | null;
 }
 
@@ -60,9 +63,11 @@ let lastDownload: Uint8Array | null = null;
 // ---- views --------------------------------------------------------------------------------------------------------
 
 const maps = $('#maps');
+// The output leads the summary, beside the checker and the timings: what a run is for, then whether it is right.
+const outputMap = new Heatmap($('#summary'), 'map-output', 'Output (GPU)', DIVERGING);
+$('#summary').prepend(outputMap.root);
 const inputMap = new Heatmap(maps, 'map-input', 'Input', DIVERGING);
 const weightMap = new Heatmap(maps, 'map-weight', 'Weight', DIVERGING);
-const outputMap = new Heatmap(maps, 'map-output', 'Output (GPU)', DIVERGING);
 const coverageView = new Heatmap(maps, 'map-coverage', 'Coverage: kernel taps per output voxel', SEQUENTIAL);
 const diffMap = new Heatmap(maps, 'map-diff', '|GPU − CPU|', ERROR);
 const volume = new VolumeView($<HTMLCanvasElement>('#volume'));
@@ -114,7 +119,8 @@ function drawViews(): void {
     const diff = yv.map((g, i) => Math.abs(g - cv[i]));
     const identical = diff.every((v) => v === 0);
     diffMap.show(sliceOf(diff, OH, OW, dOut, '|gpu − cpu|'), fitScale(diff, 'sequential'),
-      `${item}c ${cout}, depth ${dOut}${identical ? ': bit-identical in this channel' : ''}`);
+      `${item}c ${cout}, depth ${dOut}${identical ? ': bit-identical in this channel' : ''}`,
+      (v) => (v === 0 ? '0 everywhere: the GPU equals the CPU reference here' : `every difference here is ${v}`));
   } else {
     diffMap.clear('waiting for the CPU reference…');
   }
@@ -160,18 +166,31 @@ function drawChecker(r: Result): void {
     <dt>NaN positions agree</dt><dd>${rep.nanPositionsAgree ? 'yes' : 'no'}</dd>`;
 }
 
+function timingsOf(r: Result): Timings {
+  return { firstMs: r.gpu.firstMs, compiled: r.gpu.compiled, endToEnd: r.gpu.endToEnd, resident: r.gpu.resident,
+    cpuMs: r.cpu?.ms ?? null, flops: flopsOf(r.spec), softwareRenderer: softwareRenderer(r.renderer) };
+}
+
 function drawTimings(r: Result): void {
-  const gflops = flopsOf(r.spec) / 1e9;
-  // A time not there yet shows '…'; one that will not come, `missing`.
-  const row = (what: string, ms: number | null, note = '', missing = '…') => `<tr><th>${what}</th>` +
-    `<td>${ms === null ? missing : `${ms.toFixed(1)} ms`}</td>` +
-    `<td>${ms === null || ms === 0 ? '' : `${(gflops / (ms / 1e3)).toPrecision(3)} GFLOP/s`}</td><td>${note}</td></tr>`;
-  $('#timings tbody').innerHTML =
-    row('GPU, end-to-end', r.gpu.endToEndMs, r.gpu.compiled ? 'includes compiling the shaders' : 'upload, run, read') +
-    row('GPU, resident', r.gpu.residentMs, r.gpu.residentMs === null ? 'not timed: the call is long, and timing ' +
-      'it would stop the page from responding until the GPU is done' : 'inputs already on the GPU', '—') +
-    row('CPU reference', r.cpu?.ms ?? null, 'float64, in a worker') +
-    `<tr><th>work</th><td colspan="3">${gflops.toPrecision(3)} GFLOP</td></tr>`;
+  const t = timingsOf(r);
+  const body = $<HTMLTableSectionElement>('#timings tbody');
+  body.innerHTML = '';
+  for (const row of timingRows(t)) {
+    const tr = body.insertRow();
+    tr.insertCell().outerHTML = '<th></th>';
+    tr.cells[0].textContent = row.what;
+    const cell = (text: string, className = '') => Object.assign(tr.insertCell(), { textContent: text, className });
+    cell(row.ms === null ? (row.missing ?? '…') : `${row.ms.toFixed(1)} ms`, 'ms');
+    cell(row.gflops === null ? '' : `${row.gflops.toPrecision(3)} GFLOP/s`, 'rate');
+    // The note under its row, across the table: beside it, it would squeeze into a tall, narrow column.
+    const note = body.insertRow();
+    note.className = 'note';
+    Object.assign(note.insertCell(), { colSpan: 3, textContent: row.note });
+  }
+  const work = body.insertRow();
+  work.innerHTML = '<th>work</th><td colspan="2"></td>';
+  work.cells[1].textContent = `${(t.flops / 1e9).toPrecision(3)} GFLOP`;
+  $('#verdict').textContent = verdict(t);
 }
 
 function drawDevice(backend: Backend | null, error: string | null): void {
@@ -220,7 +239,9 @@ function drawEmpty(spec: ConvSpec): void {
   $('#badge').className = 'badge';
   $('#checker-numbers').innerHTML = '';
   $('#timings tbody').innerHTML = '';
-  status.textContent = `Done: the output [${spec.outShape.join(', ')}] is empty; there is nothing to compute.`;
+  $('#verdict').textContent = '';
+  shown = generation;
+  showRunState('done', `Done: the output [${spec.outShape.join(', ')}] is empty; there is nothing to compute.`);
 }
 
 function drawCall(s: PlaygroundState, spec: ConvSpec | null): void {
@@ -284,17 +305,38 @@ class FieldError extends Error {
 }
 const fieldError = (field: Field, message: string) => new FieldError(field, message);
 
-function setBusy(text: string | null): void {
-  document.body.classList.toggle('busy', text !== null);
-  $<HTMLButtonElement>('#cancel').disabled = text === null;
-  if (text !== null) status.textContent = text;
+/**
+ * Where the page stands: a run is `pending` (the form changed; it starts in a moment), `running`, `done`, `failed`,
+ * `cancelled`, or the form is `invalid`. The Run button, Cancel and the status line say it, and the results fade
+ * while they are not those of the form.
+ */
+type RunState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'invalid';
+const RUN_LABELS: Record<RunState, string> = {
+  pending: 'Run now', running: 'Running…', done: 'Run again', failed: 'Run again', cancelled: 'Run', invalid: 'Run',
+};
+/** The generation whose results the views show (-1: none yet). */
+let shown = -1;
+
+function showRunState(runState: RunState, text: string): void {
+  const button = $<HTMLButtonElement>('#run');
+  button.dataset.state = runState;
+  button.textContent = RUN_LABELS[runState];
+  button.disabled = runState === 'running' || runState === 'invalid';
+  $<HTMLButtonElement>('#cancel').disabled = runState !== 'running' && runState !== 'pending';
+  document.body.classList.toggle('busy', runState === 'running');
+  status.textContent = text;
+  status.className = runState === 'done' || runState === 'failed' ? runState : '';
+  $('#views').classList.toggle('stale', runState === 'pending' || runState === 'invalid' || shown !== generation);
 }
 
 async function run(s: PlaygroundState): Promise<void> {
   const gen = ++generation;
   cpu.cancel();
   const checked = checkState(s);
-  if (!checked.ok) return;
+  if (!checked.ok) {
+    showRunState('invalid', 'Fix the highlighted argument to run again.');
+    return;
+  }
   const { spec } = checked;
   const cancelled = () => gen !== generation;
   let backend: Backend;
@@ -305,7 +347,7 @@ async function run(s: PlaygroundState): Promise<void> {
     const message = (e as Error).message;
     if (!backends.size) drawDevice(null, message);
     showError(form, { field: 'device', message });
-    status.textContent = `Not run: ${message}`;
+    showRunState('failed', `Not run: ${message}`);
     return;
   }
   try {
@@ -321,23 +363,24 @@ async function run(s: PlaygroundState): Promise<void> {
     const bias = s.bias ? { shape: [spec.outChannels], data: fillContent('random', [spec.outChannels], s.seed + 2000) }
       : null;
     const call: CallTensors = { x, w, options: { ...callOptions(s), bias } };
-    setBusy('Running on the GPU…');
+    showRunState('running', 'Running on the GPU (the first call compiles its shaders)…');
     await new Promise((r) => setTimeout(r, 0));
-    const gpu = await runGpu(backend, call, cancelled);
+    const gpu = await runGpu(backend, call, cancelled, (what) => showRunState('running', what));
     if (!gpu || cancelled()) return;
     const result: Result = { state: s, spec, call, gpu, coverage: coverageMap(spec), cpu: null, report: null,
-      storage: backend.capabilities.storage };
+      storage: backend.capabilities.storage, renderer: backend.capabilities.renderer };
     last = result;
+    shown = gen;
     $<HTMLButtonElement>('#download').disabled = false;
     drawViews();
     drawChecker(result);
     drawTimings(result);
     drawLayouts(result, backend);
     const started = performance.now();
-    setBusy('Checking against the CPU reference…');
+    showRunState('running', 'Checking against the CPU reference…');
     const tick = setInterval(() => {
       const seconds = ((performance.now() - started) / 1e3).toFixed(0);
-      if (!cancelled()) setBusy(`Checking against the CPU reference… ${seconds} s`);
+      if (!cancelled()) showRunState('running', `Checking against the CPU reference… ${seconds} s`);
     }, 1000);
     try {
       result.cpu = await cpu.run({ ...call, storage: backend.capabilities.storage });
@@ -349,15 +392,15 @@ async function run(s: PlaygroundState): Promise<void> {
     drawViews();
     drawChecker(result);
     drawTimings(result);
-    setBusy(null);
-    status.textContent = `Done: output [${spec.outShape.join(', ')}], GPU ` +
-      `${result.report.ok ? 'equals' : 'DIFFERS FROM'} the CPU reference.`;
+    const ok = result.report.ok;
+    showRunState(ok ? 'done' : 'failed', `Done: output [${spec.outShape.join(', ')}], the GPU ` +
+      `${ok ? 'equals' : 'DIFFERS FROM'} the CPU reference.`);
   } catch (e) {
     if (cancelled()) return;
-    setBusy(null);
     const message = (e as Error).message;
     if (e instanceof FieldError) showError(form, { field: e.field, message });
-    status.textContent = message === 'cancelled' ? 'Cancelled.' : `Not run: ${message}`;
+    if (message === 'cancelled') showRunState('cancelled', 'Cancelled.');
+    else showRunState('failed', `Not run: ${message}`);
   }
 }
 
@@ -378,8 +421,7 @@ function cancel(): void {
   cpu.cancel();
   if (scheduled) clearTimeout(scheduled);
   scheduled = null;
-  setBusy(null);
-  status.textContent = 'Cancelled.';
+  showRunState('cancelled', 'Cancelled.');
 }
 
 // ---- wiring -------------------------------------------------------------------------------------------------------
@@ -405,10 +447,13 @@ function stateChanged(rerun: boolean): void {
   showError(form, checked.ok ? null : checked);
   if (!checked.ok) {
     // The last good result stays on screen; say why nothing new runs.
-    status.textContent = 'Fix the highlighted argument to run again.';
+    showRunState('invalid', 'Fix the highlighted argument to run again.');
     return;
   }
-  if (rerun) schedule();
+  if (rerun) {
+    showRunState('pending', 'The arguments changed: running in a moment…');
+    schedule();
+  }
 }
 
 function syncViewInputs(): void {
@@ -418,7 +463,7 @@ function syncViewInputs(): void {
   viewInputs.depth.value = String(Math.round(state.view.depth * 1000));
 }
 
-form.addEventListener('input', (e) => {
+function formInput(e: Event): void {
   const target = e.target as HTMLInputElement;
   if (target.name === 'preset') {
     if (!target.value) return;
@@ -432,7 +477,10 @@ form.addEventListener('input', (e) => {
     showRelevant(form, state);
   }
   stateChanged(target.type !== 'file');
-});
+}
+form.addEventListener('input', formInput);
+// The preset menu belongs to the form but sits in the toolbar, outside it: its events do not reach the form.
+$('#preset').addEventListener('input', formInput);
 
 for (const [key, el] of Object.entries(viewInputs)) {
   el.addEventListener('input', () => {
@@ -520,7 +568,8 @@ Object.assign(window, {
       return {
         query: encodeState(state), address: location.search.slice(1), outputShape: $('#out-shape').textContent,
         errors, status: status.textContent, badge: $('#badge').textContent, report: last?.report ?? null,
-        storage: last?.storage ?? null, pageErrors,
+        storage: last?.storage ?? null, pageErrors, runState: $('#run').dataset.state, runLabel: $('#run').textContent,
+        timings: last ? timingsOf(last) : null, verdict: $('#verdict').textContent,
       };
     },
     /** Opens `?query` as a link would, without reloading the page. */

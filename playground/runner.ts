@@ -1,4 +1,5 @@
-// Runs one configuration: the GPU path (end-to-end and resident), the CPU reference in a worker, and the checker.
+// Runs one configuration: the GPU path (the first call, then warm runs end to end and resident) and the CPU reference
+// in a worker.
 // Knows nothing about the page.
 import type { ConvSpec } from '../src/args';
 import type { Backend } from '../src/backend';
@@ -6,6 +7,7 @@ import { numel } from '../src/tensor';
 import type { Tolerance } from '../src/checker';
 import type { StorageMode } from '../src/gl/storage';
 import type { ConvTranspose3dOptions, Tensor } from '../src/types';
+import { median, wantsAnotherRun } from './timings';
 
 export interface CallTensors {
   x: Tensor;
@@ -15,15 +17,17 @@ export interface CallTensors {
 
 export interface GpuRun {
   output: Tensor;
-  /** Upload, compute and read back, as a user of the one-shot API sees it. */
-  endToEndMs: number;
-  /**
-   * Inputs already on the GPU; completion forced by a one-texel read, which blocks the page: null (not timed) when
-   * the end-to-end run took longer than {@link BLOCKING_TIMING_MS}.
-   */
-  residentMs: number | null;
-  /** Whether the end-to-end time includes compiling shaders (a new specialization). */
+  /** The first call, end to end, as a user of the one-shot API sees it. */
+  firstMs: number;
+  /** Whether the first call compiled shaders (a new specialization). */
   compiled: boolean;
+  /** Warm end-to-end runs: upload, compute and read back. */
+  endToEnd: number[];
+  /**
+   * Warm runs with the inputs already on the GPU, completion forced by a one-texel read that blocks the page: null
+   * (not timed) when a warm end-to-end run takes longer than {@link BLOCKING_TIMING_MS}.
+   */
+  resident: number[] | null;
 }
 
 /** The reference call, and the storage the GPU used (float16 gets its per-element error bound computed too). */
@@ -36,41 +40,65 @@ export function flopsOf(spec: ConvSpec): number {
 }
 
 /**
- * The longest end-to-end run whose resident run is timed: the timing waits for the GPU with a synchronous read, and
- * the page answers nothing meanwhile, so a long call is not timed that way.
+ * The longest warm end-to-end run whose resident run is timed: the timing waits for the GPU with a synchronous read,
+ * and the page answers nothing meanwhile, so a long call is not timed that way.
  */
 export const BLOCKING_TIMING_MS = 500;
 
-/**
- * Runs the call on the GPU: end-to-end from CPU arrays, then, when that was quick, again with the inputs resident.
- */
-export async function runGpu(backend: Backend, { x, w, options }: CallTensors, cancelled: () => boolean):
-  Promise<GpuRun | null> {
-  const compilesBefore = backend.stats().compiles;
-  let t0 = performance.now();
+/** Lets the page handle its events (a click on Cancel) between runs. */
+const breathe = () => new Promise((r) => setTimeout(r, 0));
+
+/** Upload, compute and read back, disposing the GPU output. */
+async function endToEnd(backend: Backend, { x, w, options }: CallTensors): Promise<{ output: Tensor; ms: number }> {
+  const t0 = performance.now();
   const y = backend.convTranspose3d(x, w, options);
-  let output: Tensor;
   try {
-    output = await y.read();
+    const output = await y.read();
+    return { output, ms: performance.now() - t0 };
   } finally {
     y.dispose();
   }
-  const endToEndMs = performance.now() - t0;
+}
+
+/**
+ * Runs the call on the GPU: once from CPU arrays (the first call, which may compile shaders), then warm runs until
+ * {@link wantsAnotherRun} has enough, end to end and, when those are quick, with the inputs resident. `progress`
+ * hears what is being timed; null when `cancelled()` turned true.
+ */
+export async function runGpu(backend: Backend, call: CallTensors, cancelled: () => boolean,
+  progress: (what: string) => void = () => undefined): Promise<GpuRun | null> {
+  const compilesBefore = backend.stats().compiles;
+  const first = await endToEnd(backend, call);
   const compiled = backend.stats().compiles > compilesBefore;
+  const endToEndMs: number[] = [];
+  while (wantsAnotherRun(endToEndMs)) {
+    progress(`Timing the GPU: warm run ${endToEndMs.length + 1}…`);
+    await breathe();
+    if (cancelled()) return null;
+    endToEndMs.push((await endToEnd(backend, call)).ms);
+  }
+  const run: GpuRun = { output: first.output, firstMs: first.ms, compiled, endToEnd: endToEndMs, resident: null };
   if (cancelled()) return null;
-  if (endToEndMs > BLOCKING_TIMING_MS) return { output, endToEndMs, residentMs: null, compiled };
-  const gx = backend.upload(x);
-  const gw = backend.upload(w);
+  if (median(endToEndMs) > BLOCKING_TIMING_MS) return run;
+  const { options } = call;
+  const gx = backend.upload(call.x);
+  const gw = backend.upload(call.w);
   const gb = options.bias ? backend.upload(options.bias) : null;
   try {
     // Packs the weights into the shader's order once, as a model's resident weights would be.
     backend.convTranspose3d(gx, gw, { ...options, bias: gb }).dispose();
-    t0 = performance.now();
-    const r = backend.convTranspose3d(gx, gw, { ...options, bias: gb });
-    backend.finish(r);
-    const residentMs = performance.now() - t0;
-    r.dispose();
-    return { output, endToEndMs, residentMs, compiled };
+    const resident: number[] = [];
+    while (wantsAnotherRun(resident)) {
+      progress(`Timing the GPU with resident inputs: run ${resident.length + 1}…`);
+      await breathe();
+      if (cancelled()) return null;
+      const t0 = performance.now();
+      const r = backend.convTranspose3d(gx, gw, { ...options, bias: gb });
+      backend.finish(r);
+      resident.push(performance.now() - t0);
+      r.dispose();
+    }
+    return { ...run, resident };
   } finally {
     gx.dispose();
     gw.dispose();

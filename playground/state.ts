@@ -49,7 +49,11 @@ const BASE: PlaygroundState = {
 
 /** The presets, default first. */
 export const PRESETS: Preset[] = [
-  { name: 'checkerboard', title: 'Checkerboard artifacts (kernel 3, stride 2)', state: {} },
+  // Large enough for the GPU's advantage to show through its fixed cost per call; a sphere, so every map has a shape.
+  {
+    name: 'checkerboard', title: 'Checkerboard artifacts (kernel 3, stride 2)',
+    state: { input: [1, 16, 16, 16, 16], weight: [16, 16, 3, 3, 3], inputContent: 'sphere', impulse: [0, 8, 8, 8] },
+  },
   {
     name: 'docs', title: "PyTorch's docs example",
     state: { input: [20, 16, 50, 10, 20], weight: [16, 33, 3, 3, 3], stride: [1, 1, 1], inputContent: 'random',

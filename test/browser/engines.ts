@@ -37,8 +37,15 @@ export interface Engine {
     value(selector: string): Promise<string>;
     /** Chooses a file in an `<input type=file>`. */
     setFile(selector: string, path: string): Promise<void>;
-    /** Saves a PNG of the page (the viewport where the driver cannot do the full page). */
-    screenshot(path: string): Promise<void>;
+    /** Saves a PNG of the page: the whole page, or the viewport with `viewportOnly` (or where the driver cannot). */
+    screenshot(path: string, viewportOnly?: boolean): Promise<void>;
+    /** Sizes the viewport (the page's layout area, scrollbars included) to `width` × `height` CSS pixels. */
+    viewport(width: number, height: number): Promise<void>;
+    /**
+     * Runs `fn` in the page with `args` (JSON) and returns its JSON result. `fn` is sent as source: it may use only
+     * its arguments and the page's globals.
+     */
+    evaluate<T, A extends unknown[]>(fn: (...args: A) => T, ...args: A): Promise<T>;
   };
   close(): Promise<void>;
 }
@@ -82,7 +89,10 @@ async function playwrightEngine(name: 'chromium' | 'firefox', url: string, api: 
         return input.type === 'checkbox' ? String(input.checked) : input.value;
       }),
       setFile: (sel, path) => page.setInputFiles(sel, path),
-      screenshot: async (path) => { await page.screenshot({ path, fullPage: true }); },
+      screenshot: async (path, viewportOnly = false) => { await page.screenshot({ path, fullPage: !viewportOnly }); },
+      viewport: (width, height) => page.setViewportSize({ width, height }),
+      evaluate: <T, A extends unknown[]>(fn: (...args: A) => T, ...args: A) =>
+        page.evaluate(`(${fn.toString()})(...${JSON.stringify(args)})`) as Promise<T>,
     },
     call: <T>(method: string, ...args: unknown[]) => page.evaluate(
       ([g, m, a]) => (window as unknown as Record<string, Record<string, (...x: unknown[]) => unknown>>)
@@ -178,6 +188,21 @@ async function startWebkit(url: string, api: string): Promise<Engine> {
         return el.type === 'checkbox' ? String(el.checked) : el.value;`, sel),
       setFile: async (sel, path) => (await find(sel)).sendKeys(path),
       screenshot: async (path) => writeFileSync(path, Buffer.from(await d.takeScreenshot(), 'base64')),
+      // WebDriver sizes the window, whose frame takes some room: size it, see what the page got, and size it again.
+      viewport: async (width, height) => {
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const [w, h] = await d.executeScript('return [innerWidth, innerHeight]') as [number, number];
+          if (w === width && h === height) return;
+          const outer = await d.manage().window().getRect();
+          await d.manage().window().setRect({ width: outer.width + width - w, height: outer.height + height - h });
+        }
+        const got = await d.executeScript('return [innerWidth, innerHeight]') as [number, number];
+        if (got[0] !== width || got[1] !== height) {
+          throw new Error(`WebKitGTK's viewport is ${got.join('×')}, not the ${width}×${height} asked for`);
+        }
+      },
+      evaluate: async <T, A extends unknown[]>(fn: (...args: A) => T, ...args: A) =>
+        d.executeScript(`return (${fn.toString()})(...arguments)`, ...args) as Promise<T>,
     },
     call: async <T>(method: string, ...args: unknown[]) => {
       const r = await d.executeAsyncScript(`

@@ -22,7 +22,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   writeReadmeBlocks();
   if (!process.env.DISPLAY) {
     const display = await new Promise<string>((resolve, reject) => {
-      xvfb = spawn(process.env.XVFB_PATH ?? 'Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten',
+      // A screen larger than the largest viewport the tests ask for (1920×1080) and the window's frame around it.
+      xvfb = spawn(process.env.XVFB_PATH ?? 'Xvfb', ['-displayfd', '3', '-screen', '0', '2560x1600x24', '-nolisten',
         'tcp'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
       let out = '';
       xvfb.stdio[3]!.on('data', (chunk: Buffer) => {

@@ -7,6 +7,7 @@ import type { Encoded } from '../../src/support/base64';
 import { numel } from '../../src/tensor';
 import { MAX_HEADER_BYTES, MAX_NPY_BYTES } from '../../playground/npyFile';
 import { decodeState, encodeState } from '../../playground/state';
+import { MIN_WARM_RUNS, timingRows, verdict, type Timings } from '../../playground/timings';
 import { decode } from '../support/golden';
 import { EMPTY_LINKS, ONE_VOXEL_LINKS, hostileLinks, misfit } from '../support/hostileLinks';
 import { hostileNpyFiles } from '../support/npyBytes';
@@ -24,6 +25,10 @@ interface Summary {
   report: CheckReport | null;
   storage: string | null;
   pageErrors: string[];
+  runState: string;
+  runLabel: string;
+  timings: Timings | null;
+  verdict: string;
 }
 
 const NPY = (name: string) => fileURLToPath(new URL(`../fixtures/npy/${name}.npy`, import.meta.url));
@@ -73,20 +78,111 @@ test('loads without errors, runs the default preset and draws every view', { tag
 }) => {
   await pg.ui.goto(PLAYGROUND_URL);
   const s = await idle(pg);
-  expect(s.outputShape).toBe('[1, 4, 13, 13, 13]');
-  expectPass(s, 4 * 13 ** 3);
+  expect(s.outputShape).toBe('[1, 16, 33, 33, 33]');
+  expectPass(s, 16 * 33 ** 3);
   expect(s.errors).toEqual({});
-  // Ones through a kernel of 3 at stride 2. The middle depth (6 of 13) gets 2 taps along depth and 1 or 2 along
-  // height and width, so the output slice holds exactly 3 values (4 channels × 2, 4, 8 taps): 3 colours.
-  for (const canvas of ['#map-input canvas.map', '#map-weight canvas.map']) {
-    expect(await pg.call<number>('distinctColors', canvas), canvas).toBe(1);
-  }
-  for (const canvas of ['#map-output canvas.map', '#map-coverage canvas.map']) {
-    expect(await pg.call<number>('distinctColors', canvas), canvas).toBe(3);
-  }
+  expect([s.runState, s.runLabel]).toEqual(['done', 'Run again']);
+  // A sphere of ones (the middle depth: a disc on zeros) through a kernel of ones at stride 2. The middle output
+  // depth (16 of 33) gets 2 taps along depth and 1 or 2 along height and width: 2, 4 or 8 taps, 3 colours.
+  expect(await pg.call<number>('distinctColors', '#map-input canvas.map')).toBe(2);
+  expect(await pg.call<number>('distinctColors', '#map-coverage canvas.map')).toBe(3);
+  expect(await pg.call<number>('distinctColors', '#map-output canvas.map')).toBeGreaterThan(3);
   expect(await pg.call<number>('distinctColors', '#volume')).toBeGreaterThan(20);
+  // Maps of one colour say what they hold, inside the map; the others carry no note.
+  expect(await pg.ui.text('#map-weight .note')).toBe('every value here is 1');
+  expect(await pg.ui.text('#map-diff .note')).toBe('0 everywhere: the GPU equals the CPU reference here');
+  for (const map of ['#map-input', '#map-output', '#map-coverage']) expect(await pg.ui.text(`${map} .note`)).toBe('');
+  // Timings: the first call apart (it compiled this configuration's shaders), then medians of warm runs, and the
+  // sentence the numbers call for.
+  const t = s.timings!;
+  expect(t.compiled).toBe(true);
+  expect(t.endToEnd.length).toBeGreaterThanOrEqual(MIN_WARM_RUNS);
+  expect(t.resident?.length).toBeGreaterThanOrEqual(MIN_WARM_RUNS);
+  expect(t.cpuMs).toBeGreaterThan(0);
+  expect(s.verdict).toBe(verdict(t));
+  const rows = timingRows(t);
+  const table = await pg.ui.text('#timings');
+  for (const row of rows) expect(table).toContain(`${row.what}${row.ms!.toFixed(1)} ms`);
   await screenshot(pg, 'default');
 });
+
+const ESSENTIALS = ['#preset', '#run', '#status', '#map-output', '#checker', '#timings-panel'];
+
+for (const [width, height] of [[1366, 768], [1920, 1080]] as const) {
+  test(`at ${width}×${height}, the preset, Run, status, output, checker and timings are in view and not clipped`,
+    async ({ playground: pg }) => {
+      await pg.ui.viewport(width, height);
+      try {
+        await pg.ui.goto(PLAYGROUND_URL);
+        const s = await idle(pg);
+        expectPass(s, 16 * 33 ** 3);
+        const path = test.info().outputPath(`${pg.name}-${width}x${height}.png`);
+        await pg.ui.screenshot(path, true);
+        await test.info().attach(`${width}x${height}`, { path, contentType: 'image/png' });
+        const seen = await pg.ui.evaluate(measureInView, ESSENTIALS);
+        expect(seen.viewport).toEqual({ width, height });
+        for (const e of seen.elements) {
+          expect(e.box, `${e.selector} is not drawn`).not.toBeNull();
+          expect(e.outside, `${e.selector} at ${JSON.stringify(e.box)} leaves the viewport`).toEqual([]);
+          expect(e.clipped, `${e.selector} holds text that does not fit its box`).toEqual([]);
+          expect(e.covered, `${e.selector} is covered by another element`).toBe(false);
+        }
+        // The preset menu shows its whole title.
+        const preset = await pg.ui.evaluate(measureSelect, '#preset');
+        expect(preset.text).toBe('Checkerboard artifacts (kernel 3, stride 2)');
+        expect(preset.textWidth, `the preset menu is ${preset.room} px wide inside`).toBeLessThanOrEqual(preset.room);
+      } finally {
+        await pg.ui.viewport(1280, 720);
+      }
+    });
+}
+
+/**
+ * Where each element of `selectors` is, in the page: its box, the edges of it outside the viewport, the elements in
+ * it whose content overflows their box (text cut off or spilling), and whether another element covers its middle.
+ * Sent to the page as source: self-contained.
+ */
+function measureInView(selectors: string[]) {
+  const root = document.documentElement;
+  scrollTo(0, 0);
+  const viewport = { width: innerWidth, height: innerHeight };
+  const elements = selectors.map((selector) => {
+    const el = document.querySelector(selector);
+    if (!el) return { selector, box: null, outside: [], clipped: [], covered: true };
+    const r = el.getBoundingClientRect();
+    const box = { left: Math.round(r.left), top: Math.round(r.top), right: Math.round(r.right),
+      bottom: Math.round(r.bottom) };
+    const outside: string[] = [];
+    if (r.width === 0 || r.height === 0) outside.push('empty');
+    if (r.left < 0) outside.push('left');
+    if (r.top < 0) outside.push('top');
+    if (r.right > root.clientWidth) outside.push('right');
+    if (r.bottom > root.clientHeight) outside.push('bottom');
+    const clipped: string[] = [];
+    for (const e of [el, ...el.querySelectorAll('*')]) {
+      if (e.tagName === 'CANVAS' || e.tagName === 'SELECT' || e.clientWidth === 0) continue;
+      if (e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1) {
+        clipped.push(`${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''} "${(e.textContent ?? '').slice(0, 40)}"`);
+      }
+    }
+    const hit = document.elementFromPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    return { selector, box, outside, clipped, covered: !(hit && (hit === el || el.contains(hit))) };
+  });
+  return { viewport, elements };
+}
+
+/** The selected option's text, its width in the menu's font, and the room the menu gives it (less its arrow). */
+function measureSelect(selector: string) {
+  const select = document.querySelector(selector) as HTMLSelectElement;
+  const style = getComputedStyle(select);
+  const ctx = document.createElement('canvas').getContext('2d')!;
+  ctx.font = style.font || `${style.fontSize} ${style.fontFamily}`;
+  const text = select.selectedOptions[0]?.textContent ?? '';
+  // The arrow: about one line's height on every engine's menus.
+  const arrow = parseFloat(style.fontSize) * 1.25;
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - arrow;
+  return { text, textWidth: Math.ceil(ctx.measureText(text).width), room: Math.floor(room) };
+}
 
 test('the impulse preset shows the kernel footprint, and the checker passes', async ({ playground: pg }) => {
   await pg.ui.goto(PLAYGROUND_URL);
@@ -116,18 +212,21 @@ test('typing a stride updates the output shape; an invalid groups shows the erro
   await pg.ui.goto(PLAYGROUND_URL);
   await idle(pg);
   await pg.ui.fill('[name="stride.0"]', '3');
-  await waitForText(pg, '#out-shape', /^\[1, 4, 18, 13, 13\]$/);
+  await waitForText(pg, '#out-shape', /^\[1, 16, 48, 33, 33\]$/);
   const typed = await settled(pg);
-  expectPass(typed, 4 * 18 * 13 * 13);
+  expectPass(typed, 16 * 48 * 33 * 33);
+  expect([typed.runState, typed.runLabel]).toEqual(['done', 'Run again']);
   expect(typed.address).toBe(typed.query);
   expect(decodeState(typed.address).stride).toEqual([3, 2, 2]);
   await pg.ui.fill('[name="groups"]', '3');
   const error = await waitForText(pg, '[data-error="groups"]', /groups/);
   expect(error).toBe('conv_transpose3d: groups=3 must divide weight.shape[0] (in channels), got weight shape ' +
-    '[4, 4, 3, 3, 3]');
+    '[16, 16, 3, 3, 3]');
   const s = await idle(pg);
   expect(s.errors).toEqual({ groups: error });
   expect(s.outputShape).toBe('—');
+  // Nothing can run: the button says so, and the status says what to do.
+  expect([s.runState, s.runLabel, s.status]).toEqual(['invalid', 'Run', 'Fix the highlighted argument to run again.']);
   // The last good result stays on screen.
   expect(s.badge).toBe('pass');
   expect(await pg.call<number>('distinctColors', '#map-output canvas.map')).toBeGreaterThan(1);
@@ -179,9 +278,15 @@ test('long work can be cancelled; sizes over the memory budget are refused befor
 }) => {
   await pg.ui.goto(`${PLAYGROUND_URL}?preset=docs`);
   await waitForText(pg, '#status', /Checking against the CPU reference/, 120_000);
+  const button = () => pg.ui.evaluate(() => {
+    const run = document.querySelector<HTMLButtonElement>('#run')!;
+    return [run.dataset.state, run.textContent, run.disabled];
+  });
+  expect(await button()).toEqual(['running', 'Running…', true]);
   await pg.ui.click('#cancel');
   const s = await idle(pg);
   expect(s.status).toBe('Cancelled.');
+  expect(await button()).toEqual(['cancelled', 'Run', false]);
   expect(s.pageErrors).toEqual([]);
   await pg.ui.fill('[name="input.0"]', '4000');
   const refused = await waitForText(pg, '[data-error="output"]', /budget/);
@@ -227,7 +332,7 @@ test('hostile links open with the error beside its control, without freezing; a 
   playground: pg,
 }) => {
   // One real load of a hostile link, then the rest opened in the same page as a link would be.
-  const hostile = `${PLAYGROUND_URL}?x=1,4,100000000,100000000,100000000`;
+  const hostile = `${PLAYGROUND_URL}?x=1,16,100000000,100000000,100000000`;
   await answered(pg.ui.goto(hostile), `while opening ${hostile}`);
   const first = await idle(pg, 'after opening a link with an input of 10^24 voxels');
   expect(Object.keys(first.errors)).toEqual(['output']);
@@ -250,7 +355,7 @@ test('hostile links open with the error beside its control, without freezing; a 
     const s = await idle(pg, `after opening ?${query}`);
     expect(s.badge, query).toBe('empty');
     expect(s.status, query).toMatch(/^Done: the output \[0, [\d, ]+\] is empty; there is nothing to compute\.$/);
-    expect(await pg.ui.text('#map-coverage .caption'), query).toBe('the batch is empty');
+    expect(await pg.ui.text('#map-coverage .note'), query).toBe('the batch is empty');
   }
   // Valid, with an axis a million voxels long: the maps are drawn sampled (browsers refuse canvases that wide).
   const long = 'x=1,1,1,1,1000000&w=1,1,1,1,1&s=1,1,1';
@@ -258,7 +363,7 @@ test('hostile links open with the error beside its control, without freezing; a 
   expectPass(await idle(pg, `after opening ?${long}`), 1e6);
   expect(await pg.ui.text('#map-output .caption')).toMatch(/\(every 977th cell shown\)$/);
   await pg.ui.goto(PLAYGROUND_URL);
-  expectPass(await idle(pg), 4 * 13 ** 3);
+  expectPass(await idle(pg), 16 * 33 ** 3);
 });
 
 // Depends on the library's planner: a huge stride or dilation on a one-voxel input has a one-element output, and

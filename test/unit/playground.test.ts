@@ -18,7 +18,12 @@ import { describeTexel } from '../../playground/layoutView';
 import { MEMORY_BUDGET, memoryNeeded } from '../../playground/memory';
 import { MAX_HEADER_BYTES, MAX_NPY_BYTES, checkNpySize, parseNpy, toNpy } from '../../playground/npyFile';
 import type { Preflight } from '../../playground/preflight';
+import { constantValue } from '../../playground/heatmap';
 import { BLOCKING_TIMING_MS, runGpu } from '../../playground/runner';
+import {
+  MAX_WARM_RUNS, MIN_WARM_RUNS, median, softwareRenderer, timingRows, verdict as speedVerdict, wantsAnotherRun,
+  type Timings,
+} from '../../playground/timings';
 import {
   DEFAULT_STATE, PRESETS, checkState, decodeState, encodeState, fieldOfError, inputShape, presetState,
 } from '../../playground/state';
@@ -76,7 +81,7 @@ describe('playground state', () => {
       [{ groups: 3 }, 'groups'], [{ groups: 0 }, 'groups'], [{ stride: [0, 1, 1] }, 'stride'],
       [{ padding: [-1, 0, 0] }, 'padding'], [{ dilation: [1, 1.5, 1] }, 'dilation'],
       [{ outputPadding: [2, 0, 0] }, 'outputPadding'], [{ weight: [5, 4, 3, 3, 3] }, 'input'],
-      [{ padding: [9, 0, 0] }, 'output'], [{ input: [1, 4, 0, 6, 6] }, 'input'], [{ input: [1, NaN, 6, 6, 6] }, 'input'],
+      [{ padding: [20, 0, 0] }, 'output'], [{ input: [1, 4, 0, 6, 6] }, 'input'], [{ input: [1, NaN, 6, 6, 6] }, 'input'],
       [{ stride: [NaN, 1, 1] }, 'stride'],
     ];
     for (const [change, field] of cases) {
@@ -94,7 +99,7 @@ describe('playground state', () => {
   it('drops the batch axis when unbatched', () => {
     expect(inputShape({ ...DEFAULT_STATE, unbatched: true })).toEqual(DEFAULT_STATE.input.slice(1));
     const checked = checkState({ ...DEFAULT_STATE, unbatched: true });
-    expect(checked.ok && checked.spec.outShape).toEqual([4, 13, 13, 13]);
+    expect(checked.ok && checked.spec.outShape).toEqual([16, 33, 33, 33]);
   });
 });
 
@@ -215,7 +220,7 @@ describe('links with hostile numbers', () => {
   });
 
   it('sizes beyond the budget are refused by their shapes alone, before the textures are planned', async () => {
-    const refused = await open('x=1,4,100000000,100000000,100000000');
+    const refused = await open('x=1,16,100000000,100000000,100000000');
     expect(refused).toEqual({ value: expect.objectContaining({ ok: false, field: 'output' }) });
     // On a device this small, planning refuses far smaller inputs; the estimate never gets that far.
     const tiny: PlanLimits = { ...LIMITS, maxTextureSize: 16, maxLayers: 1 };
@@ -379,28 +384,122 @@ describe('.npy files', () => {
 });
 
 describe('GPU runs', () => {
-  it('time the resident run, which blocks the page, only after a quick end-to-end run', async () => {
+  it('time the first call apart, then warm runs; the resident run, which blocks the page, only after quick ones', async () => {
     const x = randomTensor([1, 1, 2, 2, 2], 1);
     const w = randomTensor([1, 1, 2, 2, 2], 2);
     const output = convTranspose3dReference(x, w);
     for (const [ms, timed] of [[10, true], [BLOCKING_TIMING_MS + 1, false]] as const) {
-      // A stand-in backend on a clock of the test's own: each wait for the GPU takes `ms`.
+      // A stand-in backend on a clock of the test's own: each wait for the GPU takes `ms`, the first 100 ms more
+      // (and compiles).
       let clock = 0;
+      let compiles = 0;
       vi.spyOn(performance, 'now').mockImplementation(() => clock);
       const finish = vi.fn(() => { clock += ms; });
       const backend = {
-        stats: () => ({ compiles: 0 }),
-        convTranspose3d: () => ({ read: async () => { clock += ms; return output; }, dispose: () => undefined }),
+        stats: () => ({ compiles }),
+        convTranspose3d: () => ({
+          read: async () => {
+            clock += ms + (compiles ? 0 : 100);
+            compiles = 1;
+            return output;
+          },
+          dispose: () => undefined,
+        }),
         upload: () => ({ dispose: () => undefined }),
         finish,
       } as unknown as Backend;
       try {
-        const run = await runGpu(backend, { x, w, options: {} }, () => false);
-        expect(run).toEqual({ output, endToEndMs: ms, residentMs: timed ? ms : null, compiled: false });
-        expect(finish).toHaveBeenCalledTimes(timed ? 1 : 0);
+        const heard: string[] = [];
+        const run = await runGpu(backend, { x, w, options: {} }, () => false, (what) => heard.push(what));
+        const warm = (n: number) => new Array<number>(n).fill(ms);
+        // 10 ms runs: 7 of each kind within the budget; 501 ms runs: 3 end to end (1.5 s) and none resident.
+        const n = timed ? MAX_WARM_RUNS : MIN_WARM_RUNS;
+        expect(run).toEqual({ output, firstMs: ms + 100, compiled: true, endToEnd: warm(n),
+          resident: timed ? warm(n) : null });
+        expect(finish).toHaveBeenCalledTimes(timed ? n : 0);
+        expect(heard[0]).toBe('Timing the GPU: warm run 1…');
       } finally {
         vi.restoreAllMocks();
       }
     }
+  });
+
+  it('stop when cancelled between runs', async () => {
+    let calls = 0;
+    const output = convTranspose3dReference(randomTensor([1, 1, 1, 1, 1], 1), randomTensor([1, 1, 1, 1, 1], 2));
+    const backend = {
+      stats: () => ({ compiles: 0 }),
+      convTranspose3d: () => ({ read: async () => { calls++; return output; }, dispose: () => undefined }),
+    } as unknown as Backend;
+    expect(await runGpu(backend, { x: output, w: output, options: {} }, () => calls >= 2)).toBeNull();
+    expect(calls).toBe(2);
+  });
+});
+
+describe('timings', () => {
+  const base: Timings = { firstMs: 300, compiled: true, endToEnd: [12, 10, 11], resident: [5, 4, 6], cpuMs: 110,
+    flops: 5.66e7, softwareRenderer: null };
+
+  it('take the median; keep timing while it is cheap, a long call fewer times', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([])).toBeNaN();
+    const runsOf = (ms: number) => {
+      const samples: number[] = [];
+      while (wantsAnotherRun(samples)) samples.push(ms);
+      return samples.length;
+    };
+    expect(runsOf(1)).toBe(MAX_WARM_RUNS);
+    expect(runsOf(400)).toBe(MIN_WARM_RUNS);
+    expect(runsOf(2000)).toBe(MIN_WARM_RUNS);
+    expect(runsOf(2500)).toBe(2);
+    expect(runsOf(7000)).toBe(1);
+  });
+
+  it('show warm medians, the CPU reference, and the first call apart with its compile time', () => {
+    const rows = timingRows(base);
+    expect(rows.map((r) => [r.what, r.ms])).toEqual([['GPU, end-to-end', 11], ['GPU, resident', 5],
+      ['CPU reference', 110], ['GPU, first call', 300]]);
+    expect(rows[0].gflops).toBeCloseTo(5.66e7 / 1e9 / 0.011);
+    expect(rows[0].note).toBe('upload, compute, read back; median of 3 warm runs');
+    expect(rows[3].gflops).toBeNull();
+    expect(rows[3].note).toBe("includes compiling this configuration's shaders (about 289 ms more than a warm run): " +
+      'once per configuration, later calls reuse them');
+    expect(timingRows({ ...base, compiled: false })[3].note).toBe('the shaders were already compiled by an earlier run');
+    const long = timingRows({ ...base, endToEnd: [900], resident: null, cpuMs: null });
+    expect(long[0].note).toBe('upload, compute, read back; one warm run (the call is long)');
+    expect([long[1].ms, long[1].missing, long[2].ms]).toEqual([null, '—', null]);
+  });
+
+  it('say how the GPU compares with the CPU reference, and why when the CPU reference is faster', () => {
+    expect(speedVerdict(base)).toBe('The GPU is 10× faster than the CPU reference here, end to end.');
+    expect(speedVerdict({ ...base, cpuMs: 33, softwareRenderer: 'SwiftShader' })).toBe('The GPU is 3.0× faster than the ' +
+      "CPU reference here, end to end. This browser draws WebGL on the CPU (SwiftShader): these are a software " +
+      "rasterizer's times, not a GPU's.");
+    expect(speedVerdict({ ...base, cpuMs: null })).toBe('Waiting for the CPU reference to compare.');
+    expect(speedVerdict({ ...base, cpuMs: 5.5, flops: 1.87e5 })).toBe('The CPU reference is 2.0× faster here: this call ' +
+      "is small (0.187 MFLOP), so the GPU's fixed cost per call (upload, draw, read back) outweighs its arithmetic. " +
+      'The U-Net, VAE and video presets show the GPU at work.');
+    expect(speedVerdict({ ...base, cpuMs: 5.5, softwareRenderer: 'Mesa llvmpipe' })).toBe('The CPU reference is 2.0× ' +
+      'faster here: this browser draws WebGL on the CPU (Mesa llvmpipe), not on a GPU.');
+    expect(speedVerdict({ ...base, cpuMs: 5.5 })).toBe("The CPU reference is 2.0× faster here: this device's GPU is " +
+      'slower than one CPU core for this call.');
+  });
+
+  it('name the software rasterizers by their renderer strings', () => {
+    expect(softwareRenderer('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero) (0x0000C0DE)), SwiftShader ' +
+      'driver)')).toBe('SwiftShader');
+    expect(softwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe('Mesa llvmpipe');
+    expect(softwareRenderer('ANGLE (Intel, Intel(R) UHD Graphics 620 Direct3D11 vs_5_0 ps_5_0, D3D11)')).toBeNull();
+    expect(softwareRenderer('Apple GPU')).toBeNull();
+  });
+
+  it('find maps of one value, which get a note inside', () => {
+    expect(constantValue(new Float32Array([1, 1, 1]))).toBe(1);
+    expect(constantValue(new Float32Array([0, -0]))).toBe(0);
+    expect(constantValue(new Float32Array([NaN, NaN]))).toBeNaN();
+    expect(constantValue(new Float32Array([1, 2]))).toBeNull();
+    expect(constantValue(new Float32Array([NaN, 1]))).toBeNull();
+    expect(constantValue(new Float32Array(0))).toBeNull();
   });
 });
