@@ -239,7 +239,7 @@ function drawEmpty(spec: ConvSpec): void {
   $('#badge').className = 'badge';
   $('#checker-numbers').innerHTML = '';
   $('#timings tbody').innerHTML = '';
-  $('#verdict').textContent = '';
+  $('#verdict').textContent = 'Nothing to time: the batch is empty.';
   shown = generation;
   showRunState('done', `Done: the output [${spec.outShape.join(', ')}] is empty; there is nothing to compute.`);
 }
