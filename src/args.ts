@@ -281,6 +281,43 @@ export function resolveShapes(inputShape: number[], weightShape: number[], biasS
   };
 }
 
+/** The sizes of a call whose output size is given and whose padding is cut from the front only. */
+export interface ExplicitSizes {
+  stride: Int3;
+  dilation: Int3;
+  /** Positions cut from the front of each axis. */
+  padFront: Int3;
+  /** The output's depth, height and width. */
+  outSize: Int3;
+  groups?: number;
+}
+
+/**
+ * The spec of a call given as TensorFlow and ONNX give it: output position o receives input i through tap k where
+ * o = i·stride + k·dilation − padFront, and the output has `outSize` positions per axis, so the padding cut from
+ * the back is whatever is left (possibly more or less than the front's). PyTorch's rules apply otherwise; its
+ * output_padding is the difference from PyTorch's size with padding `padFront`, and may be negative or exceed the
+ * stride here. The planner and the shaders only ever use the front padding and the output size.
+ *
+ * @example
+ * // TensorFlow's 'SAME' at stride 2, kernel 3, output 8: one position of padding, at the back.
+ * resolveExplicitShapes([1, 3, 4, 4, 4], [3, 5, 3, 3, 3], null,
+ *   { stride: [2, 2, 2], dilation: [1, 1, 1], padFront: [0, 0, 0], outSize: [8, 8, 8] }).outputPadding; // [-1, -1, -1]
+ */
+export function resolveExplicitShapes(inputShape: number[], weightShape: number[], biasShape: number[] | null,
+  sizes: ExplicitSizes): ConvSpec {
+  const spec = resolveShapes(inputShape, weightShape, biasShape,
+    { stride: sizes.stride, dilation: sizes.dilation, padding: sizes.padFront, groups: sizes.groups });
+  const outSize = sizes.outSize.slice() as Int3;
+  if (!outSize.every((s) => isInt(s) && s >= 1)) fail(`output size must be positive integers, got ${show(outSize)}`);
+  const outputPadding = outSize.map((s, a) => s - spec.outSize[a]) as Int3;
+  const outShape = spec.batched ? [spec.batch, spec.outChannels, ...outSize] : [spec.outChannels, ...outSize];
+  if (!Number.isSafeInteger(numel(outShape)) || numel(outShape) > 2 ** 32) {
+    fail(`output shape ${show(outShape)} has ${numel(outShape)} elements, more than 2^32`);
+  }
+  return { ...spec, outSize, outputPadding, outShape };
+}
+
 /**
  * Rejects option objects with unknown keys (a snake_case `output_padding` would otherwise be silently ignored) and
  * returns a snapshot: a plain object holding each option read once, arrays copied.

@@ -9,24 +9,35 @@ import { createContext, readCapabilities, type DeviceCapabilities, type Renderer
 import { drawLayout } from './gl/draw.js';
 import { ProgramCache, specialize } from './gl/programs.js';
 import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool.js';
+import { withGlState } from './gl/glState.js';
 import { createStats, type BackendStats } from './gl/stats.js';
 import { storageFormat, storesFinite, uploadView, type StorageRequest } from './gl/storage.js';
-import { attachLayer, readLayoutTexture, type LayoutTexture } from './gl/textures.js';
-import { texelCount, type TextureLayout } from './layout.js';
+import { attachLayer, createLayoutTexture, readLayoutTexture, type LayoutTexture } from './gl/textures.js';
+import { planLayout, texelCount, type TextureLayout } from './layout.js';
 import { as5d, packActivation, packWeights, unpackActivation } from './packing.js';
 import { callPasses, type CallTexture, type Pass, type ShaderName } from './passes.js';
+import { fromDenseDefines, toDenseDefines, type DenseShape } from './shaderDefines.js';
 import { numel } from './tensor.js';
 import type { ConvTranspose3dOptions, Tensor } from './types.js';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
 import packSource from '../glsl/pack_weights.frag.glsl?raw';
 import repackSource from '../glsl/repack.frag.glsl?raw';
+import fromDenseSource from '../glsl/from_dense.frag.glsl?raw';
+import toDenseSource from '../glsl/to_dense.frag.glsl?raw';
 import { ConvTranspose3dError } from './errors.js';
 
 const SHADERS: Record<ShaderName, string> = { gather: convSource, repack: repackSource, packWeights: packSource };
 
+/** Texture units the backend's draws bind (the gather's three samplers, and a spare): saved on a shared context. */
+const TEXTURE_UNITS = 4;
+
 /** Options of {@link createBackend}. */
 export interface BackendOptions {
-  /** Use this context instead of creating one. The backend changes its GL state freely. */
+  /**
+   * Use this context instead of creating one (TensorFlow.js's, a three.js renderer's). The backend then leaves every
+   * piece of GL state it touches as it found it (bindings, viewport, scissor, enables such as the scissor test and
+   * face culling, pixel-store parameters, pack and unpack buffers), so the owner's state cache stays true.
+   */
   gl?: WebGL2RenderingContext;
   /** Cap on texture width and height, below the device's MAX_TEXTURE_SIZE (tensors are then tiled further). */
   maxTextureSize?: number;
@@ -203,17 +214,35 @@ class BackendImpl implements Backend {
   /** The context was lost and the GL objects have not been rebuilt yet. */
   private lost = false;
   private readonly unlisten: () => void;
+  /** The context is the caller's: its GL state is saved and restored around every stretch of work. */
+  private readonly shared: boolean;
+  /** An empty vertex array of the backend's own: its draws read no attributes, whatever the owner enabled. */
+  private vao!: WebGLVertexArrayObject;
 
   constructor(readonly gl: WebGL2RenderingContext, private readonly options: BackendOptions) {
-    this.capabilities = readCapabilities(gl, options);
+    this.shared = options.gl !== undefined;
+    this.capabilities = this.guard(() => readCapabilities(gl, options));
     this.maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     this.poolBytes = options.poolBytes ?? DEFAULT_POOL_BYTES;
     this.build();
     this.unlisten = this.watchContext();
   }
 
+  /**
+   * Runs a stretch of GL work: on a context of its own as it is; on the caller's, between a save and a restore of
+   * the state it may touch, with the state its draws assume set meanwhile (glState.ts).
+   */
+  readonly guard = <T>(work: () => T): T => {
+    if (!this.shared) return work();
+    return withGlState(this.gl, TEXTURE_UNITS, () => {
+      if (this.vao) this.gl.bindVertexArray(this.vao);
+      return work();
+    });
+  };
+
   /** The GL objects of one context lifetime. */
   private build(): void {
+    this.vao = this.gl.createVertexArray()!;
     this.programs = new ProgramCache(this.gl, this.counters);
     // The limits come from the capabilities, read anew after a restore.
     this.callPlans = new LRUCache({ max: MAX_CALL_PLANS });
@@ -234,7 +263,8 @@ class BackendImpl implements Backend {
   /** After a restore: extensions must be enabled again, so the capabilities are read anew, with the same storage. */
   private rebuild(): void {
     if (!this.lost || this.disposed || this.gl.isContextLost()) return;
-    this.capabilities = readCapabilities(this.gl, { ...this.options, storage: this.capabilities.storage });
+    this.capabilities = this.guard(() => readCapabilities(this.gl, { ...this.options,
+      storage: this.capabilities.storage }));
     this.build();
     this.lost = false;
   }
@@ -338,7 +368,7 @@ class BackendImpl implements Backend {
   }
 
   upload(t: Tensor): GpuTensor {
-    return this.uploadTensor(t, true);
+    return this.guard(() => this.uploadTensor(t, true));
   }
 
   /** `upload()`; `checkFinite` records whether every value is stored finite (what a weight's shader depends on). */
@@ -360,7 +390,8 @@ class BackendImpl implements Backend {
   async readTensor(t: GpuTensorImpl): Promise<Tensor> {
     if (!t.storage) return { shape: t.shape.slice(), data: new Float32Array(0) };
     const epoch = this.epoch;
-    const texels = await readLayoutTexture(this.gl, t.storage, () => this.gl.isContextLost() || this.epoch !== epoch);
+    const texels = await readLayoutTexture(this.gl, t.storage, () => this.gl.isContextLost() || this.epoch !== epoch,
+      this.guard);
     return { shape: t.shape.slice(), data: unpackActivation(texels, as5d(t.shape), t.storage.layout) };
   }
 
@@ -408,8 +439,12 @@ class BackendImpl implements Backend {
   }
 
   /** Runs a call checked by {@link checkCall} (against this backend's tensors). */
-  run({ spec, input, weight, bias }: CheckedCall<AnyTensor>): GpuTensor {
+  run(call: CheckedCall<AnyTensor>): GpuTensor {
     this.checkAlive('convTranspose3d()');
+    return this.guard(() => this.runChecked(call));
+  }
+
+  private runChecked({ spec, input, weight, bias }: CheckedCall<AnyTensor>): GpuTensor {
     if (spec.batch === 0) return this.wrap(spec.outShape, null);
     const w = weight instanceof GpuTensorImpl ? weight : null;
     const call = this.callPlan(spec, w ? w.finite : storesFinite((weight as Tensor).data, this.capabilities.storage));
@@ -465,20 +500,80 @@ class BackendImpl implements Backend {
     return { ...this.counters };
   }
 
+  /** See {@link gpuTensorFromDense}. */
+  fromDense(source: DenseTexture, shape: number[], strides: number[]): GpuTensor {
+    this.checkAlive('fromDense()');
+    return this.guard(() => this.fromDenseNow(source, shape, strides));
+  }
+
+  private fromDenseNow(source: DenseTexture, shape: number[], strides: number[]): GpuTensor {
+    const layout = activationLayout(shape, this.limits);
+    this.reserve(texelCount(layout) * this.texelBytes, `a copy of a tensor of shape ${show(shape)}`);
+    const target = this.pool.acquire(layout);
+    const source5 = fromDenseDefines(as5d(shape), strides, layout, source);
+    const program = this.programs.get(specialize(fromDenseSource,
+      { ...source5, STORAGE_UINT: this.capabilities.storage === 'uint32' }, { unroll: false }));
+    drawLayout(this.gl, this.framebuffer, this.counters, { program, uniforms: { u_dense: source.texture }, target,
+      layout, fetchesPerTexel: 4 });
+    return this.wrap(shape.slice(), target);
+  }
+
+  /** See {@link gpuTensorToDense}. */
+  toDense(t: GpuTensor, axes: number[]): DenseTexture & { dispose(): void } {
+    const x = this.checkArgument(t, 'toDense()') as GpuTensorImpl;
+    return this.guard(() => this.toDenseNow(x, axes));
+  }
+
+  private toDenseNow(x: GpuTensorImpl, axes: number[]): DenseTexture & { dispose(): void } {
+    const shape5 = as5d(x.shape);
+    const texels = Math.ceil(numel(shape5) / 4);
+    const max = this.capabilities.maxTextureSize;
+    const cols = Math.min(texels, max);
+    const rows = Math.ceil(texels / cols);
+    if (rows > max) {
+      throw new ConvTranspose3dError(`conv_transpose3d: a tensor of shape ${show(x.shape)} does not fit one ` +
+        `${max} × ${max} texture, as the other library's dense textures must`, 'too-large');
+    }
+    // The other library reads floats: RGBA32F where this device renders to it, else RGBA16F.
+    const format = storageFormat(this.gl, this.capabilities.storageSupport.float32 ? 'float32' : 'float16');
+    const layout = planLayout(rows, cols, { maxTextureSize: max, maxLayers: 1 });
+    this.reserve(texelCount(layout) * format.texelBytes, `a dense copy of a tensor of shape ${show(x.shape)}`);
+    const target = createLayoutTexture(this.gl, this.counters, format, layout);
+    const program = this.programs.get(specialize(toDenseSource,
+      { ...toDenseDefines(shape5, axes, x.storage!.layout, { rows, cols }),
+        STORAGE_UINT: this.capabilities.storage === 'uint32' }, { unroll: false }));
+    drawLayout(this.gl, this.framebuffer, this.counters, { program, uniforms: { u_x: x.storage!.texture }, target,
+      layout, fetchesPerTexel: 4 });
+    let disposed = false;
+    return {
+      texture: target.texture, rows, cols,
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        this.gl.deleteTexture(target.texture);
+        this.counters.textures--;
+        this.counters.textureBytes -= target.bytes;
+      },
+    };
+  }
+
   finish(t: GpuTensor): void {
     if (!(t instanceof GpuTensorImpl)) {
       throw new ConvTranspose3dError(`conv_transpose3d: finish() takes a GpuTensor, got ${show(t)}`,
         'invalid-argument', 't');
     }
     this.checkArgument(t, 'finish()');
-    if (!t.storage) return;
+    const storage = t.storage;
+    if (!storage) return;
     const { gl } = this;
-    gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
-    attachLayer(gl, gl.COLOR_ATTACHMENT0, t.storage, 0);
-    const { format } = t.storage;
-    gl.readPixels(0, 0, 1, 1, format.format, format.type, uploadView(format, new Float32Array(4)));
-    gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    this.guard(() => {
+      gl.bindFramebuffer(gl.FRAMEBUFFER, this.framebuffer);
+      attachLayer(gl, gl.COLOR_ATTACHMENT0, storage, 0);
+      const { format } = storage;
+      gl.readPixels(0, 0, 1, 1, format.format, format.type, uploadView(format, new Float32Array(4)));
+      gl.framebufferTextureLayer(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, null, 0, 0);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+    });
   }
 
   dispose(): void {
@@ -487,6 +582,7 @@ class BackendImpl implements Backend {
     this.pool.clear();
     this.programs.dispose();
     this.gl.deleteFramebuffer(this.framebuffer);
+    this.gl.deleteVertexArray(this.vao);
     this.unlisten();
     this.disposed = true;
   }
@@ -496,11 +592,34 @@ function mib(bytes: number): string {
   return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
+/** A dense RGBA float texture on a backend's context: a row-major array four values a texel, `rows` × `cols`. */
+export interface DenseTexture extends DenseShape {
+  texture: WebGLTexture;
+}
+
+/**
+ * Internal (the TensorFlow.js entry's): a new GpuTensor of `shape` (rank 5) copied, by a GPU pass, from a dense
+ * texture of another library on the backend's context; element (n, c, d, h, w) is value n·strides[0] + c·strides[1]
+ * + … of the dense array, so any axis order reads in place.
+ */
+export function gpuTensorFromDense(backend: Backend, source: DenseTexture, shape: number[], strides: number[]):
+  GpuTensor {
+  return (backend as BackendImpl).fromDense(source, shape, strides);
+}
+
+/**
+ * Internal (the TensorFlow.js entry's): `t` written by a GPU pass into a new dense float texture whose axis i is
+ * `t`'s axis `axes[i]` (of n, c, d, h, w). The caller disposes it.
+ */
+export function gpuTensorToDense(backend: Backend, t: GpuTensor, axes: number[]): DenseTexture & { dispose(): void } {
+  return (backend as BackendImpl).toDense(t, axes);
+}
+
 /**
  * Runs a call already checked by {@link checkCall} on a backend made by {@link createBackend}: the one-shot
  * convTranspose3d checks its arguments once, before it even makes the shared backend.
  */
-export function runCheckedCall(backend: Backend, call: CheckedCall<Tensor>): GpuTensor {
+export function runCheckedCall(backend: Backend, call: CheckedCall<AnyTensor>): GpuTensor {
   return (backend as BackendImpl).run(call);
 }
 

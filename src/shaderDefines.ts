@@ -199,3 +199,60 @@ export function packDefines(plan: ConvPlan): PackDefines {
     Y_LAYOUT: shaderLayout(plan.packedWeight), Y_ROWS: plan.packedWeight.rows, Y_COLS: plan.packedWeight.cols,
   };
 }
+
+/** A dense RGBA texture: a row-major array four values a texel, `rows` × `cols` texels. */
+export interface DenseShape {
+  rows: number;
+  cols: number;
+}
+
+/** The #defines of glsl/from_dense.frag.glsl: the target's shape and layout, where its axes sit in the source. */
+export interface FromDenseDefines {
+  Y_C: number; Y_CB: number; Y_D: number; Y_H: number;
+  SRC_N: number; SRC_C: number; SRC_D: number; SRC_H: number; SRC_W: number;
+  DENSE_COLS: number; Y_LAYOUT: string; Y_ROWS: number; Y_COLS: number;
+}
+
+/**
+ * Copies a dense array into a tensor of `shape5` laid out as `layout`; `strides` are the flat strides of the
+ * tensor's axes (n, c, d, h, w) in the array.
+ *
+ * @example
+ * // An NDHWC array [1, 4, 4, 4, 3] into the NCDHW tensor [1, 3, 4, 4, 4].
+ * fromDenseDefines([1, 3, 4, 4, 4], [192, 1, 48, 12, 3], layout, { rows: 1, cols: 48 });
+ */
+export function fromDenseDefines(shape5: readonly number[], strides: readonly number[], layout: TextureLayout,
+  dense: DenseShape): FromDenseDefines {
+  const [, C, D, H] = shape5;
+  return {
+    Y_C: C, Y_CB: blocks(C), Y_D: D, Y_H: H, SRC_N: strides[0], SRC_C: strides[1], SRC_D: strides[2], SRC_H: strides[3],
+    SRC_W: strides[4], DENSE_COLS: dense.cols, Y_LAYOUT: shaderLayout(layout), Y_ROWS: layout.rows,
+    Y_COLS: layout.cols,
+  };
+}
+
+/** The #defines of glsl/to_dense.frag.glsl. */
+export interface ToDenseDefines {
+  E1: number; E2: number; E3: number; E4: number;
+  AXIS_N: number; AXIS_C: number; AXIS_D: number; AXIS_H: number; AXIS_W: number;
+  TOTAL: number; DENSE_COLS: number; X_CB: number; X_D: number; X_H: number; X_LAYOUT: string; X_SAMPLER: string;
+}
+
+/**
+ * Writes a tensor of `shape5` laid out as `layout` into a dense array whose axis i is the tensor's axis `axes[i]`.
+ *
+ * @example
+ * toDenseDefines([1, 5, 8, 8, 8], [0, 2, 3, 4, 1], layout, { rows: 1, cols: 640 }); // NDHWC [1, 8, 8, 8, 5]
+ */
+export function toDenseDefines(shape5: readonly number[], axes: readonly number[], layout: TextureLayout,
+  dense: DenseShape): ToDenseDefines {
+  const [, C, D, H] = shape5;
+  const sizes = axes.map((a) => shape5[a]);
+  const at = (axis: number) => axes.indexOf(axis);
+  return {
+    E1: sizes[1], E2: sizes[2], E3: sizes[3], E4: sizes[4],
+    AXIS_N: at(0), AXIS_C: at(1), AXIS_D: at(2), AXIS_H: at(3), AXIS_W: at(4),
+    TOTAL: shape5.reduce((a, b) => a * b, 1), DENSE_COLS: dense.cols, X_CB: blocks(C), X_D: D, X_H: H,
+    X_LAYOUT: shaderLayout(layout), X_SAMPLER: samplerType(layout),
+  };
+}

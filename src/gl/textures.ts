@@ -125,30 +125,35 @@ export async function waitForGpu(gl: WebGL2RenderingContext, isLost: () => boole
 /**
  * Reads every layer of `t` back without blocking the main thread: readPixels into a PIXEL_PACK_BUFFER, a fence,
  * polled once per task, then one getBufferSubData. Resolves to the texels (4 floats each, layer-major), as float32
- * whatever the storage (float16 values widen exactly).
+ * whatever the storage (float16 values widen exactly). `guard` runs each stretch of GL calls (a backend on a shared
+ * context saves and restores the owner's state around them).
  */
 export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture,
-  isLost: () => boolean): Promise<Float32Array> {
+  isLost: () => boolean, guard: <T>(work: () => T) => T = (work) => work()): Promise<Float32Array> {
   const { width, height, layers } = t.layout;
   const layerFloats = width * height * 4;
   const buffer = gl.createBuffer();
   const fb = gl.createFramebuffer();
   try {
-    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
-    gl.bufferData(gl.PIXEL_PACK_BUFFER, layerFloats * layers * 4, gl.STREAM_READ);
-    gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
-    for (let layer = 0; layer < layers; layer++) {
-      attachLayer(gl, gl.COLOR_ATTACHMENT0, t, layer);
-      gl.readPixels(0, 0, width, height, t.format.format, t.format.type, layer * layerFloats * 4);
-    }
-    gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    guard(() => {
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+      gl.bufferData(gl.PIXEL_PACK_BUFFER, layerFloats * layers * 4, gl.STREAM_READ);
+      gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+      for (let layer = 0; layer < layers; layer++) {
+        attachLayer(gl, gl.COLOR_ATTACHMENT0, t, layer);
+        gl.readPixels(0, 0, width, height, t.format.format, t.format.type, layer * layerFloats * 4);
+      }
+      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    });
     await waitForGpu(gl, isLost);
     const out = new Float32Array(layerFloats * layers);
-    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
-    // uint32 storage reads back the float32 bit patterns: the same bytes, so one buffer serves every mode.
-    gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, uploadView(t.format, out));
-    gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    guard(() => {
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, buffer);
+      // uint32 storage reads back the float32 bit patterns: the same bytes, so one buffer serves every mode.
+      gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, uploadView(t.format, out));
+      gl.bindBuffer(gl.PIXEL_PACK_BUFFER, null);
+    });
     return out;
   } finally {
     gl.deleteFramebuffer(fb);

@@ -226,7 +226,15 @@ const harness = {
   },
 };
 
-const api = { ...harness, ...robustness, ...glsl, ...extremes };
+/** TensorFlow.js with this library registered (test/browser/tfjsHarness.ts), loaded on first use: tfjs is large. */
+const tfjs = {
+  async tfjs(method: string, ...args: unknown[]) {
+    const m = await import('./tfjsHarness') as unknown as Record<string, (...a: unknown[]) => unknown>;
+    return m[method](...args);
+  },
+};
+
+const api = { ...harness, ...robustness, ...glsl, ...extremes, ...tfjs };
 declare global {
   interface Window { harness: typeof api }
 }

@@ -10,4 +10,7 @@ export default defineConfig({
   cacheDir: fileURLToPath(new URL('../../node_modules/.vite-harness', import.meta.url)),
   logLevel: 'warn',
   server: { strictPort: true, hmr: false },
+  // Found only when the TensorFlow.js tests import them: optimized up front, or Vite would reload the page midway.
+  optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl',
+    '@tensorflow/tfjs-converter', '@tensorflow/tfjs-layers'] },
 });

@@ -1,0 +1,92 @@
+// Runs a Conv3DBackpropInputV2 on TensorFlow.js's WebGL backend with this library's kernel, on tfjs's own context:
+// dy and the filter are read from tfjs's textures, converted into this library's layout by a GPU pass, and the
+// output is handed back as a tfjs texture, all without a trip through the CPU.
+import { resolveExplicitShapes } from '../args.js';
+import { createBackend, gpuTensorFromDense, gpuTensorToDense, runCheckedCall, type Backend, type GpuTensor } from
+  '../backend.js';
+import { numel } from '../tensor.js';
+import { tfArrays, type TfTransposeCall } from './attrs.js';
+import type { TfTensorInfo } from './types.js';
+
+/** The parts of tfjs-backend-webgl's `MathBackendWebGL` used here. */
+export interface TfWebglBackend {
+  gpgpu: { gl: WebGL2RenderingContext };
+  /** Puts a tensor made from CPU values on the GPU (a no-op for one already there). */
+  uploadToGPU(dataId: object): void;
+  /** A dense RGBA copy of a tensor (four consecutive values a texel); `tensorRef` must be disposed after use. */
+  readToGPU(dataId: object): { texture: WebGLTexture; texShape: [number, number]; tensorRef: { dispose(): void } };
+  /** Copies a dense RGBA texture into a new tfjs tensor's texture (a GPU pass); the caller keeps its texture. */
+  writeTexture(texture: WebGLTexture, shape: number[], dtype: 'float32', texHeight: number, texWidth: number,
+    channels: string): object;
+  makeTensorInfo(shape: number[], dtype: 'float32', values?: Float32Array): TfTensorInfo;
+}
+
+/** One backend of this library per tfjs context, made on first use. */
+const backends = new WeakMap<WebGL2RenderingContext, Backend>();
+
+/** This library's backend on the context of tfjs's WebGL backend `tfBackend` (it leaves tfjs's GL state alone). */
+export function backendOn(tfBackend: TfWebglBackend): Backend {
+  const { gl } = tfBackend.gpgpu;
+  let backend = backends.get(gl);
+  if (!backend) {
+    backend = createBackend({ gl });
+    backends.set(gl, backend);
+  }
+  return backend;
+}
+
+/** Frees the backend made on `gl`, if any (after unregistering: tfjs may keep its context). */
+export function disposeBackendOn(gl: WebGL2RenderingContext): void {
+  backends.get(gl)?.dispose();
+  backends.delete(gl);
+}
+
+/** The backends made so far, for the caller's statistics. */
+export function backendIfAny(gl: WebGL2RenderingContext): Backend | null {
+  return backends.get(gl) ?? null;
+}
+
+/**
+ * The op's output, computed on the GPU. `dy` and `filter` are tfjs tensors of `tfBackend` in the op's layouts.
+ *
+ * @example
+ * const out = runOnTfjsWebgl(backend, inputs.dy, inputs.filter, tfTransposeCall({ ... }));
+ */
+export function runOnTfjsWebgl(tfBackend: TfWebglBackend, dy: TfTensorInfo, filter: TfTensorInfo,
+  call: TfTransposeCall): TfTensorInfo {
+  const arrays = tfArrays(call);
+  if (numel(arrays.outputShape) === 0 || numel(arrays.dyShape) === 0) {
+    return tfBackend.makeTensorInfo(arrays.outputShape, 'float32', new Float32Array(numel(arrays.outputShape)));
+  }
+  const ours = backendOn(tfBackend);
+  const spec = resolveExplicitShapes([call.batch, call.inChannels, ...call.inSize],
+    [call.inChannels, call.outChannels, ...call.kernel], null,
+    { stride: call.stride, dilation: call.dilation, padFront: call.padFront, outSize: call.outSize });
+  // A tensor made from CPU values (a layer's weights, say) reaches the GPU here once, as tfjs's own kernels do it.
+  tfBackend.uploadToGPU(dy.dataId);
+  tfBackend.uploadToGPU(filter.dataId);
+  const dyDense = tfBackend.readToGPU(dy.dataId);
+  const filterDense = tfBackend.readToGPU(filter.dataId);
+  const made: GpuTensor[] = [];
+  try {
+    const dense = (d: typeof dyDense) => ({ texture: d.texture, rows: d.texShape[0], cols: d.texShape[1] });
+    const x = gpuTensorFromDense(ours, dense(dyDense), [call.batch, call.inChannels, ...call.inSize], arrays.dy);
+    made.push(x);
+    const w = gpuTensorFromDense(ours, dense(filterDense), [call.inChannels, call.outChannels, ...call.kernel],
+      arrays.filter);
+    made.push(w);
+    const y = runCheckedCall(ours, { spec, input: x, weight: w, bias: null });
+    made.push(y);
+    const out = gpuTensorToDense(ours, y, arrays.outputAxes);
+    try {
+      const dataId = tfBackend.writeTexture(out.texture, arrays.outputShape, 'float32', out.rows, out.cols, 'RGBA');
+      return { dataId, shape: arrays.outputShape, dtype: 'float32' };
+    } finally {
+      out.dispose();
+    }
+  } finally {
+    for (const t of made) t.dispose();
+    dyDense.tensorRef.dispose();
+    filterDense.tensorRef.dispose();
+  }
+}

@@ -1,0 +1,55 @@
+// TensorFlow.js with this library registered, in each engine: graph models tfjs cannot run alone, a layers model on
+// our kernel, tfjs ops interleaved with ours on one context, and our backend on tfjs's context.
+import { expect, test } from './fixtures';
+
+interface Diff { maxAbs: number; maxRel: number; count: number; shapeMatches: boolean }
+
+test.describe('TensorFlow.js', () => {
+  for (const backend of ['webgl', 'cpu'] as const) {
+    test(`a graph model with Conv3DBackpropInputV2 nodes: unknown to tfjs alone, right once registered (${backend})`,
+      async ({ engine }) => {
+        const r = await engine.call<{ unknownOp: string; results: Array<{ name: string } & Diff>;
+          stats: { calls: number } | null; leakedTensors: number }>('tfjs', 'graphModel', backend);
+        expect(r.unknownOp).toMatch(/Conv3DBackpropInputV2/);
+        expect(r.results.length).toBe(7);
+        for (const n of r.results) {
+          expect(n.shapeMatches, n.name).toBe(true);
+          expect(n.maxAbs, n.name).toBeLessThan(1e-5);
+        }
+        expect(r.stats?.calls ?? 0).toBe(backend === 'webgl' ? 7 : 0);
+        expect(r.leakedTensors).toBe(0);
+      });
+  }
+
+  test('a layers decoder predicts on our kernel as on tfjs-cpu, with no download inside predict', async ({
+    engine,
+  }) => {
+    const r = await engine.call<Diff & { downloads: number; calls: number }>('tfjs', 'layersModel');
+    expect(r.shapeMatches).toBe(true);
+    expect(r.maxAbs).toBeLessThan(1e-5);
+    expect(r.calls).toBe(3);
+    expect(r.downloads).toBe(0);
+  });
+
+  test('tfjs ops before and after ours on one context: 50 mixed calls as on tfjs-cpu, nothing leaked', async ({
+    engine,
+  }) => {
+    const r = await engine.call<{ maxAbs: number; rounds: number; calls: number; liveBytes: number;
+      leakedTensors: number }>('tfjs', 'interleave', 50);
+    expect(r.calls).toBe(50);
+    expect(r.maxAbs).toBeLessThan(1e-4);
+    expect(r.leakedTensors).toBe(0);
+    expect(r.liveBytes).toBe(0);
+  });
+
+  test("our backend on tfjs's context leaves its GL state as it was and is right under tfjs's state", async ({
+    engine,
+  }) => {
+    const r = await engine.call<Diff & { changed: string[]; scissorKept: boolean; cullKept: boolean }>('tfjs',
+      'sharedContext');
+    expect(r.changed).toEqual([]);
+    expect(r.shapeMatches).toBe(true);
+    expect(r.maxAbs).toBeLessThan(1e-5);
+    expect([r.scissorKept, r.cullKept]).toEqual([true, true]);
+  });
+});

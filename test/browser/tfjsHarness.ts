@@ -1,0 +1,223 @@
+// TensorFlow.js with this library registered, in the browser under test: graph models, layers models, tfjs ops
+// interleaved with ours on one context, gradients. Loaded by the harness page on first use (tfjs is large).
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import * as converter from '@tensorflow/tfjs-converter';
+import * as layers from '@tensorflow/tfjs-layers';
+import { registerWithTfjs, type TfNamespace } from '../../src/tfjs/index';
+import { createBackend, convTranspose3dReference } from '../../src/index';
+import { saveGlState } from '../../src/gl/glState';
+import { randomTensor, rng } from '../../src/support/seeded';
+import model from '../fixtures/tfjs-graph/model.json';
+import expected from '../fixtures/tfjs-graph/expected.json';
+import weightsUrl from '../fixtures/tfjs-graph/weights.bin?url';
+
+/** The namespace users pass: tfjs-core's, with tfjs-converter's op registry (as `@tensorflow/tfjs` has it). */
+const ns = { ...tf, registerOp: converter.registerOp, deregisterOp: converter.deregisterOp } as unknown as TfNamespace;
+
+/** tfjs refuses software renderers unless told; every renderer here is one. */
+async function useBackend(name: 'webgl' | 'cpu'): Promise<void> {
+  tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tfjs could not set up ${name}`);
+}
+
+interface Diff { maxAbs: number; maxRel: number; count: number; shapeMatches: boolean }
+
+function diff(got: ArrayLike<number>, want: ArrayLike<number>, gotShape: number[], wantShape: number[]): Diff {
+  let maxAbs = 0;
+  let maxRel = 0;
+  for (let i = 0; i < want.length; i++) {
+    const e = Math.abs(got[i] - want[i]);
+    maxAbs = Math.max(maxAbs, Number.isNaN(e) ? Infinity : e);
+    maxRel = Math.max(maxRel, e / Math.max(Math.abs(want[i]), 1e-6));
+  }
+  return { maxAbs, maxRel, count: want.length,
+    shapeMatches: got.length === want.length && gotShape.join() === wantShape.join() };
+}
+
+async function loadGraph(): Promise<converter.GraphModel> {
+  const weightData = await (await fetch(weightsUrl)).arrayBuffer();
+  const m = model as unknown as { modelTopology: object; weightsManifest: Array<{ weights: object[] }> };
+  return converter.loadGraphModel(tf.io.fromMemory({ modelTopology: m.modelTopology,
+    weightSpecs: m.weightsManifest[0].weights as tf.io.WeightsManifestEntry[], weightData }));
+}
+
+type Node = (typeof expected.nodes)[number];
+
+function runGraph(graph: converter.GraphModel, nodes: Node[]): Array<{ name: string } & Diff> {
+  const feeds: Record<string, tf.Tensor> = {};
+  for (const n of nodes) feeds[n.input] = tf.tensor(n.dy, n.dyShape);
+  const outs = graph.execute(feeds, nodes.map((n) => n.output)) as tf.Tensor[];
+  const result = nodes.map((n, i) => ({ name: n.output,
+    ...diff(outs[i].dataSync(), n.expected, outs[i].shape, n.outputShape) }));
+  tf.dispose([...Object.values(feeds), ...outs]);
+  return result;
+}
+
+/** Graph models with Conv3DBackpropInputV2 nodes: refused by tfjs alone, right with the registration. */
+export async function graphModel(backend: 'webgl' | 'cpu') {
+  await useBackend(backend);
+  let unknownOp = '';
+  try {
+    runGraph(await loadGraph(), expected.nodes);
+  } catch (e) {
+    unknownOp = String((e as Error).message);
+  }
+  const before = tf.memory().numTensors;
+  const registration = registerWithTfjs(ns);
+  try {
+    const graph = await loadGraph();
+    const results = runGraph(graph, expected.nodes);
+    graph.dispose();
+    return { unknownOp, results, stats: registration.stats(), leakedTensors: tf.memory().numTensors - before };
+  } finally {
+    registration.unregister();
+  }
+}
+
+/** A small 3-D decoder: three conv3dTranspose layers (same and valid, strides 1 and 2, bias, relu). */
+function decoder(seed: number, channels: [number, number, number, number]): layers.Sequential {
+  const [c0, c1, c2, c3] = channels;
+  const m = layers.sequential({ layers: [
+    layers.layers.conv3dTranspose({ inputShape: [4, 4, 4, c0], filters: c1, kernelSize: 3, strides: 2,
+      padding: 'same', activation: 'relu' }),
+    layers.layers.conv3dTranspose({ filters: c2, kernelSize: [2, 3, 3], strides: [1, 2, 2], padding: 'valid',
+      activation: 'relu' }),
+    layers.layers.conv3dTranspose({ filters: c3, kernelSize: 3, strides: 1, padding: 'same', useBias: true }),
+  ] });
+  const r = rng(seed);
+  m.setWeights(m.getWeights().map((w) => tf.tensor(Float32Array.from({ length: w.size }, () => r() * 0.5 - 0.25),
+    w.shape)));
+  return m;
+}
+
+/** The decoder on tfjs-cpu and on webgl with our kernel; counts downloads during the webgl predict. */
+export async function layersModel() {
+  const channels: [number, number, number, number] = [5, 4, 3, 2];
+  const input = Float32Array.from({ length: 2 * 4 * 4 * 4 * channels[0] }, rng(7));
+  await useBackend('cpu');
+  const onCpu = decoder(1, channels);
+  const want = onCpu.predict(tf.tensor(input, [2, 4, 4, 4, channels[0]])) as tf.Tensor;
+  const wantData = want.dataSync().slice();
+  const wantShape = want.shape;
+  tf.dispose(want);
+  onCpu.dispose();
+  await useBackend('webgl');
+  const registration = registerWithTfjs(ns);
+  try {
+    const m = decoder(1, channels);
+    const x = tf.tensor(input, [2, 4, 4, 4, channels[0]]);
+    const backend = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
+    let downloads = 0;
+    const originals = { readSync: backend.readSync, read: backend.read };
+    backend.readSync = (...a) => { downloads++; return originals.readSync.apply(backend, a); };
+    backend.read = (...a) => { downloads++; return originals.read.apply(backend, a); };
+    let y: tf.Tensor;
+    try {
+      y = m.predict(x) as tf.Tensor;
+    } finally {
+      Object.assign(backend, originals);
+    }
+    const got = diff(y.dataSync(), wantData, y.shape, wantShape);
+    const stats = registration.stats();
+    tf.dispose([x, y]);
+    m.dispose();
+    return { ...got, downloads, calls: stats?.calls ?? 0 };
+  } finally {
+    registration.unregister();
+  }
+}
+
+/** tfjs ops before and after ours on one context, 50 mixed calls, each against the same on tfjs-cpu. */
+export async function interleave(rounds = 50) {
+  const r = rng(3);
+  const rand = (shape: number[]) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r() * 2 - 1);
+  const steps = Array.from({ length: rounds }, (_, i) => ({ kind: i % 5, a: rand([2, 4, 4, 4, 3]),
+    f: rand([3, 3, 3, 2, 3]), m: rand([6, 7]), k: rand([3, 3, 2, 4]) }));
+  const run = () => steps.map(({ kind, a, f, m, k }) => {
+    tf.engine().startScope();
+    try {
+      const x = tf.tensor5d(a, [2, 4, 4, 4, 3]);
+      const y = tf.conv3dTranspose(x, tf.tensor5d(f, [3, 3, 3, 2, 3]), [2, 7, 7, 7, 2], [2, 2, 2], 'same');
+      const before = kind === 0 ? tf.sum(tf.matMul(tf.tensor2d(m, [6, 7]), tf.tensor2d(m, [7, 6]))) : tf.scalar(0);
+      const after = kind === 1 ? tf.conv2d(tf.reshape(y, [2 * 7, 7, 7, 2]) as tf.Tensor4D, tf.tensor4d(k, [3, 3, 2, 4]),
+        1, 'same') : kind === 2 ? tf.add(y, y) : y;
+      const scalar = kind === 3 ? tf.sum(after).dataSync()[0] : 0;
+      return { y: Array.from(after.dataSync()), before: before.dataSync()[0], scalar };
+    } finally {
+      tf.engine().endScope();
+    }
+  });
+  await useBackend('cpu');
+  const want = run();
+  await useBackend('webgl');
+  const baseline = tf.memory().numTensors;
+  const registration = registerWithTfjs(ns);
+  const got = run();
+  let maxAbs = 0;
+  const relative = (g: number, w: number) => Math.abs(g - w) / Math.max(1, Math.abs(w));
+  got.forEach((g, i) => {
+    const w = want[i];
+    g.y.forEach((v, j) => { maxAbs = Math.max(maxAbs, Math.abs(v - w.y[j])); });
+    maxAbs = Math.max(maxAbs, relative(g.before, w.before), relative(g.scalar, w.scalar));
+  });
+  const stats = registration.stats();
+  registration.unregister();
+  return { maxAbs, rounds, calls: stats?.calls ?? 0, liveBytes: stats ? stats.textureBytes - stats.pooledBytes : -1,
+    leakedTensors: tf.memory().numTensors - baseline };
+}
+
+/**
+ * This library's backend on tfjs's context, after tfjs has drawn (leaving the scissor test and face culling on, a
+ * program, framebuffer and textures bound): every piece of GL state is as tfjs left it after each of our calls, and
+ * our results are right under tfjs's state.
+ */
+export async function sharedContext() {
+  await useBackend('webgl');
+  const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
+  tf.tidy(() => tf.matMul(tf.ones([8, 8]), tf.ones([8, 8])).dataSync());
+  gl.enable(gl.SCISSOR_TEST);
+  gl.scissor(0, 0, 1, 1);
+  gl.enable(gl.CULL_FACE);
+  gl.cullFace(gl.FRONT_AND_BACK);
+  gl.pixelStorei(gl.UNPACK_ALIGNMENT, 8);
+  const backend = createBackend({ gl });
+  const x = randomTensor([1, 3, 4, 4, 4], 1);
+  const w = randomTensor([3, 5, 3, 3, 3], 2);
+  const changed: string[] = [];
+  const step = async <T>(what: string, work: () => T | Promise<T>): Promise<T> => {
+    const before = JSON.stringify(describeState(gl));
+    const value = await work();
+    if (JSON.stringify(describeState(gl)) !== before) changed.push(what);
+    return value;
+  };
+  try {
+    const gx = await step('upload()', () => backend.upload(x));
+    const gw = await step('upload()', () => backend.upload(w));
+    const gy = await step('convTranspose3d()', () => backend.convTranspose3d(gx, gw, { stride: 2, padding: 1 }));
+    await step('finish()', () => backend.finish(gy));
+    const y = await step('read()', () => gy.read());
+    const want = convTranspose3dReference(x, w, { stride: 2, padding: 1 });
+    const report = diff(y.data, want.data, y.shape, want.shape);
+    return { changed, ...report, scissorKept: gl.isEnabled(gl.SCISSOR_TEST), cullKept: gl.isEnabled(gl.CULL_FACE) };
+  } finally {
+    backend.dispose();
+    gl.disable(gl.SCISSOR_TEST);
+    gl.disable(gl.CULL_FACE);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+  }
+}
+
+/** The GL state as comparable data (objects by identity, numbered in order of first appearance). */
+function describeState(gl: WebGL2RenderingContext): unknown {
+  const ids = new Map<unknown, number>();
+  return JSON.parse(JSON.stringify(saveGlState(gl, 8), (_, v) => {
+    if (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype &&
+      !ArrayBuffer.isView(v)) {
+      if (!ids.has(v)) ids.set(v, ids.size + 1);
+      return `object ${ids.get(v)}`;
+    }
+    return ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
+  }));
+}
