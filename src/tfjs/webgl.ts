@@ -11,7 +11,8 @@ import type { TfTensorInfo } from './types.js';
 /** The parts of tfjs-backend-webgl's `MathBackendWebGL` used here. */
 export interface TfWebglBackend {
   gpgpu: { gl: WebGL2RenderingContext };
-  /** Puts a tensor made from CPU values on the GPU (a no-op for one already there). */
+  /** Puts a tensor made from CPU values on the GPU (a no-op for one already there). Internal to tfjs, as are
+   * `texData`, `runWebGLProgram` and `disposeIntermediateTensorInfo` (the peer dependency pins the version). */
   uploadToGPU(dataId: object): void;
   /** A dense RGBA copy of a tensor (four consecutive values a texel); `tensorRef` must be disposed after use. */
   readToGPU(dataId: object): { texture: WebGLTexture; texShape: [number, number]; tensorRef: { dispose(): void } };
@@ -19,6 +20,33 @@ export interface TfWebglBackend {
   writeTexture(texture: WebGLTexture, shape: number[], dtype: 'float32', texHeight: number, texWidth: number,
     channels: string): object;
   makeTensorInfo(shape: number[], dtype: 'float32', values?: Float32Array): TfTensorInfo;
+  /** Its record of each tensor: a slice is a view into another tensor's texture. */
+  texData: { get(dataId: object): { slice?: unknown } | undefined };
+  runWebGLProgram(program: object, inputs: TfTensorInfo[], dtype: string): TfTensorInfo;
+  disposeIntermediateTensorInfo(info: TfTensorInfo): void;
+}
+
+/** tfjs's copy program (its UnaryOpProgram with CLONE), as a plain program description. */
+const cloneProgram = (shape: number[]) => ({ variableNames: ['A'], outputShape: shape,
+  userCode: 'void main() { setOutput(getAAtOutCoords()); }' });
+
+/**
+ * A dense RGBA copy of `t` on tfjs's context, and what to free after. tfjs's readToGPU copies a slice (a view into
+ * another tensor's texture) before decoding it, but then passes the copy on wrongly (4.22); a slice is copied here
+ * first, which readToGPU then decodes as any tensor.
+ */
+function denseCopy(tfBackend: TfWebglBackend, t: TfTensorInfo) {
+  tfBackend.uploadToGPU(t.dataId);
+  const copy = tfBackend.texData.get(t.dataId)?.slice != null
+    ? tfBackend.runWebGLProgram(cloneProgram(t.shape), [t], t.dtype) : null;
+  const dense = tfBackend.readToGPU((copy ?? t).dataId);
+  return {
+    texture: dense.texture, rows: dense.texShape[0], cols: dense.texShape[1],
+    dispose: () => {
+      dense.tensorRef.dispose();
+      if (copy) tfBackend.disposeIntermediateTensorInfo(copy);
+    },
+  };
 }
 
 /** One backend of this library per tfjs context, made on first use. */
@@ -63,16 +91,13 @@ export function runOnTfjsWebgl(tfBackend: TfWebglBackend, dy: TfTensorInfo, filt
     [call.inChannels, call.outChannels, ...call.kernel], null,
     { stride: call.stride, dilation: call.dilation, padFront: call.padFront, outSize: call.outSize });
   // A tensor made from CPU values (a layer's weights, say) reaches the GPU here once, as tfjs's own kernels do it.
-  tfBackend.uploadToGPU(dy.dataId);
-  tfBackend.uploadToGPU(filter.dataId);
-  const dyDense = tfBackend.readToGPU(dy.dataId);
-  const filterDense = tfBackend.readToGPU(filter.dataId);
+  const dyDense = denseCopy(tfBackend, dy);
+  const filterDense = denseCopy(tfBackend, filter);
   const made: GpuTensor[] = [];
   try {
-    const dense = (d: typeof dyDense) => ({ texture: d.texture, rows: d.texShape[0], cols: d.texShape[1] });
-    const x = gpuTensorFromDense(ours, dense(dyDense), [call.batch, call.inChannels, ...call.inSize], arrays.dy);
+    const x = gpuTensorFromDense(ours, dyDense, [call.batch, call.inChannels, ...call.inSize], arrays.dy);
     made.push(x);
-    const w = gpuTensorFromDense(ours, dense(filterDense), [call.inChannels, call.outChannels, ...call.kernel],
+    const w = gpuTensorFromDense(ours, filterDense, [call.inChannels, call.outChannels, ...call.kernel],
       arrays.filter);
     made.push(w);
     const y = runCheckedCall(ours, { spec, input: x, weight: w, bias: null });
@@ -86,7 +111,7 @@ export function runOnTfjsWebgl(tfBackend: TfWebglBackend, dy: TfTensorInfo, filt
     }
   } finally {
     for (const t of made) t.dispose();
-    dyDense.tensorRef.dispose();
-    filterDense.tensorRef.dispose();
+    dyDense.dispose();
+    filterDense.dispose();
   }
 }

@@ -53,3 +53,14 @@ test.describe('TensorFlow.js', () => {
     expect([r.scissorKept, r.cullKept]).toEqual([true, true]);
   });
 });
+
+test('TensorFlow.js: gradients through conv3dTranspose on our kernel, and a tiny model learns', async ({ engine }) => {
+  const r = await engine.call<{ inputVsConv3d: number; inputVsCpu: number; filterVsCpu: number; calls: number;
+    lossBefore: number; lossAfter: number }>('tfjs', 'gradients');
+  expect(r.calls).toBeGreaterThan(0);
+  // Sums of 27–81 float32 products of values below 1, in different orders: a few ulps of values near 10.
+  expect(r.inputVsConv3d).toBeLessThan(1e-4);
+  expect(r.inputVsCpu).toBeLessThan(1e-4);
+  expect(r.filterVsCpu).toBeLessThan(1e-4);
+  expect(r.lossAfter).toBeLessThan(r.lossBefore / 10);
+});

@@ -3,6 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
+// tfjs-core registers no gradients by itself (@tensorflow/tfjs does this import).
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as converter from '@tensorflow/tfjs-converter';
 import * as layers from '@tensorflow/tfjs-layers';
 import { registerWithTfjs, type TfNamespace } from '../../src/tfjs/index';
@@ -220,4 +222,58 @@ function describeState(gl: WebGL2RenderingContext): unknown {
     }
     return ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v;
   }));
+}
+
+/**
+ * Gradients through conv3dTranspose on our kernel: the input's equals tfjs's conv3d of the upstream gradient, the
+ * filter's equals tfjs-cpu's (itself checked against finite differences in Node), and a tiny model learns.
+ */
+export async function gradients() {
+  const r = rng(11);
+  const rand = (n: number) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+  const dyData = rand(2 * 3 * 3 * 3 * 3);
+  const fData = rand(3 * 3 * 3 * 4 * 3);
+  const gData = rand(2 * 6 * 6 * 6 * 4);
+  const grads = () => tf.tidy(() => {
+    const dy = tf.tensor5d(dyData, [2, 3, 3, 3, 3]);
+    const filter = tf.tensor5d(fData, [3, 3, 3, 4, 3]);
+    const upstream = tf.tensor5d(gData, [2, 6, 6, 6, 4]);
+    const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv3dTranspose(a as tf.Tensor5D, b as tf.Tensor5D, [2, 6, 6, 6, 4],
+      2, 'same');
+    const [gDy, gFilter] = tf.grads(f)([dy, filter], upstream);
+    const viaConv = tf.conv3d(upstream, filter, 2, 'same');
+    return [Array.from(gDy.dataSync()), Array.from(gFilter.dataSync()), Array.from(viaConv.dataSync())];
+  });
+  await useBackend('cpu');
+  const registration = registerWithTfjs(ns);
+  let onCpu: number[][];
+  try {
+    onCpu = grads();
+  } finally {
+    registration.unregister();
+  }
+  await useBackend('webgl');
+  const again = registerWithTfjs(ns);
+  try {
+    const [gDy, gFilter, viaConv] = grads();
+    const calls = again.stats()?.calls ?? 0;
+    const maxDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+    // A tiny model: one conv3dTranspose whose filter learns another filter's output (which it can reach exactly).
+    const x = tf.tensor5d(rand(1 * 2 * 2 * 2 * 3), [1, 2, 2, 2, 3]);
+    const target = tf.tidy(() => tf.conv3dTranspose(x, tf.tensor5d(rand(3 * 3 * 3 * 2 * 3), [3, 3, 3, 2, 3]),
+      [1, 4, 4, 4, 2], 2, 'same'));
+    const w = tf.variable(tf.zeros([3, 3, 3, 2, 3]));
+    const optimizer = tf.train.adam(0.1);
+    const loss = () => tf.mean(tf.square(tf.sub(tf.conv3dTranspose(x, w as tf.Tensor5D, [1, 4, 4, 4, 2], 2, 'same'),
+      target))) as tf.Scalar;
+    const first = loss().dataSync()[0];
+    for (let i = 0; i < 60; i++) optimizer.minimize(loss);
+    const last = loss().dataSync()[0];
+    tf.dispose([target, x, w]);
+    optimizer.dispose();
+    return { inputVsConv3d: maxDiff(gDy, viaConv), inputVsCpu: maxDiff(gDy, onCpu[0]),
+      filterVsCpu: maxDiff(gFilter, onCpu[1]), calls, lossBefore: first, lossAfter: last };
+  } finally {
+    again.unregister();
+  }
 }
