@@ -1,4 +1,5 @@
-// `vite` serves the playground (playground/); `vite build` builds the library (src/index.ts) into dist/;
+// `vite` serves the playground (playground/); `vite build` builds the library (src/index.ts, and the TensorFlow.js
+// entry src/tfjs/index.ts) into dist/;
 // `vite build --mode playground` builds the playground into dist-playground/, a folder any static host can serve.
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
@@ -18,8 +19,11 @@ export default defineConfig(({ mode }) => ({
       emptyOutDir: true,
       // The package ships no sources, so a map would point at nothing.
       sourcemap: false,
-      lib: { entry: here('./src/index.ts'), formats: ['es'], fileName: 'index' },
+      // Two entries: the library, and the TensorFlow.js integration, which only its users load. What they share
+      // goes into a chunk of its own, loaded once.
+      lib: { entry: { index: here('./src/index.ts'), tfjs: here('./src/tfjs/index.ts') }, formats: ['es'],
+        fileName: (_format, name) => `${name}.js` },
       // The runtime dependencies stay dependencies: installed once, shared with the app.
-      rollupOptions: { external: ['twgl.js', 'lru-cache'] },
+      rollupOptions: { external: ['twgl.js', 'lru-cache'], output: { chunkFileNames: 'shared.js' } },
     },
 }));
