@@ -8,8 +8,8 @@ import { conv3dTransposeGradient, type TfLike } from './gradient.js';
 import type { TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfTensor } from './types.js';
 import { backendIfAny, disposeBackendOn, runOnTfjsWebgl, type TfWebglBackend } from './webgl.js';
 
-export type { TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfTensor, TfTensorInfo, TfGradConfig } from
-  './types.js';
+export type { TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfRegisteredOp, TfTensor, TfTensorInfo,
+  TfGradConfig } from './types.js';
 
 /** The kernel tfjs's `conv3dTranspose` runs, and the op TensorFlow graphs name. */
 const KERNEL = 'Conv3DBackpropInputV2';
