@@ -5,11 +5,13 @@ import type { BackendStats } from '../gl/stats.js';
 import { tfTransposeCall, type TfTransposeCall } from './attrs.js';
 import { runOnCpu } from './cpu.js';
 import { conv3dTransposeGradient, type TfLike } from './gradient.js';
-import type { TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfTensor } from './types.js';
+import type { TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace } from './types.js';
 import { backendIfAny, disposeBackendOn, runOnTfjsWebgl, type TfWebglBackend } from './webgl.js';
 
-export type { TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfRegisteredOp, TfTensor, TfTensorInfo,
-  TfGradConfig } from './types.js';
+export type {
+  TfAttribute, TfDataType, TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfRegisteredOp,
+  TfTensor, TfTensorInfo,
+} from './types.js';
 
 /** The kernel tfjs's `conv3dTranspose` runs, and the op TensorFlow graphs name. */
 const KERNEL = 'Conv3DBackpropInputV2';
@@ -77,14 +79,14 @@ export function registerWithTfjs(tf: TfNamespace): TfjsRegistration {
   const kernel: TfKernelConfig = {
     kernelName: KERNEL, backendName: 'webgl',
     kernelFunc: (params) => {
-      const attrs = params.attrs as { strides: number[] | number; pad: string; inputShape: number[] };
+      const attrs = params.attrs as unknown as { strides: number[] | number; pad: string; inputShape: number[] };
       return onWebgl(params, tfTransposeCall({ outputShape: attrs.inputShape, dyShape: params.inputs.dy.shape,
         filterShape: params.inputs.filter.shape, strides: attrs.strides, padding: attrs.pad }));
     },
   };
   const graphKernel: TfKernelConfig = {
     kernelName: GRAPH_KERNEL, backendName: 'webgl',
-    kernelFunc: (params) => onWebgl(params, (params.attrs as { call: TfTransposeCall }).call),
+    kernelFunc: (params) => onWebgl(params, (params.attrs as unknown as { call: TfTransposeCall }).call),
   };
   if (original) tf.unregisterKernel(KERNEL, 'webgl');
   tf.registerKernel(kernel);
@@ -96,10 +98,10 @@ export function registerWithTfjs(tf: TfNamespace): TfjsRegistration {
     tf.registerOp!(KERNEL, (node) => {
       const call = graphCall(node);
       const [, filter, dy] = node.inputs;
-      if (tf.getBackend() === 'webgl') return tf.engine().runKernel(GRAPH_KERNEL, { dy, filter }, { call }) as TfTensor;
+      if (tf.getBackend() === 'webgl') return tf.engine().runKernel(GRAPH_KERNEL, { dy, filter }, { call }) as never;
       return tf.tensor(runOnCpu(dy.dataSync(), filter.dataSync(), call),
         call.dataFormat === 'NDHWC' ? [call.batch, ...call.outSize, call.outChannels]
-          : [call.batch, call.outChannels, ...call.outSize], 'float32');
+          : [call.batch, call.outChannels, ...call.outSize], 'float32') as never;
     });
   }
 

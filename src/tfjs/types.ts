@@ -1,6 +1,12 @@
 // The parts of TensorFlow.js this entry uses, as plain structural types: the caller hands in its own tfjs namespace
 // at run time, and the package's declarations need no tfjs installed to type-check.
 
+/** tfjs's element types (`DataType`). */
+export type TfDataType = 'float32' | 'int32' | 'bool' | 'complex64' | 'string';
+
+/** A kernel attribute's value (`Attribute`). */
+export type TfAttribute = number | number[] | boolean | boolean[] | string | string[] | { [name: string]: TfAttribute };
+
 /** A tensor's bookkeeping, as tfjs's kernels see it (`TensorInfo`). */
 export interface TfTensorInfo {
   /** The key of its data in the backend. */
@@ -8,7 +14,7 @@ export interface TfTensorInfo {
   /** Its shape. */
   shape: number[];
   /** Its element type (`'float32'` here). */
-  dtype: string;
+  dtype: TfDataType;
 }
 
 /** A tfjs tensor, as far as this entry uses one. */
@@ -24,9 +30,9 @@ export interface TfKernelParams {
   /** The kernel's inputs by name (`dy` and `filter` here). */
   inputs: Record<string, TfTensorInfo>;
   /** The tfjs backend running the kernel (`MathBackendWebGL` here). */
-  backend: unknown;
+  backend: object;
   /** The kernel's attributes. */
-  attrs?: Record<string, unknown>;
+  attrs?: { [name: string]: TfAttribute };
 }
 
 /** A kernel registration (`KernelConfig`). */
@@ -36,11 +42,11 @@ export interface TfKernelConfig {
   /** The backend it is for (`'webgl'`). */
   backendName: string;
   /** Computes the kernel's outputs. */
-  kernelFunc: (params: TfKernelParams) => TfTensorInfo | TfTensorInfo[];
+  kernelFunc(params: TfKernelParams): TfTensorInfo | TfTensorInfo[];
   /** Called once when the backend is set up. */
-  setupFunc?: (backend: unknown) => void;
+  setupFunc?(backend: unknown): void;
   /** Called when the backend is disposed. */
-  disposeFunc?: (backend: unknown) => void;
+  disposeFunc?(backend: unknown): void;
 }
 
 /** A gradient registration (`GradConfig`). */
@@ -52,7 +58,7 @@ export interface TfGradConfig {
   /** Outputs kept for the gradient. */
   outputsToSave?: boolean[];
   /** The gradient of each input, given the output's. */
-  gradFunc: (dy: never, saved: never[], attrs: never) => Record<string, () => unknown>;
+  gradFunc(dy: never, saved: never[], attrs: never): Record<string, () => unknown>;
 }
 
 /** A graph-model node as tfjs-converter hands it to a custom op (`GraphNode`). */
@@ -66,7 +72,7 @@ export interface TfGraphNode {
 /** An op registered with tfjs-converter (`OpMapper`). */
 export interface TfRegisteredOp {
   /** The function a custom op runs. */
-  customExecutor?: (node: TfGraphNode) => TfTensor | TfTensor[];
+  customExecutor?(node: TfGraphNode): never;
 }
 
 /**
@@ -96,9 +102,12 @@ export interface TfNamespace {
   /** tfjs-core's: makes a tensor. */
   tensor(values: Float32Array, shape: number[], dtype: 'float32'): TfTensor;
   /** tfjs-core's: used by the gradient (the input's gradient is a convolution of the upstream gradient). */
-  conv3d(x: TfTensor, filter: TfTensor, strides: number | number[], pad: 'valid' | 'same'): TfTensor;
-  /** tfjs-converter's: graph models run ops registered here. */
-  registerOp?(name: string, fn: (node: TfGraphNode) => TfTensor | TfTensor[]): void;
+  conv3d(...args: never[]): unknown;
+  /**
+   * tfjs-converter's: graph models run ops registered here. `fn` returns tfjs tensors, whose full type this entry
+   * does not describe (it only hands back tensors tfjs made): hence `never`.
+   */
+  registerOp?(name: string, fn: (node: TfGraphNode) => never): void;
   /** tfjs-converter's: removes an op. */
   deregisterOp?(name: string): void;
   /** tfjs-converter's, where exported: the op registered under a name. */

@@ -11,6 +11,6 @@ export default defineConfig({
   logLevel: 'warn',
   server: { strictPort: true, hmr: false },
   // Found only when the TensorFlow.js tests import them: optimized up front, or Vite would reload the page midway.
-  optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl',
+  optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl',
     '@tensorflow/tfjs-converter', '@tensorflow/tfjs-layers'] },
 });

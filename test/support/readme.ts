@@ -29,7 +29,7 @@ export function readmeBlocks(markdown: string): ReadmeBlock[] {
 
 /**
  * A block as a module importing the library from `entry` instead of the package name (imports of the package are
- * merged into one line at the top, as the preamble may import too).
+ * merged into one line at the top, as the preamble may import too), and its ./tfjs entry from beside `entry`.
  */
 export function readmeModule(block: ReadmeBlock, entry: string): string {
   const names = new Set<string>();
@@ -37,5 +37,8 @@ export function readmeModule(block: ReadmeBlock, entry: string): string {
     for (const name of list.split(',').map((n) => n.trim()).filter(Boolean)) names.add(name);
     return '';
   });
-  return `import { ${[...names].join(', ')} } from '${entry}';\n// README.md line ${block.line}\n${body}\nexport {};\n`;
+  // The ./tfjs entry sits beside the main one, as in the package.
+  const tfjsEntry = entry.replace(/index\.js$/, 'tfjs/index.js');
+  const code = body.replaceAll(`from '${PACKAGE}/tfjs';`, `from '${tfjsEntry}';`);
+  return `import { ${[...names].join(', ')} } from '${entry}';\n// README.md line ${block.line}\n${code}\nexport {};\n`;
 }
