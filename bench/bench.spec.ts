@@ -4,8 +4,8 @@ import { test } from '@playwright/test';
 import { numel } from '../src/tensor';
 import { launchEngine, type EngineName } from '../test/browser/engines';
 import { CASES } from './cases';
-import type { CaseResult, VariantResult } from './main';
-import { formatTable, formatVariants } from './report';
+import type { CaseResult, DecoderResult, VariantResult } from './main';
+import { formatDecoder, formatTable, formatVariants } from './report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const only = process.env.BENCH_CASES?.split(',');
@@ -38,8 +38,12 @@ test('benchmark', async ({ baseURL }, testInfo) => {
       results.push(r);
       console.log(`${engineName} ${c.name}: ours ${r.ours.resident.median.toFixed(1)} ms resident`);
     }
+    // The decoder: a TensorFlow.js layers model's predict, with tfjs's kernel and with ours.
+    const decoder = !oursOnly && (!only || only.includes('decoder')) ?
+      await engine.call<DecoderResult>('decoder', RUNS) : undefined;
+    if (decoder) console.log(formatDecoder(decoder));
     const report = { engine: engineName, date: new Date().toISOString(), info, peakGflops: peak, runs: RUNS,
-      machine: { cores: (await import('node:os')).cpus().length, platform: process.platform }, results };
+      machine: { cores: (await import('node:os')).cpus().length, platform: process.platform }, results, decoder };
     mkdirSync('bench-results', { recursive: true });
     writeFileSync(`bench-results/${engineName}.json`, `${JSON.stringify(report, null, 1)}\n`);
     console.log(formatTable(report));

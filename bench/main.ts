@@ -3,12 +3,14 @@
 // interleaved, on the same data. Every timed output is checked against the CPU reference.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
+import * as layers from '@tensorflow/tfjs-layers';
 import * as twgl from 'twgl.js';
 import {
   compareTensors, convTranspose3dOutputShape, convTranspose3dReference, createBackend, storageTolerance,
   type Backend, type BackendOptions, type Tensor,
 } from '../src/index';
 import { waitForGpu } from '../src/gl/textures';
+import { registerWithTfjs, type TfKernelConfig, type TfNamespace } from '../src/tfjs/index';
 import { randomTensor } from '../src/support/seeded';
 import vertexSource from '../glsl/fullscreen.vert.glsl?raw';
 import { flops, type BenchCase } from './cases';
@@ -67,6 +69,22 @@ async function variantBackend({ base, ...options }: BackendOptions & { base?: bo
 }
 
 export interface ModeResult { ms: number[]; median: number }
+
+/** The decoder's predict with TensorFlow.js's own kernel and with ours (see {@link bench.decoder}). */
+export interface DecoderResult {
+  layers: string[];
+  gflop: number;
+  ours: { resident: ModeResult; endToEnd: ModeResult; firstCall: number };
+  tfjs: { resident: ModeResult; endToEnd: ModeResult; firstCall: number };
+  /** Largest difference between the two predictions, relative to the largest output. */
+  maxRelDifference: number;
+}
+
+/** A small 3-D decoder: 8³ × 64 → 16³ × 32 → 32³ × 16 → 32³ × 8, kernel 3, as a tfjs layers model. */
+const DECODER = { input: [1, 8, 8, 8, 64], layers: [
+  { filters: 32, strides: 2, activation: 'relu' }, { filters: 16, strides: 2, activation: 'relu' },
+  { filters: 8, strides: 1, activation: 'linear' },
+] } as const;
 export interface CaseResult {
   name: string;
   gflop: number;
@@ -288,11 +306,108 @@ const bench = {
   },
 };
 
+/** Forces the GPU to finish tfjs tensor `y` with a one-texel read, as the resident timings of ours do. */
+function finishTfjs(y: tf.Tensor): void {
+  const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
+  const texture = (tf.backend() as unknown as { getTexture(id: unknown): WebGLTexture }).getTexture(y.dataId);
+  const fb = gl.createFramebuffer();
+  gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
+  gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
+  gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
+  gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+  gl.deleteFramebuffer(fb);
+}
+
+Object.assign(bench, {
+  /**
+   * The decoder's `predict` as a tfjs layers model, with tfjs's WebGL kernel and with ours (registerWithTfjs),
+   * interleaved run by run in one page: resident (the input already a tfjs tensor on the GPU, completion forced by
+   * a one-texel read) and end to end (the input from a Float32Array, the output read back).
+   */
+  async decoder(runs: number): Promise<DecoderResult> {
+    await tf.setBackend('webgl');
+    const KERNEL = 'Conv3DBackpropInputV2';
+    const theirs = tf.getKernel(KERNEL, 'webgl')!;
+    const registration = registerWithTfjs(tf as unknown as TfNamespace);
+    const ours = tf.getKernel(KERNEL, 'webgl')!;
+    const use = (k: tf.KernelConfig | TfKernelConfig) => {
+      tf.unregisterKernel(KERNEL, 'webgl');
+      tf.registerKernel(k as tf.KernelConfig);
+    };
+    const model = layers.sequential({ layers: DECODER.layers.map((l, i) => layers.layers.conv3dTranspose({
+      ...(i === 0 ? { inputShape: DECODER.input.slice(1) } : {}), filters: l.filters, kernelSize: 3,
+      strides: l.strides, padding: 'same', activation: l.activation })) });
+    const data = randomTensor([numelOf(DECODER.input)], 3).data;
+    const x = tf.tensor5d(data, DECODER.input as unknown as [number, number, number, number, number]);
+    let voxels = numelOf(DECODER.input.slice(1, 4));
+    let channels: number = DECODER.input[4];
+    let gflop = 0;
+    for (const l of DECODER.layers) {
+      gflop += (2 * channels * l.filters * 27 * voxels) / 1e9;
+      voxels *= l.strides ** 3;
+      channels = l.filters;
+    }
+    try {
+      const predict = (k: typeof theirs) => {
+        use(k);
+        return model.predict(x) as tf.Tensor;
+      };
+      const firstTfjs = await time(async () => { await predict(theirs).data(); });
+      const firstOurs = await time(async () => { await predict(ours).data(); });
+      const a = predict(theirs);
+      const b = predict(ours);
+      const [pa, pb] = [Array.from(await a.data()), Array.from(await b.data())];
+      const largest = pa.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      const maxRelDifference = pa.reduce((m, v, i) => Math.max(m, Math.abs(v - pb[i])), 0) / largest;
+      tf.dispose([a, b]);
+      const resident = (k: typeof theirs) => async () => {
+        const y = predict(k);
+        finishTfjs(y);
+        y.dispose();
+      };
+      const endToEnd = (k: typeof theirs) => async () => {
+        use(k);
+        const input = tf.tensor5d(data, x.shape);
+        const y = model.predict(input) as tf.Tensor;
+        await y.data();
+        tf.dispose([input, y]);
+      };
+      const ms = { ours: [] as number[], tfjs: [] as number[], oursE2e: [] as number[], tfjsE2e: [] as number[] };
+      for (let r = 0; r < runs + 1; r++) {
+        const t = [await time(resident(theirs)), await time(resident(ours)), await time(endToEnd(theirs)),
+          await time(endToEnd(ours))];
+        if (r === 0) continue;
+        ms.tfjs.push(t[0]);
+        ms.ours.push(t[1]);
+        ms.tfjsE2e.push(t[2]);
+        ms.oursE2e.push(t[3]);
+      }
+      const mode = (xs: number[]): ModeResult => ({ ms: xs, median: median(xs) });
+      return {
+        layers: DECODER.layers.map((l) => `conv3dTranspose(${l.filters}, 3, stride ${l.strides}, same, ` +
+          `${l.activation})`), gflop,
+        ours: { resident: mode(ms.ours), endToEnd: mode(ms.oursE2e), firstCall: firstOurs },
+        tfjs: { resident: mode(ms.tfjs), endToEnd: mode(ms.tfjsE2e), firstCall: firstTfjs },
+        maxRelDifference,
+      };
+    } finally {
+      use(ours);
+      registration.unregister();
+      x.dispose();
+      model.dispose();
+    }
+  },
+});
+
+function numelOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
 /** Medians of {@link bench.compare}: each variant's resident time, and its per-run ratio to variant 0. */
 export interface VariantResult { name: string; gflop: number; ms: number[]; median: number[]; ratio: number[];
   maxAbsError: number[] }
 
 declare global {
-  interface Window { bench: typeof bench }
+  interface Window { bench: typeof bench & { decoder(runs: number): Promise<DecoderResult> } }
 }
-window.bench = bench;
+window.bench = bench as Window['bench'];

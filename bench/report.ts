@@ -1,5 +1,5 @@
 // The benchmark table, as Markdown.
-import type { CaseResult, VariantResult } from './main';
+import type { CaseResult, DecoderResult, VariantResult } from './main';
 
 export interface BenchReport {
   engine: string;
@@ -7,6 +7,7 @@ export interface BenchReport {
   peakGflops: number;
   runs: number;
   results: CaseResult[];
+  decoder?: DecoderResult;
 }
 
 const f = (x: number, d = 1) => x.toFixed(d);
@@ -41,4 +42,19 @@ export function formatVariants(r: VariantResult, variants: object[]): string {
     '| variant | resident ms | GFLOP/s | × variant 0 time | max abs error |', '|---|---|---|---|---|',
     ...variants.map((v, i) => `| ${JSON.stringify(v)} | ${f(r.median[i])} | ${f(r.gflop / (r.median[i] / 1e3), 2)} | ` +
       `${f(r.ratio[i], 3)} | ${r.maxAbsError[i].toExponential(1)} |`)].join('\n');
+}
+
+/** The decoder's line: tfjs's predict with its own kernel and with ours, resident and end to end. */
+export function formatDecoder(d: DecoderResult): string {
+  const rate = (ms: number) => f(d.gflop / (ms / 1e3), 2);
+  return [`decoder (${d.layers.join(' → ')}), ${f(d.gflop, 3)} GFLOP, TensorFlow.js layers model predict; ` +
+    `medians of ${d.ours.resident.ms.length} interleaved runs; predictions differ by at most ` +
+    `${d.maxRelDifference.toExponential(1)} of the largest output`,
+  '| kernel | resident ms | GFLOP/s | end-to-end ms | first predict ms |', '|---|---|---|---|---|',
+  `| tfjs's | ${f(d.tfjs.resident.median)} | ${rate(d.tfjs.resident.median)} | ${f(d.tfjs.endToEnd.median)} | ` +
+    `${f(d.tfjs.firstCall)} |`,
+  `| ours (registerWithTfjs) | ${f(d.ours.resident.median)} | ${rate(d.ours.resident.median)} | ` +
+    `${f(d.ours.endToEnd.median)} | ${f(d.ours.firstCall)} |`,
+  `| × tfjs | ${f(d.tfjs.resident.median / d.ours.resident.median)} | | ` +
+    `${f(d.tfjs.endToEnd.median / d.ours.endToEnd.median)} | |`].join('\n');
 }

@@ -1,6 +1,12 @@
 // TensorFlow.js with this library registered, in each engine: graph models tfjs cannot run alone, a layers model on
 // our kernel, tfjs ops interleaved with ours on one context, and our backend on tfjs's context.
+import { GOLDEN_SOURCES } from '../support/golden';
 import { expect, test } from './fixtures';
+
+const peer = GOLDEN_SOURCES.find((s) => s.label === 'peer vectors')!;
+/** TensorFlow.js's own cases among the peer vectors: unpadded, so TensorFlow's 'VALID'. */
+const tfjsCases = (peer.set?.cases ?? []).filter((c) => /^tfjs/.test(c.name) &&
+  c.padding.every((p) => p === 0) && c.dilation.every((d) => d === 1) && c.groups === 1);
 
 interface Diff { maxAbs: number; maxRel: number; count: number; shapeMatches: boolean }
 
@@ -63,4 +69,17 @@ test('TensorFlow.js: gradients through conv3dTranspose on our kernel, and a tiny
   expect(r.inputVsCpu).toBeLessThan(1e-4);
   expect(r.filterVsCpu).toBeLessThan(1e-4);
   expect(r.lossAfter).toBeLessThan(r.lossBefore / 10);
+});
+
+test("TensorFlow.js: its own test vectors among the peer vectors run through the tfjs entry, in NDHWC", async ({
+  engine,
+}) => {
+  test.skip(!peer.set, peer.absent);
+  expect(tfjsCases.length).toBeGreaterThanOrEqual(2);
+  const results = await engine.call<Array<{ name: string } & Diff>>('tfjs', 'peerCases', tfjsCases);
+  expect(results.map((r) => r.name)).toEqual(tfjsCases.map((c) => c.name));
+  for (const r of results) {
+    expect(r.shapeMatches, r.name).toBe(true);
+    expect(r.maxAbs, r.name).toBeLessThan(1e-5);
+  }
 });

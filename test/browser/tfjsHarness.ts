@@ -2,7 +2,7 @@
 // interleaved with ours on one context, gradients. Loaded by the harness page on first use (tfjs is large).
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
+import { MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 // tfjs-core registers no gradients by itself (@tensorflow/tfjs does this import).
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as converter from '@tensorflow/tfjs-converter';
@@ -11,6 +11,7 @@ import { registerWithTfjs, type TfNamespace } from '../../src/tfjs/index';
 import { createBackend, convTranspose3dReference } from '../../src/index';
 import { saveGlState } from '../../src/gl/glState';
 import { randomTensor, rng } from '../../src/support/seeded';
+import { decodeTensor as decode, type Encoded } from '../../src/support/base64';
 import model from '../fixtures/tfjs-graph/model.json';
 import expected from '../fixtures/tfjs-graph/expected.json';
 import weightsUrl from '../fixtures/tfjs-graph/weights.bin?url';
@@ -18,9 +19,18 @@ import weightsUrl from '../fixtures/tfjs-graph/weights.bin?url';
 /** The namespace users pass: tfjs-core's, with tfjs-converter's op registry (as `@tensorflow/tfjs` has it). */
 const ns = { ...tf, registerOp: converter.registerOp, deregisterOp: converter.deregisterOp } as unknown as TfNamespace;
 
-/** tfjs refuses software renderers unless told; every renderer here is one. */
+/**
+ * tfjs refuses software renderers unless told; every renderer here is one. The harness page makes many contexts
+ * over a run, and browsers lose the oldest past their limit (16 in Chromium): a webgl backend whose context was lost
+ * is made anew.
+ */
 async function useBackend(name: 'webgl' | 'cpu'): Promise<void> {
   tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
+  const webgl = tf.findBackend('webgl') as unknown as { gpgpu: { gl: WebGL2RenderingContext } } | null;
+  if (name === 'webgl' && webgl?.gpgpu.gl.isContextLost()) {
+    tf.removeBackend('webgl');
+    tf.registerBackend('webgl', () => new MathBackendWebGL(), 2);
+  }
   if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tfjs could not set up ${name}`);
 }
 
@@ -275,5 +285,55 @@ export async function gradients() {
       filterVsCpu: maxDiff(gFilter, onCpu[1]), calls, lossBefore: first, lossAfter: last };
   } finally {
     again.unregister();
+  }
+}
+
+/** A peer test vector in PyTorch's conventions (NCDHW or unbatched CDHW input, weight [in, out, kD, kH, kW]). */
+interface PeerCase { name: string; input: Encoded; weight: Encoded; bias: Encoded | null; output: Encoded;
+  stride: number[] }
+
+/** `data` of row-major `shape` with its axes reordered: axis i of the result is axis `order[i]` of the input. */
+function permute(data: Float32Array, shape: number[], order: number[]): Float32Array {
+  const strides = shape.map((_, i) => shape.slice(i + 1).reduce((a, b) => a * b, 1));
+  const outShape = order.map((a) => shape[a]);
+  const out = new Float32Array(data.length);
+  const index = new Array<number>(shape.length).fill(0);
+  for (let p = 0; p < out.length; p++) {
+    out[p] = data[order.reduce((f, a, i) => f + index[i] * strides[a], 0)];
+    for (let i = outShape.length - 1; i >= 0 && ++index[i] === outShape[i]; i--) index[i] = 0;
+  }
+  return out;
+}
+
+/**
+ * Peer cases with no padding (TensorFlow's 'VALID') through tf.conv3dTranspose on our kernel, in NDHWC (a bias
+ * added after, as a layer adds it): the input
+ * and expected output transposed from NCDHW, the weight from [in, out, kD, kH, kW] to TensorFlow's [kD, kH, kW, out,
+ * in].
+ */
+export async function peerCases(cases: PeerCase[]) {
+  await useBackend('webgl');
+  const registration = registerWithTfjs(ns);
+  try {
+    return cases.map((c) => {
+      const x = decode(c.input);
+      const w = decode(c.weight);
+      const want = decode(c.output);
+      const x5 = x.shape.length === 4 ? [1, ...x.shape] : x.shape;
+      const y5 = want.shape.length === 4 ? [1, ...want.shape] : want.shape;
+      const dy = tf.tensor5d(permute(x.data, x5, [0, 2, 3, 4, 1]), [x5[0], x5[2], x5[3], x5[4], x5[1]]);
+      const filter = tf.tensor5d(permute(w.data, w.shape, [2, 3, 4, 1, 0]),
+        [w.shape[2], w.shape[3], w.shape[4], w.shape[1], w.shape[0]]);
+      const outShape: [number, number, number, number, number] = [y5[0], y5[2], y5[3], y5[4], y5[1]];
+      const convolved = tf.conv3dTranspose(dy, filter, outShape, c.stride as [number, number, number], 'valid');
+      // A bias (the layers cases have one) is added on the channel axis, last in NDHWC.
+      const y = c.bias ? tf.add(convolved, tf.tensor1d(decode(c.bias).data)) : convolved;
+      const expected = permute(want.data, y5, [0, 2, 3, 4, 1]);
+      const result = { name: c.name, ...diff(y.dataSync(), expected, y.shape, outShape) };
+      tf.dispose([dy, filter, convolved, y]);
+      return result;
+    });
+  } finally {
+    registration.unregister();
   }
 }
