@@ -16,7 +16,7 @@ test.describe('TensorFlow.js', () => {
       async ({ engine }) => {
         const r = await engine.call<{ unknownOp: string; results: Array<{ name: string } & Diff>;
           stats: { calls: number } | null; leakedTensors: number }>('tfjs', 'graphModel', backend);
-        expect(r.unknownOp).toMatch(/Conv3DBackpropInputV2/);
+        expect(r.unknownOp).toMatch(/^Unknown op 'Conv3DBackpropInputV2'/);
         expect(r.results.length).toBe(7);
         for (const n of r.results) {
           expect(n.shapeMatches, n.name).toBe(true);
@@ -82,4 +82,24 @@ test("TensorFlow.js: its own test vectors among the peer vectors run through the
     expect(r.shapeMatches, r.name).toBe(true);
     expect(r.maxAbs, r.name).toBeLessThan(1e-5);
   }
+});
+
+test('TensorFlow.js: unregister() puts back its kernel, its missing gradient and its unknown op', async ({
+  engine,
+}) => {
+  const r = await engine.call<{ replaced: boolean; gradientDuring: boolean; kernelRestored: boolean;
+    gradientRestored: boolean; unknownOp: string; sum: number; stats: unknown }>('tfjs', 'unregisterRestores');
+  expect([r.replaced, r.gradientDuring, r.kernelRestored, r.gradientRestored]).toEqual([true, true, true, true]);
+  expect(r.unknownOp).toMatch(/^Unknown op 'Conv3DBackpropInputV2'/);
+  // Ones through a kernel of 2 at stride 2: one tap lands on each of the 4³ voxels of 4 channels, summing 3 inputs.
+  expect(r.sum).toBe(4 ** 3 * 4 * 3);
+  expect(r.stats).toBeNull();
+});
+
+test('TensorFlow.js: model.fit through a conv3dTranspose layer on our kernel reduces the loss', async ({
+  engine,
+}) => {
+  const r = await engine.call<{ first: number; last: number; calls: number }>('tfjs', 'layersFit');
+  expect(r.calls).toBeGreaterThan(60);
+  expect(r.last).toBeLessThan(r.first / 10);
 });

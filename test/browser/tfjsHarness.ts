@@ -337,3 +337,56 @@ export async function peerCases(cases: PeerCase[]) {
     registration.unregister();
   }
 }
+
+/**
+ * `unregister()` puts tfjs back as it was: the webgl kernel is tfjs's own config again, the gradient is gone, a
+ * graph with the op fails to load again, and tfjs's kernel computes (our backend counts no call).
+ */
+export async function unregisterRestores() {
+  await useBackend('webgl');
+  const kernel = 'Conv3DBackpropInputV2';
+  const own = tf.getKernel(kernel, 'webgl');
+  const gradientBefore = tf.getGradient(kernel);
+  const registration = registerWithTfjs(ns);
+  const replaced = tf.getKernel(kernel, 'webgl') !== own;
+  const gradientDuring = tf.getGradient(kernel) !== undefined;
+  registration.unregister();
+  let unknownOp = '';
+  try {
+    runGraph(await loadGraph(), expected.nodes);
+  } catch (e) {
+    unknownOp = String((e as Error).message);
+  }
+  const y = tf.conv3dTranspose(tf.ones([1, 2, 2, 2, 3]) as tf.Tensor5D, tf.ones([2, 2, 2, 4, 3]) as tf.Tensor5D,
+    [1, 4, 4, 4, 4], 2, 'same');
+  const sum = tf.sum(y).dataSync()[0];
+  tf.dispose(y);
+  return { replaced, gradientDuring, kernelRestored: tf.getKernel(kernel, 'webgl') === own,
+    gradientRestored: tf.getGradient(kernel) === gradientBefore, unknownOp, sum, stats: registration.stats() };
+}
+
+/** A layers model with a conv3dTranspose layer learns through `model.fit` on our kernel and gradient. */
+export async function layersFit() {
+  await useBackend('webgl');
+  const registration = registerWithTfjs(ns);
+  const r = rng(5);
+  try {
+    const x = tf.tensor5d(Float32Array.from({ length: 4 * 2 * 2 * 2 * 3 }, () => r() * 2 - 1), [4, 2, 2, 2, 3]);
+    // The target: another conv3dTranspose of the same input, so the model can reach it exactly.
+    const teacher = layers.sequential({ layers: [layers.layers.conv3dTranspose({ inputShape: [2, 2, 2, 3],
+      filters: 2, kernelSize: 3, strides: 2, padding: 'same' })] });
+    const target = teacher.predict(x) as tf.Tensor;
+    const model = layers.sequential({ layers: [layers.layers.conv3dTranspose({ inputShape: [2, 2, 2, 3],
+      filters: 2, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: 'zeros' })] });
+    model.compile({ optimizer: tf.train.adam(0.1), loss: 'meanSquaredError' });
+    const history = await model.fit(x, target, { epochs: 60, batchSize: 4, verbose: 0 });
+    const loss = history.history.loss as number[];
+    const calls = registration.stats()?.calls ?? 0;
+    tf.dispose([x, target]);
+    teacher.dispose();
+    model.dispose();
+    return { first: loss[0], last: loss[loss.length - 1], calls };
+  } finally {
+    registration.unregister();
+  }
+}
