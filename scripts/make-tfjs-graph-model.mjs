@@ -59,6 +59,8 @@ const NODES = [
   },
 ];
 
+// mulberry32, as src/support/seeded.ts has it: restated, since this script runs in plain Node and stays independent
+// of the project's code.
 function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {

@@ -510,9 +510,9 @@ class BackendImpl implements Backend {
     const layout = activationLayout(shape, this.limits);
     this.reserve(texelCount(layout) * this.texelBytes, `a copy of a tensor of shape ${show(shape)}`);
     const target = this.pool.acquire(layout);
-    const source5 = fromDenseDefines(as5d(shape), strides, layout, source);
+    const defines = fromDenseDefines(as5d(shape), strides, layout, source);
     const program = this.programs.get(specialize(fromDenseSource,
-      { ...source5, STORAGE_UINT: this.capabilities.storage === 'uint32' }, { unroll: false }));
+      { ...defines, STORAGE_UINT: this.capabilities.storage === 'uint32' }, { unroll: false }));
     drawLayout(this.gl, this.framebuffer, this.counters, { program, uniforms: { u_dense: source.texture }, target,
       layout, fetchesPerTexel: 4 });
     return this.wrap(shape.slice(), target);

@@ -1,41 +1,12 @@
 // TensorFlow's Conv3DBackpropInputV2 in the library's terms: attributes read and checked as TensorFlow checks them,
 // the front padding and output size it describes, the spec built from them, and the CPU path against the expected
 // outputs of the graph-model fixture (TensorFlow's definition, computed independently by its generator).
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { resolveExplicitShapes, resolveShapes } from '../../src/args';
 import { ConvTranspose3dError } from '../../src/errors';
 import { tfArrays, tfTransposeCall, type TfTransposeArgs } from '../../src/tfjs/attrs';
 import { runOnCpu } from '../../src/tfjs/cpu';
-
-interface ExpectedNode {
-  output: string;
-  dataFormat: string;
-  padding: string;
-  strides: number[];
-  dilations: number[];
-  dyShape: number[];
-  filterShape: number[];
-  outputShape: number[];
-  padBefore: number[];
-  dy: number[];
-  expected: number[];
-}
-const { nodes } = JSON.parse(readFileSync(new URL('../fixtures/tfjs-graph/expected.json', import.meta.url),
-  'utf8')) as { nodes: ExpectedNode[] };
-// The filter values live in weights.bin; the generator's manifest order is each node's filter, then its sizes.
-const model = JSON.parse(readFileSync(new URL('../fixtures/tfjs-graph/model.json', import.meta.url), 'utf8')) as
-  { weightsManifest: Array<{ weights: Array<{ name: string; shape: number[]; dtype: string }> }> };
-const bin = readFileSync(new URL('../fixtures/tfjs-graph/weights.bin', import.meta.url));
-const weights = new Map<string, Float32Array>();
-let offset = 0;
-for (const w of model.weightsManifest[0].weights) {
-  const count = w.shape.reduce((a, b) => a * b, 1);
-  if (w.dtype === 'float32') {
-    weights.set(w.name, new Float32Array(bin.buffer.slice(bin.byteOffset + offset, bin.byteOffset + offset + 4 * count)));
-  }
-  offset += 4 * count;
-}
+import { nodes, weights, type ExpectedNode } from '../support/tfjsGraph';
 
 const argsOf = (n: ExpectedNode): TfTransposeArgs => ({ outputShape: n.outputShape, dyShape: n.dyShape,
   filterShape: n.filterShape, strides: n.strides, dilations: n.dilations, padding: n.padding,
@@ -110,7 +81,7 @@ describe("TensorFlow's Conv3DBackpropInputV2", () => {
 
   it("runs every node of the fixture on the CPU as TensorFlow's definition has it", () => {
     for (const n of nodes) {
-      const filter = weights.get(`${n.output}/filter`)!;
+      const filter = weights.get(`${n.output}/filter`) as Float32Array;
       const got = runOnCpu(n.dy, filter, tfTransposeCall(argsOf(n)));
       expect(got.length, n.output).toBe(n.expected.length);
       const worst = got.reduce((m, v, i) => Math.max(m, Math.abs(v - n.expected[i])), 0);

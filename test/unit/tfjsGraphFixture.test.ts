@@ -10,67 +10,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convTranspose3dReference } from '../../src/reference';
 import type { Int3, Tensor } from '../../src/types';
+import {
+  bin, fixtureDir, graph, model, nodes, numel, weights, type AttrValue, type ExpectedNode,
+} from '../support/tfjsGraph';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const fixtureDir = join(root, 'test', 'fixtures', 'tfjs-graph');
 const script = join(root, 'scripts', 'make-tfjs-graph-model.mjs');
 const FILES = ['model.json', 'weights.bin', 'expected.json'];
-
-interface AttrValue {
-  s?: string;
-  type?: string;
-  list?: { i?: string[] };
-  shape?: { dim: Array<{ size: string }> };
-  tensor?: { dtype: string; tensorShape: { dim: Array<{ size: string }> } };
-}
-interface GraphNode { name: string; op: string; input?: string[]; attr: Record<string, AttrValue> }
-interface WeightSpec { name: string; shape: number[]; dtype: 'float32' | 'int32' }
-interface ModelJson {
-  format: string;
-  generatedBy: string;
-  convertedBy: string;
-  modelTopology: { node: GraphNode[]; versions: { producer: number } };
-  weightsManifest: Array<{ paths: string[]; weights: WeightSpec[] }>;
-}
-interface ExpectedNode {
-  output: string;
-  input: string;
-  filter: string;
-  inputSizes: string;
-  dataFormat: 'NDHWC' | 'NCDHW';
-  padding: 'SAME' | 'VALID';
-  strides: number[];
-  dilations: number[];
-  dyShape: number[];
-  filterShape: number[];
-  outputShape: number[];
-  padBefore: number[];
-  padAfter: number[];
-  tfCpuKernel: boolean;
-  dy: number[];
-  expected: number[];
-}
-
-const model = JSON.parse(readFileSync(join(fixtureDir, 'model.json'), 'utf8')) as ModelJson;
-const { nodes } = JSON.parse(readFileSync(join(fixtureDir, 'expected.json'), 'utf8')) as { nodes: ExpectedNode[] };
-const bin = readFileSync(join(fixtureDir, 'weights.bin'));
-const graph = new Map(model.modelTopology.node.map((n) => [n.name, n]));
-const numel = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-// The weights the way tfjs's decodeWeights reads them: consecutive little-endian chunks in manifest order.
-const weights = new Map<string, Float32Array | Int32Array>();
-{
-  const view = new DataView(bin.buffer, bin.byteOffset, bin.byteLength);
-  let offset = 0;
-  for (const spec of model.weightsManifest.flatMap((g) => g.weights)) {
-    const n = numel(spec.shape);
-    const values = spec.dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
-    for (let i = 0; i < n; i++, offset += 4) {
-      values[i] = spec.dtype === 'float32' ? view.getFloat32(offset, true) : view.getInt32(offset, true);
-    }
-    weights.set(spec.name, values);
-  }
-}
 
 const spatialAxes = (f: ExpectedNode['dataFormat']) => (f === 'NDHWC' ? [1, 2, 3] : [2, 3, 4]);
 const channelAxis = (f: ExpectedNode['dataFormat']) => (f === 'NDHWC' ? 4 : 1);
