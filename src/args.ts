@@ -309,7 +309,9 @@ export function resolveExplicitShapes(inputShape: number[], weightShape: number[
   const spec = resolveShapes(inputShape, weightShape, biasShape,
     { stride: sizes.stride, dilation: sizes.dilation, padding: sizes.padFront, groups: sizes.groups });
   const outSize = sizes.outSize.slice() as Int3;
-  if (!outSize.every((s) => isInt(s) && s >= 1)) fail(`output size must be positive integers, got ${show(outSize)}`);
+  if (!outSize.every((s) => isInt(s) && s >= 1)) {
+    throw invalid(`conv_transpose3d: output size must be positive integers, got ${show(outSize)}`, 'outSize');
+  }
   const outputPadding = outSize.map((s, a) => s - spec.outSize[a]) as Int3;
   const outShape = spec.batched ? [spec.batch, spec.outChannels, ...outSize] : [spec.outChannels, ...outSize];
   if (!Number.isSafeInteger(numel(outShape)) || numel(outShape) > 2 ** 32) {
@@ -532,6 +534,11 @@ export function checkBackendOptions<T>(options: T, caller = 'createBackend'): T 
   if (o.storage !== undefined && !STORAGE_REQUESTS.includes(o.storage as string)) {
     throw invalid(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
       `${show(o.storage)}`, 'storage');
+  }
+  // A WebGL1 context (TensorFlow.js falls back to one on older browsers) lacks what every pass needs.
+  if (o.gl !== undefined && caller !== 'configure' && (typeof o.gl !== 'object' || o.gl === null ||
+    typeof (o.gl as WebGL2RenderingContext).texStorage3D !== 'function')) {
+    throw invalid(`${caller}: gl must be a WebGL2 context, got ${show(o.gl)}`, 'gl');
   }
   const fragment = checkFields(o.fragment, `${caller}: fragment`, 'fragment', FRAGMENT_RULES);
   const policy = checkFields(o.policy, `${caller}: policy`, 'policy', POLICY_RULES);

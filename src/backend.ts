@@ -25,6 +25,7 @@ import repackSource from '../glsl/repack.frag.glsl?raw';
 import fromDenseSource from '../glsl/from_dense.frag.glsl?raw';
 import toDenseSource from '../glsl/to_dense.frag.glsl?raw';
 import { ConvTranspose3dError } from './errors.js';
+import { MAX_DENSE_ELEMENTS } from './limits.js';
 
 const SHADERS: Record<ShaderName, string> = { gather: convSource, repack: repackSource, packWeights: packSource };
 
@@ -391,7 +392,7 @@ class BackendImpl implements Backend {
     if (!t.storage) return { shape: t.shape.slice(), data: new Float32Array(0) };
     const epoch = this.epoch;
     const texels = await readLayoutTexture(this.gl, t.storage, () => this.gl.isContextLost() || this.epoch !== epoch,
-      this.guard);
+      { guard: this.guard });
     return { shape: t.shape.slice(), data: unpackActivation(texels, as5d(t.shape), t.storage.layout) };
   }
 
@@ -500,6 +501,12 @@ class BackendImpl implements Backend {
     return { ...this.counters };
   }
 
+  /** See {@link planGpuCall}. */
+  plan(spec: ConvSpec): void {
+    this.checkAlive('convTranspose3d()');
+    this.callPlan(spec, false);
+  }
+
   /** See {@link gpuTensorFromDense}. */
   fromDense(source: DenseTexture, shape: number[], strides: number[]): GpuTensor {
     this.checkAlive('fromDense()');
@@ -507,6 +514,7 @@ class BackendImpl implements Backend {
   }
 
   private fromDenseNow(source: DenseTexture, shape: number[], strides: number[]): GpuTensor {
+    checkDense(shape);
     const layout = activationLayout(shape, this.limits);
     this.reserve(texelCount(layout) * this.texelBytes, `a copy of a tensor of shape ${show(shape)}`);
     const target = this.pool.acquire(layout);
@@ -525,6 +533,7 @@ class BackendImpl implements Backend {
   }
 
   private toDenseNow(x: GpuTensorImpl, axes: number[]): DenseTexture & { dispose(): void } {
+    checkDense(x.shape);
     const shape5 = as5d(x.shape);
     const texels = Math.ceil(numel(shape5) / 4);
     const max = this.capabilities.maxTextureSize;
@@ -597,10 +606,33 @@ export interface DenseTexture extends DenseShape {
   texture: WebGLTexture;
 }
 
+/** The dense conversions index the other library's flat array with 32-bit ints (WebGL2's highp int). */
+function checkDense(shape: number[]): void {
+  if (numel(shape) > MAX_DENSE_ELEMENTS) {
+    throw new ConvTranspose3dError(`conv_transpose3d: a tensor of shape ${show(shape)} has more than ` +
+      `${MAX_DENSE_ELEMENTS} elements, the most a dense texture conversion indexes`, 'too-large');
+  }
+}
+
+/**
+ * Internal (the TensorFlow.js entry's): plans a call on `backend`, throwing what planning throws (`'too-large'`)
+ * before any GPU work; the plan is cached for the call that follows.
+ *
+ * @example
+ * planGpuCall(backend, spec);
+ */
+export function planGpuCall(backend: Backend, spec: ConvSpec): void {
+  (backend as BackendImpl).plan(spec);
+}
+
 /**
  * Internal (the TensorFlow.js entry's): a new GpuTensor of `shape` (rank 5) copied, by a GPU pass, from a dense
  * texture of another library on the backend's context; element (n, c, d, h, w) is value n·strides[0] + c·strides[1]
  * + … of the dense array, so any axis order reads in place.
+ *
+ * @example
+ * // An NDHWC array [1, 4, 4, 4, 3] as the NCDHW tensor [1, 3, 4, 4, 4].
+ * const x = gpuTensorFromDense(backend, { texture, rows: 1, cols: 48 }, [1, 3, 4, 4, 4], [192, 1, 48, 12, 3]);
  */
 export function gpuTensorFromDense(backend: Backend, source: DenseTexture, shape: number[], strides: number[]):
   GpuTensor {
@@ -610,6 +642,10 @@ export function gpuTensorFromDense(backend: Backend, source: DenseTexture, shape
 /**
  * Internal (the TensorFlow.js entry's): `t` written by a GPU pass into a new dense float texture whose axis i is
  * `t`'s axis `axes[i]` (of n, c, d, h, w). The caller disposes it.
+ *
+ * @example
+ * const out = gpuTensorToDense(backend, y, [0, 2, 3, 4, 1]); // NDHWC
+ * out.dispose();
  */
 export function gpuTensorToDense(backend: Backend, t: GpuTensor, axes: number[]): DenseTexture & { dispose(): void } {
   return (backend as BackendImpl).toDense(t, axes);

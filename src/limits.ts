@@ -12,3 +12,9 @@ export const MAX_SHADER_INT = 2 ** 24 - 1;
  * shader). A larger stride is still computed where only one input position reaches the output along that axis.
  */
 export const MAX_STRIDE_PHASES = 1024;
+
+/**
+ * Most elements a dense-texture conversion (glsl/from_dense.frag.glsl, glsl/to_dense.frag.glsl) handles: it indexes
+ * another library's flat array with plain 32-bit ints (GLSL ES 3.00's highp int), and rounds up to whole texels.
+ */
+export const MAX_DENSE_ELEMENTS = 2 ** 31 - 4;

@@ -125,11 +125,11 @@ export async function waitForGpu(gl: WebGL2RenderingContext, isLost: () => boole
 /**
  * Reads every layer of `t` back without blocking the main thread: readPixels into a PIXEL_PACK_BUFFER, a fence,
  * polled once per task, then one getBufferSubData. Resolves to the texels (4 floats each, layer-major), as float32
- * whatever the storage (float16 values widen exactly). `guard` runs each stretch of GL calls (a backend on a shared
- * context saves and restores the owner's state around them).
+ * whatever the storage (float16 values widen exactly). `options.guard` runs each stretch of GL calls (a backend on a
+ * shared context saves and restores the owner's state around them).
  */
-export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture,
-  isLost: () => boolean, guard: <T>(work: () => T) => T = (work) => work()): Promise<Float32Array> {
+export async function readLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture, isLost: () => boolean,
+  { guard = (work) => work() }: { guard?: <T>(work: () => T) => T } = {}): Promise<Float32Array> {
   const { width, height, layers } = t.layout;
   const layerFloats = width * height * 4;
   const buffer = gl.createBuffer();

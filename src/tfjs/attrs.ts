@@ -128,6 +128,10 @@ export function tfTransposeCall(args: TfTransposeArgs): TfTransposeCall {
   for (let a = 0; a < 3; a++) {
     if (outSize[a] < 1) throw invalid(`input_sizes must have positive spatial sizes, got ${show(out)}`, 'input_sizes');
     const reach = (kernel[a] - 1) * dilation[a] + 1;
+    if (padding === 'VALID' && outSize[a] < reach) {
+      throw invalid(`input_sizes ${show(out)} is shorter on spatial axis ${a} (${outSize[a]}) than the filter reaches ` +
+        `with VALID padding (kernel ${kernel[a]}, dilation ${dilation[a]}: ${reach})`, 'input_sizes');
+    }
     const expected = padding === 'SAME' ? Math.ceil(outSize[a] / stride[a])
       : Math.ceil((outSize[a] - reach + 1) / stride[a]);
     if (inSize[a] !== expected) {
@@ -139,6 +143,19 @@ export function tfTransposeCall(args: TfTransposeArgs): TfTransposeCall {
   }
   return { dataFormat, batch: dy[0], inChannels: filterIn, outChannels: filterOut, inSize, outSize, kernel, stride,
     dilation, padFront };
+}
+
+/**
+ * Refuses tensors this op cannot take before any work: TensorFlow defines it on floats, and tfjs's float tensors
+ * are float32.
+ *
+ * @example
+ * checkDtypes('float32', 'int32'); // throws, naming filter
+ */
+export function checkDtypes(dy: string, filter: string): void {
+  for (const [name, dtype] of [['out_backprop', dy], ['filter', filter]]) {
+    if (dtype !== 'float32') throw invalid(`${name} must be float32, got ${dtype}`, name);
+  }
 }
 
 /** Strides of a row-major array of `shape`. */

@@ -31,6 +31,8 @@ function gather(data: ArrayLike<number>, shape: readonly number[], strides: read
  */
 export function runOnCpu(dy: ArrayLike<number>, filter: ArrayLike<number>, call: TfTransposeCall): Float32Array {
   const arrays = tfArrays(call);
+  // Nothing lands in an output from an empty dy (or an empty batch): zeros, as on the GPU path.
+  if (numel(arrays.outputShape) === 0 || numel(arrays.dyShape) === 0) return new Float32Array(numel(arrays.outputShape));
   const xShape = [call.batch, call.inChannels, ...call.inSize];
   const wShape = [call.inChannels, call.outChannels, ...call.kernel];
   const spec = resolveExplicitShapes(xShape, wShape, null,

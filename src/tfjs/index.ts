@@ -2,11 +2,11 @@
 // library imports it, so the main entry never pulls TensorFlow.js in; and it imports no tfjs either: it works on the
 // namespace the caller hands in.
 import type { BackendStats } from '../gl/stats.js';
-import { tfTransposeCall, type TfTransposeCall } from './attrs.js';
+import { checkDtypes, tfTransposeCall, type TfTransposeCall } from './attrs.js';
 import { runOnCpu } from './cpu.js';
 import { conv3dTransposeGradient, type TfLike } from './gradient.js';
 import type { TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace } from './types.js';
-import { backendIfAny, disposeBackendOn, runOnTfjsWebgl, type TfWebglBackend } from './webgl.js';
+import { backendIfAny, disposeBackendOn, isWebgl2, runOnTfjsWebgl, type TfWebglBackend } from './webgl.js';
 
 export type {
   TfAttribute, TfDataType, TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfRegisteredOp,
@@ -21,8 +21,10 @@ const GRAPH_KERNEL = 'ConvTranspose3dTensorFlow';
 /** What {@link registerWithTfjs} installed; `unregister()` takes it all back out. */
 export interface TfjsRegistration {
   /**
-   * Puts TensorFlow.js back as it was: the WebGL backend's own kernel, the converter's previous op (none, unless
-   * the caller had registered one) and the previous gradient; frees this library's textures on tfjs's context.
+   * Puts TensorFlow.js back as it was: the WebGL backend's own kernel and the previous gradient (none in tfjs);
+   * the graph op is deregistered, so tfjs-converter again knows none (it does not expose an op registered before,
+   * so one the caller had registered under the same name is not brought back); frees this library's textures on
+   * tfjs's context. What another registration installed since is left in place.
    */
   unregister(): void;
   /** Counters of this library's backend on tfjs's context (draws, calls, textures), or null before its first call. */
@@ -40,6 +42,7 @@ function numbers(value: unknown): number[] | number | undefined {
 function graphCall(node: TfGraphNode): TfTransposeCall {
   const [sizes, filter, dy] = node.inputs;
   const a = node.attrs;
+  checkDtypes(dy.dtype, filter.dtype);
   return tfTransposeCall({
     outputShape: Array.from(sizes.dataSync(), Number), dyShape: dy.shape, filterShape: filter.shape,
     strides: numbers(a.strides) ?? 1, dilations: numbers(a.dilations), padding: String(a.padding),
@@ -76,16 +79,20 @@ export function registerWithTfjs(tf: TfNamespace): TfjsRegistration {
     seen = backend.gpgpu.gl;
     return runOnTfjsWebgl(backend, params.inputs.dy, params.inputs.filter, call);
   };
+  // tfjs calls this when it removes its WebGL backend: our textures on its context go with it.
+  const disposeFunc = (backend: unknown) => disposeBackendOn((backend as TfWebglBackend).gpgpu.gl);
   const kernel: TfKernelConfig = {
-    kernelName: KERNEL, backendName: 'webgl',
+    kernelName: KERNEL, backendName: 'webgl', disposeFunc,
     kernelFunc: (params) => {
+      // On a WebGL1 context (no WebGL2 in the browser) tfjs's own kernel runs: this library needs WebGL2.
+      if (original && !isWebgl2((params.backend as TfWebglBackend).gpgpu.gl)) return original.kernelFunc(params);
       const attrs = params.attrs as unknown as { strides: number[] | number; pad: string; inputShape: number[] };
       return onWebgl(params, tfTransposeCall({ outputShape: attrs.inputShape, dyShape: params.inputs.dy.shape,
         filterShape: params.inputs.filter.shape, strides: attrs.strides, padding: attrs.pad }));
     },
   };
   const graphKernel: TfKernelConfig = {
-    kernelName: GRAPH_KERNEL, backendName: 'webgl',
+    kernelName: GRAPH_KERNEL, backendName: 'webgl', disposeFunc,
     kernelFunc: (params) => onWebgl(params, (params.attrs as unknown as { call: TfTransposeCall }).call),
   };
   if (original) tf.unregisterKernel(KERNEL, 'webgl');
@@ -108,22 +115,28 @@ export function registerWithTfjs(tf: TfNamespace): TfjsRegistration {
   const previousGradient = tf.getGradient?.(KERNEL);
   if (previousGradient) tf.unregisterGradient(KERNEL);
   // The gradient is written against tfjs-core's own types; TfNamespace is the same namespace, typed structurally.
-  tf.registerGradient(conv3dTransposeGradient(tf as unknown as TfLike) as unknown as TfGradConfig);
+  const gradient = conv3dTransposeGradient(tf as unknown as TfLike) as unknown as TfGradConfig;
+  tf.registerGradient(gradient);
 
   let registered = true;
   return {
     unregister() {
       if (!registered) return;
       registered = false;
-      tf.unregisterKernel(KERNEL, 'webgl');
-      tf.unregisterKernel(GRAPH_KERNEL, 'webgl');
-      if (original) tf.registerKernel(original);
+      // Only what is still ours is taken out: a later registration's kernels and gradient stay.
+      if (tf.getKernel(KERNEL, 'webgl') === kernel) {
+        tf.unregisterKernel(KERNEL, 'webgl');
+        if (original) tf.registerKernel(original);
+      }
+      if (tf.getKernel(GRAPH_KERNEL, 'webgl') === graphKernel) tf.unregisterKernel(GRAPH_KERNEL, 'webgl');
       if (withOp) {
         tf.deregisterOp?.(KERNEL);
         if (previousOp?.customExecutor) tf.registerOp!(KERNEL, previousOp.customExecutor);
       }
-      tf.unregisterGradient(KERNEL);
-      if (previousGradient) tf.registerGradient(previousGradient);
+      if (!tf.getGradient || tf.getGradient(KERNEL) === gradient) {
+        tf.unregisterGradient(KERNEL);
+        if (previousGradient) tf.registerGradient(previousGradient);
+      }
       if (seen) disposeBackendOn(seen);
     },
     stats: () => (seen ? backendIfAny(seen)?.stats() ?? null : null),

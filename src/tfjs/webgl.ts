@@ -2,10 +2,11 @@
 // dy and the filter are read from tfjs's textures, converted into this library's layout by a GPU pass, and the
 // output is handed back as a tfjs texture, all without a trip through the CPU.
 import { resolveExplicitShapes } from '../args.js';
-import { createBackend, gpuTensorFromDense, gpuTensorToDense, runCheckedCall, type Backend, type GpuTensor } from
-  '../backend.js';
+import { createBackend, gpuTensorFromDense, gpuTensorToDense, planGpuCall, runCheckedCall, type Backend,
+  type GpuTensor } from '../backend.js';
 import { numel } from '../tensor.js';
-import { tfArrays, type TfTransposeCall } from './attrs.js';
+import { checkDtypes, tfArrays, type TfTransposeCall } from './attrs.js';
+import { runOnCpu } from './cpu.js';
 import type { TfTensorInfo } from './types.js';
 
 /** The parts of tfjs-backend-webgl's `MathBackendWebGL` used here. */
@@ -20,6 +21,8 @@ export interface TfWebglBackend {
   writeTexture(texture: WebGLTexture, shape: number[], dtype: 'float32', texHeight: number, texWidth: number,
     channels: string): object;
   makeTensorInfo(shape: number[], dtype: 'float32', values?: Float32Array): TfTensorInfo;
+  /** Downloads a tensor's values (only where the context is not WebGL2). */
+  readSync(dataId: object): ArrayLike<number>;
   /** Its record of each tensor: a slice is a view into another tensor's texture. */
   texData: { get(dataId: object): { slice?: unknown } | undefined };
   runWebGLProgram(program: object, inputs: TfTensorInfo[], dtype: string): TfTensorInfo;
@@ -39,7 +42,13 @@ function denseCopy(tfBackend: TfWebglBackend, t: TfTensorInfo) {
   tfBackend.uploadToGPU(t.dataId);
   const copy = tfBackend.texData.get(t.dataId)?.slice != null
     ? tfBackend.runWebGLProgram(cloneProgram(t.shape), [t], t.dtype) : null;
-  const dense = tfBackend.readToGPU((copy ?? t).dataId);
+  let dense: ReturnType<TfWebglBackend['readToGPU']>;
+  try {
+    dense = tfBackend.readToGPU((copy ?? t).dataId);
+  } catch (e) {
+    if (copy) tfBackend.disposeIntermediateTensorInfo(copy);
+    throw e;
+  }
   return {
     texture: dense.texture, rows: dense.texShape[0], cols: dense.texShape[1],
     dispose: () => {
@@ -52,7 +61,12 @@ function denseCopy(tfBackend: TfWebglBackend, t: TfTensorInfo) {
 /** One backend of this library per tfjs context, made on first use. */
 const backends = new WeakMap<WebGL2RenderingContext, Backend>();
 
-/** This library's backend on the context of tfjs's WebGL backend `tfBackend` (it leaves tfjs's GL state alone). */
+/**
+ * This library's backend on the context of tfjs's WebGL backend `tfBackend` (it leaves tfjs's GL state alone).
+ *
+ * @example
+ * backendOn(tf.backend() as TfWebglBackend).stats();
+ */
 export function backendOn(tfBackend: TfWebglBackend): Backend {
   const { gl } = tfBackend.gpgpu;
   let backend = backends.get(gl);
@@ -63,38 +77,62 @@ export function backendOn(tfBackend: TfWebglBackend): Backend {
   return backend;
 }
 
-/** Frees the backend made on `gl`, if any (after unregistering: tfjs may keep its context). */
+/**
+ * Frees the backend made on `gl`, if any (after unregistering, or when tfjs removes its backend: tfjs may keep its
+ * context).
+ *
+ * @example
+ * disposeBackendOn(tfBackend.gpgpu.gl);
+ */
 export function disposeBackendOn(gl: WebGL2RenderingContext): void {
   backends.get(gl)?.dispose();
   backends.delete(gl);
 }
 
-/** The backends made so far, for the caller's statistics. */
+/**
+ * The backend made on `gl`, if any, for the caller's statistics.
+ *
+ * @example
+ * backendIfAny(gl)?.stats().calls;
+ */
 export function backendIfAny(gl: WebGL2RenderingContext): Backend | null {
   return backends.get(gl) ?? null;
 }
 
+/** Whether tfjs's context is WebGL2 (tfjs falls back to WebGL1 where a browser has no WebGL2). */
+export function isWebgl2(gl: WebGL2RenderingContext): boolean {
+  return typeof gl.texStorage3D === 'function';
+}
+
 /**
  * The op's output, computed on the GPU. `dy` and `filter` are tfjs tensors of `tfBackend` in the op's layouts.
+ * On a WebGL1 context of tfjs's, computed on the CPU from their downloaded values instead.
  *
  * @example
  * const out = runOnTfjsWebgl(backend, inputs.dy, inputs.filter, tfTransposeCall({ ... }));
  */
 export function runOnTfjsWebgl(tfBackend: TfWebglBackend, dy: TfTensorInfo, filter: TfTensorInfo,
   call: TfTransposeCall): TfTensorInfo {
+  checkDtypes(dy.dtype, filter.dtype);
   const arrays = tfArrays(call);
-  if (numel(arrays.outputShape) === 0 || numel(arrays.dyShape) === 0) {
-    return tfBackend.makeTensorInfo(arrays.outputShape, 'float32', new Float32Array(numel(arrays.outputShape)));
+  if (numel(arrays.outputShape) === 0 || numel(arrays.dyShape) === 0 || !isWebgl2(tfBackend.gpgpu.gl)) {
+    return tfBackend.makeTensorInfo(arrays.outputShape, 'float32',
+      runOnCpu(tfBackend.readSync(dy.dataId), tfBackend.readSync(filter.dataId), call));
   }
   const ours = backendOn(tfBackend);
   const spec = resolveExplicitShapes([call.batch, call.inChannels, ...call.inSize],
     [call.inChannels, call.outChannels, ...call.kernel], null,
     { stride: call.stride, dilation: call.dilation, padFront: call.padFront, outSize: call.outSize });
-  // A tensor made from CPU values (a layer's weights, say) reaches the GPU here once, as tfjs's own kernels do it.
-  const dyDense = denseCopy(tfBackend, dy);
-  const filterDense = denseCopy(tfBackend, filter);
+  // What the device refuses (too large for its textures or the shaders' ranges), refused before any GPU work.
+  planGpuCall(ours, spec);
+  const copies: Array<{ dispose(): void }> = [];
   const made: GpuTensor[] = [];
   try {
+    // A tensor made from CPU values (a layer's weights, say) reaches the GPU here once, as tfjs's own kernels do.
+    const dyDense = denseCopy(tfBackend, dy);
+    copies.push(dyDense);
+    const filterDense = denseCopy(tfBackend, filter);
+    copies.push(filterDense);
     const x = gpuTensorFromDense(ours, dyDense, [call.batch, call.inChannels, ...call.inSize], arrays.dy);
     made.push(x);
     const w = gpuTensorFromDense(ours, filterDense, [call.inChannels, call.outChannels, ...call.kernel],
@@ -111,7 +149,6 @@ export function runOnTfjsWebgl(tfBackend: TfWebglBackend, dy: TfTensorInfo, filt
     }
   } finally {
     for (const t of made) t.dispose();
-    dyDense.dispose();
-    filterDense.dispose();
+    for (const c of copies) c.dispose();
   }
 }

@@ -10,6 +10,7 @@ import * as layers from '@tensorflow/tfjs-layers';
 import { registerWithTfjs, type TfNamespace } from '../../src/tfjs/index';
 import { createBackend, convTranspose3dReference } from '../../src/index';
 import { saveGlState } from '../../src/gl/glState';
+import { gpuTensorFromDense, gpuTensorToDense } from '../../src/backend';
 import { randomTensor, rng } from '../../src/support/seeded';
 import { decodeTensor as decode, type Encoded } from '../../src/support/base64';
 import model from '../fixtures/tfjs-graph/model.json';
@@ -22,14 +23,15 @@ const ns = { ...tf, registerOp: converter.registerOp, deregisterOp: converter.de
 /**
  * tfjs refuses software renderers unless told; every renderer here is one. The harness page makes many contexts
  * over a run, and browsers lose the oldest past their limit (16 in Chromium): a webgl backend whose context was lost
- * is made anew.
+ * is made anew, on a canvas of its own (tfjs would otherwise reuse its cached context, lost too, until the loss
+ * event reaches it, and the programs it compiled on it).
  */
 async function useBackend(name: 'webgl' | 'cpu'): Promise<void> {
   tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
   const webgl = tf.findBackend('webgl') as unknown as { gpgpu: { gl: WebGL2RenderingContext } } | null;
   if (name === 'webgl' && webgl?.gpgpu.gl.isContextLost()) {
     tf.removeBackend('webgl');
-    tf.registerBackend('webgl', () => new MathBackendWebGL(), 2);
+    tf.registerBackend('webgl', () => new MathBackendWebGL(document.createElement('canvas')), 2);
   }
   if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tfjs could not set up ${name}`);
 }
@@ -210,8 +212,18 @@ export async function sharedContext() {
     const gy = await step('convTranspose3d()', () => backend.convTranspose3d(gx, gw, { stride: 2, padding: 1 }));
     await step('finish()', () => backend.finish(gy));
     const y = await step('read()', () => gy.read());
+    // Out to a dense NDHWC texture and back, as the tfjs entry converts tensors.
+    const dense = await step('gpuTensorToDense()', () => gpuTensorToDense(backend, gy, [0, 2, 3, 4, 1]));
+    const [, c, d, h, wd] = gy.shape;
+    const back = await step('gpuTensorFromDense()', () => gpuTensorFromDense(backend, dense, gy.shape,
+      [d * h * wd * c, 1, h * wd * c, wd * c, c]));
+    const roundTrip = await step('read()', () => back.read());
+    dense.dispose();
+    back.dispose();
     const want = convTranspose3dReference(x, w, { stride: 2, padding: 1 });
     const report = diff(y.data, want.data, y.shape, want.shape);
+    const trip = diff(roundTrip.data, y.data, roundTrip.shape, y.shape);
+    if (trip.maxAbs !== 0 || !trip.shapeMatches) changed.push(`the dense round trip differs by ${trip.maxAbs}`);
     return { changed, ...report, scissorKept: gl.isEnabled(gl.SCISSOR_TEST), cullKept: gl.isEnabled(gl.CULL_FACE) };
   } finally {
     backend.dispose();
@@ -221,10 +233,21 @@ export async function sharedContext() {
   }
 }
 
+/** GL state read here, independently of glState.ts: what a mistake there would otherwise hide. */
+function readStateHere(gl: WebGL2RenderingContext) {
+  const names = ['FRAMEBUFFER_BINDING', 'READ_FRAMEBUFFER_BINDING', 'RENDERBUFFER_BINDING', 'CURRENT_PROGRAM',
+    'VERTEX_ARRAY_BINDING', 'ARRAY_BUFFER_BINDING', 'ACTIVE_TEXTURE', 'TEXTURE_BINDING_2D', 'TEXTURE_BINDING_2D_ARRAY',
+    'VIEWPORT', 'SCISSOR_BOX', 'COLOR_CLEAR_VALUE', 'COLOR_WRITEMASK', 'UNPACK_ALIGNMENT', 'PACK_ALIGNMENT',
+    'UNPACK_FLIP_Y_WEBGL', 'UNPACK_ROW_LENGTH', 'PIXEL_PACK_BUFFER_BINDING', 'PIXEL_UNPACK_BUFFER_BINDING'] as const;
+  const enables = ['SCISSOR_TEST', 'CULL_FACE', 'BLEND', 'DEPTH_TEST', 'STENCIL_TEST', 'RASTERIZER_DISCARD'] as const;
+  return { ...Object.fromEntries(names.map((n) => [n, gl.getParameter(gl[n])])),
+    ...Object.fromEntries(enables.map((n) => [n, gl.isEnabled(gl[n])])) };
+}
+
 /** The GL state as comparable data (objects by identity, numbered in order of first appearance). */
 function describeState(gl: WebGL2RenderingContext): unknown {
   const ids = new Map<unknown, number>();
-  return JSON.parse(JSON.stringify(saveGlState(gl, 8), (_, v) => {
+  return JSON.parse(JSON.stringify({ saved: saveGlState(gl, 8), here: readStateHere(gl) }, (_, v) => {
     if (v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype &&
       !ArrayBuffer.isView(v)) {
       if (!ids.has(v)) ids.set(v, ids.size + 1);

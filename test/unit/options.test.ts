@@ -48,6 +48,10 @@ describe('configure', () => {
       .toThrowError(/^configure: fragment.blocks must be 1, 2 or 4, got 8$/);
     expect(() => checkConfig({ cpuFallback: 'no' })).toThrowError(/^configure: cpuFallback must be true or false/);
     expect(() => checkConfig({ gl: {} })).toThrowError(/^configure: gl is not an option here/);
+    // createBackend takes a WebGL2 context only: TensorFlow.js's may be WebGL1 on older browsers.
+    expect(() => checkBackendOptions({ gl: {} })).toThrow(expect.objectContaining({ argument: 'gl',
+      message: 'createBackend: gl must be a WebGL2 context, got [object Object]' }));
+    expect(checkBackendOptions({ gl: { texStorage3D: () => undefined } }).gl).toBeDefined();
     expect(() => checkConfig([])).toThrowError(/^configure: options must be an object, got \[\]$/);
   });
 });

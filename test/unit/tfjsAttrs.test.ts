@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveExplicitShapes, resolveShapes } from '../../src/args';
 import { ConvTranspose3dError } from '../../src/errors';
-import { tfArrays, tfTransposeCall, type TfTransposeArgs } from '../../src/tfjs/attrs';
+import { checkDtypes, tfArrays, tfTransposeCall, type TfTransposeArgs } from '../../src/tfjs/attrs';
 import { runOnCpu } from '../../src/tfjs/cpu';
 import { nodes, weights, type ExpectedNode } from '../support/tfjsGraph';
 
@@ -66,6 +66,28 @@ describe("TensorFlow's Conv3DBackpropInputV2", () => {
       'out_backprop has size 5 on spatial axis 0 (shape [1, 5, 4, 4, 3]), but an output of size 8 with kernel 3, ' +
       'stride 2, dilation 1 and SAME padding gives 4']);
     expect(refusal({ ...ok, padding: 'VALID' })[0]).toBe('out_backprop');
+    expect(refusal({ ...ok, padding: 'VALID', outputShape: [1, 2, 8, 8, 2] })).toEqual(['input_sizes',
+      'Conv3DBackpropInputV2: input_sizes [1, 2, 8, 8, 2] is shorter on spatial axis 0 (2) than the filter reaches ' +
+      'with VALID padding (kernel 3, dilation 1: 3)']);
+  });
+
+  it('takes float32 tensors only, naming the one that is not', () => {
+    expect(() => checkDtypes('float32', 'float32')).not.toThrow();
+    for (const [dy, filter, name] of [['int32', 'float32', 'out_backprop'], ['float32', 'complex64', 'filter']]) {
+      let argument: string | null = null;
+      try {
+        checkDtypes(dy, filter);
+      } catch (e) {
+        argument = (e as ConvTranspose3dError).argument;
+      }
+      expect(argument).toBe(name);
+    }
+  });
+
+  it('gives zeros for an empty dy on the CPU, as on the GPU', () => {
+    const call = tfTransposeCall({ outputShape: [0, 4, 4, 4, 2], dyShape: [0, 2, 2, 2, 3],
+      filterShape: [3, 3, 3, 2, 3], strides: 2, padding: 'same' });
+    expect(runOnCpu([], new Float32Array(54 * 3), call)).toEqual(new Float32Array(0));
   });
 
   it('maps the arrays onto NCDHW and [in, out, kD, kH, kW] by strides', () => {
@@ -108,6 +130,7 @@ describe('explicit front padding and output size', () => {
     const longer = resolveExplicitShapes([3, 4, 4, 4], [3, 5, 2, 2, 2], null, { ...sizes, outSize: [10, 9, 8] });
     expect([longer.outputPadding, longer.outShape]).toEqual([[2, 1, 0], [5, 10, 9, 8]]);
     expect(() => resolveExplicitShapes([1, 3, 4, 4, 4], [3, 5, 3, 3, 3], null, { ...sizes, outSize: [8, 0, 8] }))
-      .toThrow('conv_transpose3d: output size must be positive integers, got [8, 0, 8]');
+      .toThrow(expect.objectContaining({ argument: 'outSize',
+        message: 'conv_transpose3d: output size must be positive integers, got [8, 0, 8]' }));
   });
 });
