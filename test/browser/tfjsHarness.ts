@@ -20,18 +20,24 @@ import weightsUrl from '../fixtures/tfjs-graph/weights.bin?url';
 /** The namespace users pass: tfjs-core's, with tfjs-converter's op registry (as `@tensorflow/tfjs` has it). */
 const ns = { ...tf, registerOp: converter.registerOp, deregisterOp: converter.deregisterOp } as unknown as TfNamespace;
 
+/** Whether these tests have given tfjs a WebGL backend of their own yet. */
+let freshWebgl = false;
+
 /**
  * tfjs refuses software renderers unless told; every renderer here is one. The harness page makes many contexts
- * over a run, and browsers lose the oldest past their limit (16 in Chromium): a webgl backend whose context was lost
- * is made anew, on a canvas of its own (tfjs would otherwise reuse its cached context, lost too, until the loss
- * event reaches it, and the programs it compiled on it).
+ * over a run, and browsers lose the oldest past their limit (16 in Chromium), even one that earlier tests (the
+ * README's example) made for tfjs, possibly while these tests run: so these tests give tfjs a webgl backend made
+ * anew, on a canvas of its own (otherwise tfjs would reuse its cached context and the programs it compiled on it),
+ * and make it again if its context was lost all the same.
  */
 async function useBackend(name: 'webgl' | 'cpu'): Promise<void> {
   tf.env().set('SOFTWARE_WEBGL_ENABLED', true);
   const webgl = tf.findBackend('webgl') as unknown as { gpgpu: { gl: WebGL2RenderingContext } } | null;
-  if (name === 'webgl' && webgl?.gpgpu.gl.isContextLost()) {
+  if (name === 'webgl' && (!freshWebgl || webgl?.gpgpu.gl.isContextLost())) {
+    if (tf.getBackend() === 'webgl') await tf.setBackend('cpu');
     tf.removeBackend('webgl');
     tf.registerBackend('webgl', () => new MathBackendWebGL(document.createElement('canvas')), 2);
+    freshWebgl = true;
   }
   if (tf.getBackend() !== name && !(await tf.setBackend(name))) throw new Error(`tfjs could not set up ${name}`);
 }
