@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-webgl';
 import * as layers from '@tensorflow/tfjs-layers';
 import * as twgl from 'twgl.js';
 import {
-  compareTensors, convTranspose3dOutputShape, convTranspose3dReference, createBackend, storageTolerance,
+  compareTensors, convTranspose3dOutputShape, convTranspose3dReference, createBackend, numel, storageTolerance,
   type Backend, type BackendOptions, type Tensor,
 } from '../src/index';
 import { waitForGpu } from '../src/gl/textures';
@@ -56,6 +56,9 @@ function median(xs: number[]): number {
 }
 
 let backend: Backend | null = null;
+
+/** tfjs's WebGL context. */
+const tfjsGl = () => (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
 
 // With BENCH_BASE (scripts/bench.sh), a copy of the library at another commit, for variants {"base": true}.
 const baseLibrary = import.meta.glob<typeof import('../src/index')>('../.bench-base/src/index.ts');
@@ -108,7 +111,7 @@ const bench = {
     return {
       renderer: backend.capabilities.renderer, userAgent: navigator.userAgent, tfjs: tf.version_core,
       tfjsRenderer: (() => {
-        const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
+        const gl = tfjsGl();
         return String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
       })(),
       maxDrawBuffers: backend.capabilities.maxDrawBuffers,
@@ -199,7 +202,7 @@ const bench = {
     // GPU-resident and end-to-end, interleaved, after one warm-up each.
     const gx = b.upload(x);
     const gw = b.upload(w);
-    const tfGl = c.tfjs ? (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl : null;
+    const tfGl = c.tfjs ? tfjsGl() : null;
     // GPU-resident completion is forced by a synchronous one-texel read of the output, for both libraries: fence
     // polling adds a variable delay in Chromium.
     const oursResident = async () => {
@@ -214,15 +217,10 @@ const bench = {
       await y.read();
       y.dispose();
     };
-    const tfBackend = tf.backend() as unknown as { getTexture(id: unknown): WebGLTexture };
     const tfFramebuffer = tfGl?.createFramebuffer() ?? null;
     const tfResident = async () => {
       const y = tfRun();
-      const gl = tfGl!;
-      gl.bindFramebuffer(gl.FRAMEBUFFER, tfFramebuffer);
-      gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, tfBackend.getTexture(y.dataId), 0);
-      gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
-      gl.bindFramebuffer(gl.FRAMEBUFFER, null);
+      finishTfjs(y, tfFramebuffer!);
       y.dispose();
     };
     const tfEndToEnd = async () => {
@@ -306,16 +304,17 @@ const bench = {
   },
 };
 
-/** Forces the GPU to finish tfjs tensor `y` with a one-texel read, as the resident timings of ours do. */
-function finishTfjs(y: tf.Tensor): void {
-  const gl = (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
+/**
+ * Forces the GPU to finish tfjs tensor `y` with a one-texel read through `fb` (a framebuffer on tfjs's context, made
+ * once), as the resident timings of ours do.
+ */
+function finishTfjs(y: tf.Tensor, fb: WebGLFramebuffer): void {
+  const gl = tfjsGl();
   const texture = (tf.backend() as unknown as { getTexture(id: unknown): WebGLTexture }).getTexture(y.dataId);
-  const fb = gl.createFramebuffer();
   gl.bindFramebuffer(gl.FRAMEBUFFER, fb);
   gl.framebufferTexture2D(gl.FRAMEBUFFER, gl.COLOR_ATTACHMENT0, gl.TEXTURE_2D, texture, 0);
   gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.FLOAT, new Float32Array(4));
   gl.bindFramebuffer(gl.FRAMEBUFFER, null);
-  gl.deleteFramebuffer(fb);
 }
 
 Object.assign(bench, {
@@ -337,9 +336,9 @@ Object.assign(bench, {
     const model = layers.sequential({ layers: DECODER.layers.map((l, i) => layers.layers.conv3dTranspose({
       ...(i === 0 ? { inputShape: DECODER.input.slice(1) } : {}), filters: l.filters, kernelSize: 3,
       strides: l.strides, padding: 'same', activation: l.activation })) });
-    const data = randomTensor([numelOf(DECODER.input)], 3).data;
+    const data = randomTensor([numel(DECODER.input)], 3).data;
     const x = tf.tensor5d(data, DECODER.input as unknown as [number, number, number, number, number]);
-    let voxels = numelOf(DECODER.input.slice(1, 4));
+    let voxels = numel(DECODER.input.slice(1, 4));
     let channels: number = DECODER.input[4];
     let gflop = 0;
     for (const l of DECODER.layers) {
@@ -347,6 +346,7 @@ Object.assign(bench, {
       voxels *= l.strides ** 3;
       channels = l.filters;
     }
+    const fb = tfjsGl().createFramebuffer()!;
     try {
       const predict = (k: typeof theirs) => {
         use(k);
@@ -362,7 +362,7 @@ Object.assign(bench, {
       tf.dispose([a, b]);
       const resident = (k: typeof theirs) => async () => {
         const y = predict(k);
-        finishTfjs(y);
+        finishTfjs(y, fb);
         y.dispose();
       };
       const endToEnd = (k: typeof theirs) => async () => {
@@ -395,13 +395,10 @@ Object.assign(bench, {
       registration.unregister();
       x.dispose();
       model.dispose();
+      tfjsGl().deleteFramebuffer(fb);
     }
   },
 });
-
-function numelOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
 
 /** Medians of {@link bench.compare}: each variant's resident time, and its per-run ratio to variant 0. */
 export interface VariantResult { name: string; gflop: number; ms: number[]; median: number[]; ratio: number[];

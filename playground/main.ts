@@ -311,6 +311,8 @@ const fieldError = (field: Field, message: string) => new FieldError(field, mess
  * while they are not those of the form.
  */
 type RunState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'invalid';
+/** The status while the form is invalid. */
+const FIX_ARGUMENT = 'Fix the highlighted argument to run again.';
 const RUN_LABELS: Record<RunState, string> = {
   pending: 'Run now', running: 'Running…', done: 'Run again', failed: 'Run again', cancelled: 'Run', invalid: 'Run',
 };
@@ -334,7 +336,7 @@ async function run(s: PlaygroundState): Promise<void> {
   cpu.cancel();
   const checked = checkState(s);
   if (!checked.ok) {
-    showRunState('invalid', 'Fix the highlighted argument to run again.');
+    showRunState('invalid', FIX_ARGUMENT);
     return;
   }
   const { spec } = checked;
@@ -447,7 +449,7 @@ function stateChanged(rerun: boolean): void {
   showError(form, checked.ok ? null : checked);
   if (!checked.ok) {
     // The last good result stays on screen; say why nothing new runs.
-    showRunState('invalid', 'Fix the highlighted argument to run again.');
+    showRunState('invalid', FIX_ARGUMENT);
     return;
   }
   if (rerun) {

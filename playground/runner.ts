@@ -48,6 +48,22 @@ export const BLOCKING_TIMING_MS = 500;
 /** Lets the page handle its events (a click on Cancel) between runs. */
 const breathe = () => new Promise((r) => setTimeout(r, 0));
 
+/**
+ * Times `once` until {@link wantsAnotherRun} has enough runs, telling `progress` which run is next and letting the
+ * page breathe before each; null when `cancelled()` turned true.
+ */
+async function warmRuns(label: (run: number) => string, once: () => Promise<number>, cancelled: () => boolean,
+  progress: (what: string) => void): Promise<number[] | null> {
+  const ms: number[] = [];
+  while (wantsAnotherRun(ms)) {
+    progress(label(ms.length + 1));
+    await breathe();
+    if (cancelled()) return null;
+    ms.push(await once());
+  }
+  return ms;
+}
+
 /** Upload, compute and read back, disposing the GPU output. */
 async function endToEnd(backend: Backend, { x, w, options }: CallTensors): Promise<{ output: Tensor; ms: number }> {
   const t0 = performance.now();
@@ -70,13 +86,9 @@ export async function runGpu(backend: Backend, call: CallTensors, cancelled: () 
   const compilesBefore = backend.stats().compiles;
   const first = await endToEnd(backend, call);
   const compiled = backend.stats().compiles > compilesBefore;
-  const endToEndMs: number[] = [];
-  while (wantsAnotherRun(endToEndMs)) {
-    progress(`Timing the GPU: warm run ${endToEndMs.length + 1}…`);
-    await breathe();
-    if (cancelled()) return null;
-    endToEndMs.push((await endToEnd(backend, call)).ms);
-  }
+  const endToEndMs = await warmRuns((n) => `Timing the GPU: warm run ${n}…`,
+    async () => (await endToEnd(backend, call)).ms, cancelled, progress);
+  if (!endToEndMs) return null;
   const run: GpuRun = { output: first.output, firstMs: first.ms, compiled, endToEnd: endToEndMs, resident: null };
   if (cancelled()) return null;
   if (median(endToEndMs) > BLOCKING_TIMING_MS) return run;
@@ -87,18 +99,15 @@ export async function runGpu(backend: Backend, call: CallTensors, cancelled: () 
   try {
     // Packs the weights into the shader's order once, as a model's resident weights would be.
     backend.convTranspose3d(gx, gw, { ...options, bias: gb }).dispose();
-    const resident: number[] = [];
-    while (wantsAnotherRun(resident)) {
-      progress(`Timing the GPU with resident inputs: run ${resident.length + 1}…`);
-      await breathe();
-      if (cancelled()) return null;
+    const resident = await warmRuns((n) => `Timing the GPU with resident inputs: run ${n}…`, async () => {
       const t0 = performance.now();
       const r = backend.convTranspose3d(gx, gw, { ...options, bias: gb });
       backend.finish(r);
-      resident.push(performance.now() - t0);
+      const ms = performance.now() - t0;
       r.dispose();
-    }
-    return { ...run, resident };
+      return ms;
+    }, cancelled, progress);
+    return resident && { ...run, resident };
   } finally {
     gx.dispose();
     gw.dispose();

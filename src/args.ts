@@ -1,6 +1,7 @@
 // Every argument rule of conv_transpose3d lives here, so the CPU reference, the GPU path and the shape helpers
 // reject exactly the same calls, with the same words, before any work is done.
 import { ConvTranspose3dError } from './errors.js';
+import { isWebgl2 } from './gl/context.js';
 import { STORAGE_PREFERENCE } from './gl/storage.js';
 import type { ConvTranspose3dOptions, Int3, Tensor, Triple } from './types.js';
 
@@ -270,15 +271,21 @@ export function resolveShapes(inputShape: number[], weightShape: number[], biasS
       `stride ${show(stride)}, padding ${show(padding)}, dilation ${show(dilation)}, outputPadding ` +
       `${show(outputPadding)}: each must be at least 1`);
   }
+  const outShape = outputShapeOf(batched, batch, outChannels, outSize);
+  return {
+    batched, batch, inChannels, outChannels, groups, inPerGroup: inChannels / groups, outPerGroup,
+    inSize, kernel, stride, padding, outputPadding, dilation, outSize, hasBias: biasShape !== null, outShape,
+  };
+}
+
+/** The output shape (4-D for an unbatched input), refused past 2^32 elements. */
+function outputShapeOf(batched: boolean, batch: number, outChannels: number, outSize: Int3): number[] {
   const outShape = batched ? [batch, outChannels, ...outSize] : [outChannels, ...outSize];
   const outCount = numel(outShape);
   if (!Number.isSafeInteger(outCount) || outCount > 2 ** 32) {
     fail(`output shape ${show(outShape)} has ${outCount} elements, more than 2^32`);
   }
-  return {
-    batched, batch, inChannels, outChannels, groups, inPerGroup: inChannels / groups, outPerGroup,
-    inSize, kernel, stride, padding, outputPadding, dilation, outSize, hasBias: biasShape !== null, outShape,
-  };
+  return outShape;
 }
 
 /** The sizes of a call whose output size is given and whose padding is cut from the front only. */
@@ -313,10 +320,7 @@ export function resolveExplicitShapes(inputShape: number[], weightShape: number[
     throw invalid(`conv_transpose3d: output size must be positive integers, got ${show(outSize)}`, 'outSize');
   }
   const outputPadding = outSize.map((s, a) => s - spec.outSize[a]) as Int3;
-  const outShape = spec.batched ? [spec.batch, spec.outChannels, ...outSize] : [spec.outChannels, ...outSize];
-  if (!Number.isSafeInteger(numel(outShape)) || numel(outShape) > 2 ** 32) {
-    fail(`output shape ${show(outShape)} has ${numel(outShape)} elements, more than 2^32`);
-  }
+  const outShape = outputShapeOf(spec.batched, spec.batch, spec.outChannels, outSize);
   return { ...spec, outSize, outputPadding, outShape };
 }
 
@@ -535,9 +539,7 @@ export function checkBackendOptions<T>(options: T, caller = 'createBackend'): T 
     throw invalid(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
       `${show(o.storage)}`, 'storage');
   }
-  // A WebGL1 context (TensorFlow.js falls back to one on older browsers) lacks what every pass needs.
-  if (o.gl !== undefined && caller !== 'configure' && (typeof o.gl !== 'object' || o.gl === null ||
-    typeof (o.gl as WebGL2RenderingContext).texStorage3D !== 'function')) {
+  if (o.gl !== undefined && caller !== 'configure' && !isWebgl2(o.gl)) {
     throw invalid(`${caller}: gl must be a WebGL2 context, got ${show(o.gl)}`, 'gl');
   }
   const fragment = checkFields(o.fragment, `${caller}: fragment`, 'fragment', FRAGMENT_RULES);

@@ -12,7 +12,8 @@ import { DEFAULT_POOL_BYTES, TexturePool } from './gl/pool.js';
 import { withGlState } from './gl/glState.js';
 import { createStats, type BackendStats } from './gl/stats.js';
 import { storageFormat, storesFinite, uploadView, type StorageRequest } from './gl/storage.js';
-import { attachLayer, createLayoutTexture, readLayoutTexture, type LayoutTexture } from './gl/textures.js';
+import { attachLayer, createLayoutTexture, deleteLayoutTexture, readLayoutTexture, type LayoutTexture } from
+  './gl/textures.js';
 import { planLayout, texelCount, type TextureLayout } from './layout.js';
 import { as5d, packActivation, packWeights, unpackActivation } from './packing.js';
 import { callPasses, type CallTexture, type Pass, type ShaderName } from './passes.js';
@@ -291,9 +292,13 @@ class BackendImpl implements Backend {
 
   /** A pass with its program's source, specialized for this backend's storage and renderer. */
   private ready(pass: Pass): ReadyPass {
-    const defines = { ...pass.defines, STORAGE_UINT: this.capabilities.storage === 'uint32' };
-    return { ...pass, source: specialize(SHADERS[pass.shader], defines,
-      { unroll: this.capabilities.policy.unrollLoops }) };
+    return { ...pass, source: this.specialized(SHADERS[pass.shader], pass.defines) };
+  }
+
+  /** A shader's source with its #defines, for this backend's storage and renderer. */
+  private specialized(body: string, defines: Record<string, number | string | boolean>): string {
+    return specialize(body, { ...defines, STORAGE_UINT: this.capabilities.storage === 'uint32' },
+      { unroll: this.capabilities.policy.unrollLoops });
   }
 
   /**
@@ -519,8 +524,7 @@ class BackendImpl implements Backend {
     this.reserve(texelCount(layout) * this.texelBytes, `a copy of a tensor of shape ${show(shape)}`);
     const target = this.pool.acquire(layout);
     const defines = fromDenseDefines(as5d(shape), strides, layout, source);
-    const program = this.programs.get(specialize(fromDenseSource,
-      { ...defines, STORAGE_UINT: this.capabilities.storage === 'uint32' }, { unroll: false }));
+    const program = this.programs.get(this.specialized(fromDenseSource, { ...defines }));
     drawLayout(this.gl, this.framebuffer, this.counters, { program, uniforms: { u_dense: source.texture }, target,
       layout, fetchesPerTexel: 4 });
     return this.wrap(shape.slice(), target);
@@ -548,9 +552,8 @@ class BackendImpl implements Backend {
     const layout = planLayout(rows, cols, { maxTextureSize: max, maxLayers: 1 });
     this.reserve(texelCount(layout) * format.texelBytes, `a dense copy of a tensor of shape ${show(x.shape)}`);
     const target = createLayoutTexture(this.gl, this.counters, format, layout);
-    const program = this.programs.get(specialize(toDenseSource,
-      { ...toDenseDefines(shape5, axes, x.storage!.layout, { rows, cols }),
-        STORAGE_UINT: this.capabilities.storage === 'uint32' }, { unroll: false }));
+    const program = this.programs.get(this.specialized(toDenseSource,
+      { ...toDenseDefines(shape5, axes, x.storage!.layout, { rows, cols }) }));
     drawLayout(this.gl, this.framebuffer, this.counters, { program, uniforms: { u_x: x.storage!.texture }, target,
       layout, fetchesPerTexel: 4 });
     let disposed = false;
@@ -559,9 +562,7 @@ class BackendImpl implements Backend {
       dispose: () => {
         if (disposed) return;
         disposed = true;
-        this.gl.deleteTexture(target.texture);
-        this.counters.textures--;
-        this.counters.textureBytes -= target.bytes;
+        deleteLayoutTexture(this.gl, this.counters, target);
       },
     };
   }

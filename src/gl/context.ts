@@ -62,6 +62,17 @@ export function rendererPolicy(renderer: string, userAgent = ''): RendererPolicy
   return { quadWidth: llvmpipe ? 4 : 2, windowTexels: llvmpipe ? 10 : 16, unrollLoops: software || maskedMesa };
 }
 
+/**
+ * Whether `gl` is a WebGL2 context (what every pass needs), told by a method WebGL1 lacks: `instanceof` fails across
+ * realms, and TensorFlow.js falls back to a WebGL1 context where a browser has no WebGL2.
+ *
+ * @example
+ * isWebgl2(canvas.getContext('webgl2')!); // true
+ */
+export function isWebgl2(gl: unknown): gl is WebGL2RenderingContext {
+  return typeof gl === 'object' && gl !== null && typeof (gl as WebGL2RenderingContext).texStorage3D === 'function';
+}
+
 /** Caps a caller may impose below the device's limits (for tight devices, and to test tiling on any device). */
 export interface LimitOverrides {
   maxTextureSize?: number;

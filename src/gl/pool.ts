@@ -3,7 +3,7 @@
 import type { TextureLayout } from '../layout.js';
 import type { BackendStats } from './stats.js';
 import type { StorageFormat } from './storage.js';
-import { createLayoutTexture, uploadLayoutTexture, type LayoutTexture } from './textures.js';
+import { createLayoutTexture, deleteLayoutTexture, uploadLayoutTexture, type LayoutTexture } from './textures.js';
 
 function sizeKey(l: TextureLayout): string {
   return `${l.width}x${l.height}x${l.layers}`;
@@ -51,9 +51,7 @@ export class TexturePool {
     list.splice(list.indexOf(entry.texture), 1);
     this.stats.pooledTextures--;
     this.stats.pooledBytes -= entry.bytes;
-    this.gl.deleteTexture(entry.texture);
-    this.stats.textures--;
-    this.stats.textureBytes -= entry.bytes;
+    deleteLayoutTexture(this.gl, this.stats, entry);
   }
 
   /** Frees every idle texture. */

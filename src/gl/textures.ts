@@ -51,6 +51,19 @@ export function createLayoutTexture(gl: WebGL2RenderingContext, stats: BackendSt
   return { texture, layout, format, bytes };
 }
 
+/**
+ * Deletes a texture made by {@link createLayoutTexture} and takes it off the counters.
+ *
+ * @example
+ * deleteLayoutTexture(gl, stats, t);
+ */
+export function deleteLayoutTexture(gl: WebGL2RenderingContext, stats: BackendStats,
+  t: { texture: WebGLTexture; bytes: number }): void {
+  gl.deleteTexture(t.texture);
+  stats.textures--;
+  stats.textureBytes -= t.bytes;
+}
+
 /** Replaces the contents of `t` with `texels` (4 floats per texel). */
 export function uploadLayoutTexture(gl: WebGL2RenderingContext, t: LayoutTexture, texels: Float32Array): void {
   const { layout, format } = t;

@@ -6,7 +6,8 @@ import { checkDtypes, tfTransposeCall, type TfTransposeCall } from './attrs.js';
 import { runOnCpu } from './cpu.js';
 import { conv3dTransposeGradient, type TfLike } from './gradient.js';
 import type { TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace } from './types.js';
-import { backendIfAny, disposeBackendOn, isWebgl2, runOnTfjsWebgl, type TfWebglBackend } from './webgl.js';
+import { isWebgl2 } from '../gl/context.js';
+import { backendIfAny, disposeBackendOn, runOnTfjsWebgl, type TfWebglBackend } from './webgl.js';
 
 export type {
   TfAttribute, TfDataType, TfGradConfig, TfGraphNode, TfKernelConfig, TfKernelParams, TfNamespace, TfRegisteredOp,

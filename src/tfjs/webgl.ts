@@ -4,6 +4,7 @@
 import { resolveExplicitShapes } from '../args.js';
 import { createBackend, gpuTensorFromDense, gpuTensorToDense, planGpuCall, runCheckedCall, type Backend,
   type GpuTensor } from '../backend.js';
+import { isWebgl2 } from '../gl/context.js';
 import { numel } from '../tensor.js';
 import { checkDtypes, tfArrays, type TfTransposeCall } from './attrs.js';
 import { runOnCpu } from './cpu.js';
@@ -97,11 +98,6 @@ export function disposeBackendOn(gl: WebGL2RenderingContext): void {
  */
 export function backendIfAny(gl: WebGL2RenderingContext): Backend | null {
   return backends.get(gl) ?? null;
-}
-
-/** Whether tfjs's context is WebGL2 (tfjs falls back to WebGL1 where a browser has no WebGL2). */
-export function isWebgl2(gl: WebGL2RenderingContext): boolean {
-  return typeof gl.texStorage3D === 'function';
 }
 
 /**

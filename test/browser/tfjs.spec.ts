@@ -8,7 +8,7 @@ const peer = GOLDEN_SOURCES.find((s) => s.label === 'peer vectors')!;
 const tfjsCases = (peer.set?.cases ?? []).filter((c) => /^tfjs/.test(c.name) &&
   c.padding.every((p) => p === 0) && c.dilation.every((d) => d === 1) && c.groups === 1);
 
-interface Diff { maxAbs: number; maxRel: number; count: number; shapeMatches: boolean }
+interface Diff { maxAbs: number; maxRel: number; count: number; shapeMatches: boolean; ok: boolean }
 
 test.describe('TensorFlow.js', () => {
   for (const backend of ['webgl', 'cpu'] as const) {
@@ -20,6 +20,7 @@ test.describe('TensorFlow.js', () => {
         expect(r.results.length).toBe(7);
         for (const n of r.results) {
           expect(n.shapeMatches, n.name).toBe(true);
+          expect(n.ok, n.name).toBe(true);
           expect(n.maxAbs, n.name).toBeLessThan(1e-5);
         }
         expect(r.stats?.calls ?? 0).toBe(backend === 'webgl' ? 7 : 0);
@@ -32,6 +33,7 @@ test.describe('TensorFlow.js', () => {
   }) => {
     const r = await engine.call<Diff & { downloads: number; calls: number }>('tfjs', 'layersModel');
     expect(r.shapeMatches).toBe(true);
+    expect(r.ok).toBe(true);
     expect(r.maxAbs).toBeLessThan(1e-5);
     expect(r.calls).toBe(3);
     expect(r.downloads).toBe(0);
@@ -55,6 +57,7 @@ test.describe('TensorFlow.js', () => {
       'sharedContext');
     expect(r.changed).toEqual([]);
     expect(r.shapeMatches).toBe(true);
+    expect(r.ok).toBe(true);
     expect(r.maxAbs).toBeLessThan(1e-5);
     expect([r.scissorKept, r.cullKept]).toEqual([true, true]);
   });
@@ -80,6 +83,7 @@ test("TensorFlow.js: its own test vectors among the peer vectors run through the
   expect(results.map((r) => r.name)).toEqual(tfjsCases.map((c) => c.name));
   for (const r of results) {
     expect(r.shapeMatches, r.name).toBe(true);
+    expect(r.ok, r.name).toBe(true);
     expect(r.maxAbs, r.name).toBeLessThan(1e-5);
   }
 });

@@ -9,10 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { convTranspose3dReference } from '../../src/reference';
-import type { Int3, Tensor } from '../../src/types';
+import type { Int3 } from '../../src/types';
 import {
   bin, fixtureDir, graph, model, nodes, numel, weights, type AttrValue, type ExpectedNode,
 } from '../support/tfjsGraph';
+import { permuteAxes } from '../support/permute';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const script = join(root, 'scripts', 'make-tfjs-graph-model.mjs');
@@ -23,21 +24,6 @@ const channelAxis = (f: ExpectedNode['dataFormat']) => (f === 'NDHWC' ? 4 : 1);
 const decode = (a: AttrValue | undefined) => Buffer.from(a?.s ?? '', 'base64').toString('utf8');
 const ints = (a: AttrValue | undefined) => a?.list?.i ?? [];
 const dims = (d: Array<{ size: string }> | undefined) => (d ?? []).map((x) => x.size);
-
-/** Reorders a 5-D row-major tensor's axes: result axis a is source axis perm[a]. */
-function transpose(data: ArrayLike<number>, shape: number[], perm: number[]): Tensor {
-  const outShape = perm.map((a) => shape[a]);
-  const srcStrides = shape.map((_, a) => numel(shape.slice(a + 1)));
-  const out = new Float32Array(numel(shape));
-  const idx = [0, 0, 0, 0, 0];
-  for (let p = 0; p < out.length; p++) {
-    let src = 0;
-    for (let a = 0; a < 5; a++) src += idx[a] * srcStrides[perm[a]];
-    out[p] = data[src];
-    for (let a = 4; a >= 0 && ++idx[a] === outShape[a]; a--) idx[a] = 0;
-  }
-  return { shape: outShape, data: out };
-}
 
 /** How a TensorFlow axis maps to PyTorch: `padding`, `outputPadding`, and what to crop or zero-fill afterwards. */
 interface AxisMapping { padding: number; outputPadding: number; torchLen: number; tfLen: number }
@@ -148,11 +134,11 @@ describe('TensorFlow.js graph-model fixture (test/fixtures/tfjs-graph)', () => {
         it('agrees with the PyTorch CPU reference to 1e-5', () => {
           const ndhwc = node.dataFormat === 'NDHWC';
           const axes = spatialAxes(node.dataFormat);
-          const input = ndhwc ? transpose(node.dy, node.dyShape, [0, 4, 1, 2, 3])
+          const input = ndhwc ? permuteAxes(node.dy, node.dyShape, [0, 4, 1, 2, 3])
             : { shape: node.dyShape, data: Float32Array.from(node.dy) };
           // TensorFlow's filter is [kD, kH, kW, C_out, C_dy]; PyTorch's weight is [C_in, C_out, kD, kH, kW], where
           // PyTorch's input channels are dy's.
-          const weight = transpose(weights.get(node.filter)!, node.filterShape, [4, 3, 0, 1, 2]);
+          const weight = permuteAxes(weights.get(node.filter)!, node.filterShape, [4, 3, 0, 1, 2]);
           const map = [0, 1, 2].map((j) => mapAxis(node.outputShape[axes[j]], input.shape[2 + j],
             node.filterShape[j], node.strides[axes[j]], node.dilations[axes[j]], node.padBefore[j]));
           const triple = (f: (m: AxisMapping, j: number) => number) => map.map(f) as Int3;
