@@ -1,7 +1,8 @@
 // The playground page: the form drives the state, the state drives a run (GPU, then the CPU check in a worker), and
 // the views draw the last good run. A bad configuration shows its error and leaves the last good run on screen.
 import { compareTensors, type CheckReport, type Tolerance } from '../src/checker';
-import { createBackend, type Backend } from '../src/backend';
+import type { WebglBackend as Backend } from '../src/backend';
+import { createBackend } from '../src/engines';
 import { activationLayout } from '../src/convPlan';
 import type { ConvSpec } from '../src/args';
 import type { Tensor } from '../src/types';

@@ -2,7 +2,7 @@
 // in a worker.
 // Knows nothing about the page.
 import type { ConvSpec } from '../src/args';
-import type { Backend } from '../src/backend';
+import type { WebglBackend as Backend } from '../src/backend';
 import { numel } from '../src/tensor';
 import type { Tolerance } from '../src/checker';
 import type { StorageMode } from '../src/gl/storage';

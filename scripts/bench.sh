@@ -9,6 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/ensure-browsers.sh
+node scripts/build-wasm.mjs
 rm -rf .bench-base
 if [ -n "${BENCH_BASE:-}" ]; then
   mkdir .bench-base

@@ -11,6 +11,8 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || ! { command -v Xvfb >/dev/n
   exit 1
 fi
 start=$SECONDS
+# The CPU engine's WebAssembly kernel, built from source (AssemblyScript, from npm).
+node scripts/build-wasm.mjs
 npx tsc -p tsconfig.json --noEmit
 npx vitest run
 npx playwright test --project=chromium --grep @quick "$@"

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci
 bash scripts/ensure-browsers.sh
 mkdir -p reports
+# The CPU engine's WebAssembly kernel, built from source (AssemblyScript, from npm).
+node scripts/build-wasm.mjs
 npx tsc -p tsconfig.json --noEmit
 npx vitest run --reporter=default --reporter=json --outputFile.json=reports/unit-results.json
 # The package as users install it: built, packed, type-checked under every module resolution, run in Node, linted.

@@ -508,6 +508,11 @@ function checkFields(value: unknown, what: string, name: string, rules: Record<s
 
 const STORAGE_REQUESTS: readonly string[] = ['auto', ...STORAGE_PREFERENCE];
 
+/** The engines a backend can run on (`'auto'` picks per device and call shape). */
+const ENGINES = ['auto', 'webgl', 'cpu'];
+/** Most worker threads the CPU engine takes. */
+export const MAX_THREADS = 64;
+
 /**
  * The checks of a backend's options (`createBackend`, and `configure` for the shared backend: `caller` names which
  * in messages), before any context is made, on a plain copy (each option read once) which it returns. Limits that
@@ -538,6 +543,16 @@ export function checkBackendOptions<T>(options: T, caller = 'createBackend'): T 
   if (o.storage !== undefined && !STORAGE_REQUESTS.includes(o.storage as string)) {
     throw invalid(`${caller}: storage must be ${STORAGE_REQUESTS.map((m) => `'${m}'`).join(', ')}; got ` +
       `${show(o.storage)}`, 'storage');
+  }
+  if (o.engine !== undefined && !ENGINES.includes(o.engine as string)) {
+    throw invalid(`${caller}: engine must be ${ENGINES.map((m) => `'${m}'`).join(', ')}; got ${show(o.engine)}`,
+      'engine');
+  }
+  if (o.threads !== undefined && (!isInt(o.threads) || (o.threads as number) < 1 || (o.threads as number) > MAX_THREADS)) {
+    throw invalid(`${caller}: threads must be an integer from 1 to ${MAX_THREADS}, got ${show(o.threads)}`, 'threads');
+  }
+  if (o.gl !== undefined && o.engine === 'cpu') {
+    throw invalid(`${caller}: gl is a WebGL engine's option; engine 'cpu' takes none`, 'gl');
   }
   if (o.gl !== undefined && caller !== 'configure' && !isWebgl2(o.gl)) {
     throw invalid(`${caller}: gl must be a WebGL2 context, got ${show(o.gl)}`, 'gl');

@@ -2,7 +2,7 @@
 // plans), survives context loss and enforces the memory budget; what a call draws is data built elsewhere (a plan in
 // convPlan.ts, its passes in passes.ts), which it runs.
 import { LRUCache } from 'lru-cache';
-import { checkBackendOptions, checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args.js';
+import { checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args.js';
 import { activationLayout, callTexels, planConv, type ConvPlan, type PlanLimits } from './convPlan.js';
 import type { FragmentShape } from './fragment.js';
 import { createContext, readCapabilities, type DeviceCapabilities, type RendererPolicy } from './gl/context.js';
@@ -19,7 +19,8 @@ import { as5d, packActivation, packWeights, unpackActivation } from './packing.j
 import { callPasses, type CallTexture, type Pass, type ShaderName } from './passes.js';
 import { fromDenseDefines, toDenseDefines, type DenseShape } from './shaderDefines.js';
 import { numel } from './tensor.js';
-import type { ConvTranspose3dOptions, Tensor } from './types.js';
+import type { Tensor } from './types.js';
+import type { AnyTensor, Backend, BackendConvOptions, EngineName, ResidentTensor } from './backendApi.js';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
 import packSource from '../glsl/pack_weights.frag.glsl?raw';
 import repackSource from '../glsl/repack.frag.glsl?raw';
@@ -35,6 +36,17 @@ const TEXTURE_UNITS = 4;
 
 /** Options of {@link createBackend}. */
 export interface BackendOptions {
+  /**
+   * Which engine runs the calls (default `'webgl'`). `'cpu'`: WebAssembly SIMD on worker threads, where the CPU is
+   * the faster choice or there is no WebGL2 (Node among them). `'auto'`: WebGL2 on a GPU; the CPU engine without
+   * WebGL2; on a software renderer, whichever engine is faster for each call shape, timed on its first call.
+   */
+  engine?: EngineName | 'auto';
+  /**
+   * CPU engine: worker threads per call (default: the machine's cores, at most 8). Without a shared memory (a page
+   * that is not cross-origin isolated) the engine runs one worker whatever this says.
+   */
+  threads?: number;
   /**
    * Use this context instead of creating one (TensorFlow.js's, a three.js renderer's). The backend then leaves every
    * piece of GL state it touches as it found it (bindings, viewport, scissor, enables such as the scissor test and
@@ -55,9 +67,9 @@ export interface BackendOptions {
    */
   storage?: StorageRequest;
   /**
-   * Most bytes of textures that may be alive at once (tensors and a call's intermediates; idle pooled textures do
-   * not count). A call or upload that would exceed it throws a {@link ConvTranspose3dError} (`'out-of-memory'`)
-   * before any GPU work. Default 2 GiB.
+   * Most bytes of textures (CPU engine: of WebAssembly memory) that may be alive at once (tensors and a call's
+   * intermediates; idle pooled textures do not count). A call or upload that would exceed it throws a
+   * {@link ConvTranspose3dError} (`'out-of-memory'`) before any work. Default 2 GiB.
    */
   maxBytes?: number;
   /**
@@ -88,27 +100,6 @@ export interface BackendOptions {
   directOutput?: boolean;
 }
 
-/** A tensor that lives in a backend's textures. Read it back with {@link GpuTensor.read}. */
-export interface GpuTensor {
-  /** The tensor's shape, as PyTorch would report it. */
-  readonly shape: number[];
-  /** Copies the values back to the CPU, without blocking the main thread. */
-  read(): Promise<Tensor>;
-  /** Frees the textures now. Using the tensor afterwards throws. */
-  dispose(): void;
-  /** Whether {@link GpuTensor.dispose} was called (or its backend disposed). */
-  readonly disposed: boolean;
-}
-
-/** Arguments to {@link Backend.convTranspose3d}: CPU tensors are uploaded for the call, GPU tensors used in place. */
-export type AnyTensor = Tensor | GpuTensor;
-
-/** Options of {@link Backend.convTranspose3d}: as {@link ConvTranspose3dOptions}, but `bias` may be a GpuTensor. */
-export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & {
-  /** Shape `(Cout)`, on the CPU or the GPU; `null` or absent for no bias. */
-  bias?: AnyTensor | null;
-};
-
 /**
  * A WebGL2 context with its programs, textures and counters.
  *
@@ -116,7 +107,8 @@ export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & {
  * then rebuilds its programs and textures by itself. GpuTensors made before the loss are not restored: using them
  * throws an error saying so (upload them again).
  */
-export interface Backend {
+export interface WebglBackend extends Backend {
+  readonly engine: 'webgl';
   /** The context the backend draws with (its own, or the one given to {@link createBackend}). */
   readonly gl: WebGL2RenderingContext;
   /** What the device offers and what was chosen (storage mode, renderer policy), read once. */
@@ -130,27 +122,28 @@ export interface Backend {
    * noted on the way: a weight known to be finite lets the gather multiply zeros for taps outside the input instead
    * of discarding each of their products (faster on padded calls); a computed tensor is not known to be.
    */
-  upload(t: Tensor): GpuTensor;
+  upload(t: Tensor): ResidentTensor;
   /**
    * conv_transpose3d on the GPU; the result stays on the GPU. Throws a {@link ConvTranspose3dError} before any GPU
    * work: `'invalid-argument'` (a bad argument, or a GpuTensor of another backend), `'out-of-memory'` (past
    * `maxBytes`), `'too-large'` (past the device's textures or the shaders' integer ranges), `'disposed'` or
    * `'context-lost'`.
    */
-  convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor;
+  convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): ResidentTensor;
   /** A copy of the resource counters. */
   stats(): BackendStats;
   /**
    * Blocks until the GPU has finished `t` (and everything submitted before it), with a synchronous one-texel read.
-   * For benchmarks: fence polling (what {@link GpuTensor.read} uses, so as not to block) can add a frame of latency.
+   * For benchmarks: fence polling (what {@link ResidentTensor.read} uses, so as not to block) can add a frame of
+   * latency.
    */
-  finish(t: GpuTensor): void;
+  finish(t: ResidentTensor): void;
 
   /** Frees every texture and program; the backend and its tensors cannot be used afterwards. */
   dispose(): void;
 }
 
-class GpuTensorImpl implements GpuTensor {
+class GpuTensorImpl implements ResidentTensor {
   readonly shape: number[];
   disposed = false;
   /** The backend's context epoch when this tensor was made: a lost context makes its textures invalid. */
@@ -200,7 +193,8 @@ const MAX_CALL_PLANS = 64;
 /** Default of {@link BackendOptions.maxBytes}. */
 const DEFAULT_MAX_BYTES = 2 ** 31;
 
-class BackendImpl implements Backend {
+class BackendImpl implements WebglBackend {
+  readonly engine = 'webgl' as const;
   capabilities: DeviceCapabilities;
   /** Bumped when the context is lost: everything made before belongs to the dead context. */
   epoch = 0;
@@ -373,7 +367,7 @@ class BackendImpl implements Backend {
     return t;
   }
 
-  upload(t: Tensor): GpuTensor {
+  upload(t: Tensor): ResidentTensor {
     return this.guard(() => this.uploadTensor(t, true));
   }
 
@@ -409,7 +403,7 @@ class BackendImpl implements Backend {
   }
 
   /** Uploads CPU arguments for the duration of a call; GPU arguments are used as they are. */
-  private resident(t: AnyTensor, temporaries: GpuTensor[]): GpuTensorImpl {
+  private resident(t: AnyTensor, temporaries: ResidentTensor[]): GpuTensorImpl {
     if (t instanceof GpuTensorImpl) return t;
     const g = this.uploadTensor(t as Tensor, false);
     temporaries.push(g);
@@ -439,18 +433,18 @@ class BackendImpl implements Backend {
     return packed;
   }
 
-  convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): GpuTensor {
+  convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): ResidentTensor {
     this.checkAlive('convTranspose3d()');
     return this.run(checkCall<AnyTensor>(input, weight, options, this.checkArgument));
   }
 
   /** Runs a call checked by {@link checkCall} (against this backend's tensors). */
-  run(call: CheckedCall<AnyTensor>): GpuTensor {
+  run(call: CheckedCall<AnyTensor>): ResidentTensor {
     this.checkAlive('convTranspose3d()');
     return this.guard(() => this.runChecked(call));
   }
 
-  private runChecked({ spec, input, weight, bias }: CheckedCall<AnyTensor>): GpuTensor {
+  private runChecked({ spec, input, weight, bias }: CheckedCall<AnyTensor>): ResidentTensor {
     if (spec.batch === 0) return this.wrap(spec.outShape, null);
     const w = weight instanceof GpuTensorImpl ? weight : null;
     const call = this.callPlan(spec, w ? w.finite : storesFinite((weight as Tensor).data, this.capabilities.storage));
@@ -460,7 +454,7 @@ class BackendImpl implements Backend {
     this.reserve(texels * this.texelBytes, `conv_transpose3d with input ` +
       `${show(spec.batched ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and ` +
       `output ${show(spec.outShape)}`);
-    const temporaries: GpuTensor[] = [];
+    const temporaries: ResidentTensor[] = [];
     try {
       const x = this.resident(input, temporaries);
       const b = bias ? this.resident(bias, temporaries) : null;
@@ -513,12 +507,12 @@ class BackendImpl implements Backend {
   }
 
   /** See {@link gpuTensorFromDense}. */
-  fromDense(source: DenseTexture, shape: number[], strides: number[]): GpuTensor {
+  fromDense(source: DenseTexture, shape: number[], strides: number[]): ResidentTensor {
     this.checkAlive('fromDense()');
     return this.guard(() => this.fromDenseNow(source, shape, strides));
   }
 
-  private fromDenseNow(source: DenseTexture, shape: number[], strides: number[]): GpuTensor {
+  private fromDenseNow(source: DenseTexture, shape: number[], strides: number[]): ResidentTensor {
     checkDense(shape);
     const layout = activationLayout(shape, this.limits);
     this.reserve(texelCount(layout) * this.texelBytes, `a copy of a tensor of shape ${show(shape)}`);
@@ -531,7 +525,7 @@ class BackendImpl implements Backend {
   }
 
   /** See {@link gpuTensorToDense}. */
-  toDense(t: GpuTensor, axes: number[]): DenseTexture & { dispose(): void } {
+  toDense(t: ResidentTensor, axes: number[]): DenseTexture & { dispose(): void } {
     const x = this.checkArgument(t, 'toDense()') as GpuTensorImpl;
     return this.guard(() => this.toDenseNow(x, axes));
   }
@@ -567,7 +561,7 @@ class BackendImpl implements Backend {
     };
   }
 
-  finish(t: GpuTensor): void {
+  finish(t: ResidentTensor): void {
     if (!(t instanceof GpuTensorImpl)) {
       throw new ConvTranspose3dError(`conv_transpose3d: finish() takes a GpuTensor, got ${show(t)}`,
         'invalid-argument', 't');
@@ -622,7 +616,7 @@ function checkDense(shape: number[]): void {
  * @example
  * planGpuCall(backend, spec);
  */
-export function planGpuCall(backend: Backend, spec: ConvSpec): void {
+export function planGpuCall(backend: WebglBackend, spec: ConvSpec): void {
   (backend as BackendImpl).plan(spec);
 }
 
@@ -635,8 +629,8 @@ export function planGpuCall(backend: Backend, spec: ConvSpec): void {
  * // An NDHWC array [1, 4, 4, 4, 3] as the NCDHW tensor [1, 3, 4, 4, 4].
  * const x = gpuTensorFromDense(backend, { texture, rows: 1, cols: 48 }, [1, 3, 4, 4, 4], [192, 1, 48, 12, 3]);
  */
-export function gpuTensorFromDense(backend: Backend, source: DenseTexture, shape: number[], strides: number[]):
-  GpuTensor {
+export function gpuTensorFromDense(backend: WebglBackend, source: DenseTexture, shape: number[], strides: number[]):
+  ResidentTensor {
   return (backend as BackendImpl).fromDense(source, shape, strides);
 }
 
@@ -648,7 +642,8 @@ export function gpuTensorFromDense(backend: Backend, source: DenseTexture, shape
  * const out = gpuTensorToDense(backend, y, [0, 2, 3, 4, 1]); // NDHWC
  * out.dispose();
  */
-export function gpuTensorToDense(backend: Backend, t: GpuTensor, axes: number[]): DenseTexture & { dispose(): void } {
+export function gpuTensorToDense(backend: WebglBackend, t: ResidentTensor, axes: number[]):
+  DenseTexture & { dispose(): void } {
   return (backend as BackendImpl).toDense(t, axes);
 }
 
@@ -656,26 +651,16 @@ export function gpuTensorToDense(backend: Backend, t: GpuTensor, axes: number[])
  * Runs a call already checked by {@link checkCall} on a backend made by {@link createBackend}: the one-shot
  * convTranspose3d checks its arguments once, before it even makes the shared backend.
  */
-export function runCheckedCall(backend: Backend, call: CheckedCall<AnyTensor>): GpuTensor {
+export function runWebglCall(backend: WebglBackend, call: CheckedCall<AnyTensor>): ResidentTensor {
   return (backend as BackendImpl).run(call);
 }
 
 /**
- * Makes a WebGL2 backend: on the caller's context, or on a new one of its own.
- * Throws, saying what is missing, when the browser has no WebGL2 or the device supports no usable storage mode.
- *
- * @throws {@link ConvTranspose3dError} `'invalid-argument'` for a bad option, `'no-webgl2'` without WebGL2,
- * `'unsupported'` when the device can render none of the storage modes (or not the one asked for).
- *
- * @example
- * const backend = createBackend();
- * const w = backend.upload(weight);               // once
- * const y = backend.convTranspose3d(x, w, { stride: 2 });
- * const z = backend.convTranspose3d(y, w2);       // chained, no readback
- * const result = await z.read();
+ * Makes a WebGL2 backend: on the caller's context, or on a new one of its own ({@link createBackend} with `engine:
+ * 'webgl'`). Throws, saying what is missing, when the browser has no WebGL2 or the device supports no usable
+ * storage mode: `'no-webgl2'`, `'unsupported'`; options are checked by the caller.
  */
-export function createBackend(options: BackendOptions = {}): Backend {
-  const checked = checkBackendOptions(options);
+export function createWebglBackend(checked: BackendOptions): WebglBackend {
   const gl = checked.gl ?? createContext();
   return new BackendImpl(gl, checked);
 }

@@ -4,8 +4,11 @@
  *
  * @packageDocumentation
  */
-import { checkCall, checkConfig, checkOptions, checkTensor, outputPaddingForSize, show } from './args.js';
-import { createBackend, runCheckedCall, type Backend, type BackendOptions } from './backend.js';
+import { checkCall, checkConfig, checkOptions, checkTensor, outputPaddingForSize, show, type CheckedCall } from
+  './args.js';
+import type { BackendOptions, WebglBackend } from './backend.js';
+import type { Backend } from './backendApi.js';
+import { createBackend, runCheckedCall } from './engines.js';
 import { referenceFromCall } from './reference.js';
 import type { ConvTranspose3dOptions, Tensor } from './types.js';
 import { ConvTranspose3dError } from './errors.js';
@@ -19,8 +22,11 @@ export {
   checkConvTranspose3d, compareTensors, describeReport, storageTolerance, type CheckReport, type Tolerance,
 } from './checker.js';
 export { axisCoverage, coverageMap, type CoverageShape } from './coverage.js';
-export { createBackend, type Backend, type BackendOptions, type GpuTensor, type AnyTensor,
-  type BackendConvOptions } from './backend.js';
+export { createBackend } from './engines.js';
+export type { BackendOptions, WebglBackend } from './backend.js';
+export type { Backend, EngineName, ResidentTensor, GpuTensor, AnyTensor, BackendConvOptions } from './backendApi.js';
+export type { CpuBackend, CpuCapabilities } from './cpu/engine.js';
+export type { InstructionSet } from './cpu/modules.js';
 export type { DeviceCapabilities, RendererPolicy } from './gl/context.js';
 export type { FragmentShape } from './fragment.js';
 export type { PlanLimits } from './convPlan.js';
@@ -29,11 +35,16 @@ export type { LayoutLimits } from './layout.js';
 export type { StorageMode, StorageRequest, StorageSupport } from './gl/storage.js';
 export type { BackendStats } from './gl/stats.js';
 
-/** How the one-shot {@link convTranspose3d} runs: the shared backend's options, and what to do without WebGL2. */
+/**
+ * How the one-shot {@link convTranspose3d} runs: the shared backend's options (its `engine` defaults to `'auto'`:
+ * WebGL2 where there is a GPU, the CPU engine where there is no WebGL2, as in Node), and what to do when no engine
+ * can run.
+ */
 export interface DefaultConfig extends Omit<BackendOptions, 'gl'> {
   /**
-   * When the shared backend cannot be made (no WebGL2, or no storage mode the device can render), compute on the
-   * CPU with the reference implementation instead of rejecting. Default true; false to reject with the reason.
+   * When no engine can run (the engine asked for cannot be made, or the CPU engine finds no WebAssembly SIMD),
+   * compute with the CPU reference implementation instead of rejecting. Default true; false to reject with the
+   * reason.
    */
   cpuFallback?: boolean;
 }
@@ -69,21 +80,21 @@ export function configuration(): DefaultConfig {
 
 /** The backend behind {@link convTranspose3d}, created on first use on a context of its own (and anew if lost). */
 export function defaultBackend(): Backend {
-  if (!shared || shared.gl.isContextLost()) {
+  if (!shared || (shared.engine === 'webgl' && (shared as WebglBackend).gl.isContextLost())) {
     const { cpuFallback: _, ...options } = config;
-    shared = createBackend(options);
+    shared = createBackend({ engine: 'auto', ...options });
   }
   return shared;
 }
 
 /**
  * `torch.nn.functional.conv_transpose3d(input, weight, bias, stride, padding, output_padding, groups, dilation)` on
- * the GPU (the shared default WebGL2 context; see {@link configure}). Without WebGL2 it computes on the CPU instead
- * (unless configured not to). Bad arguments reject before any GPU work; inputs are never modified.
+ * the shared backend (see {@link configure}): the GPU where there is one, the CPU engine (WebAssembly SIMD on worker
+ * threads) where there is no WebGL2, as in Node. Bad arguments reject before any work; inputs are never modified.
  *
- * @throws {@link ConvTranspose3dError} (the promise rejects): `'invalid-argument'` for a bad argument, before any GPU
- * work; `'out-of-memory'`, `'too-large'`, `'context-lost'`, `'gpu-failure'` from the GPU path; `'no-webgl2'` or
- * `'unsupported'` when the shared backend cannot be made and `cpuFallback` is false.
+ * @throws {@link ConvTranspose3dError} (the promise rejects): `'invalid-argument'` for a bad argument, before any
+ * work; `'out-of-memory'`, `'too-large'`, `'context-lost'`, `'gpu-failure'` from the engine; `'no-webgl2'` or
+ * `'unsupported'` when no engine can run and `cpuFallback` is false.
  *
  * @example
  * // y = F.conv_transpose3d(x, w, b, stride=2, padding=1, output_padding=1)
@@ -97,20 +108,31 @@ export async function convTranspose3d(input: Tensor, weight: Tensor, options?: C
   try {
     backend = defaultBackend();
   } catch (e) {
-    if (config.cpuFallback === false) throw e;
-    if (!warnedFallback) {
-      const reason = (e as Error).message.replace(/^conv_transpose3d: /, '');
-      console.warn(`conv_transpose3d: computing with the CPU reference instead of WebGL2: ${reason}`);
-      warnedFallback = true;
-    }
-    return referenceFromCall(call);
+    return fallBack(e, call);
   }
   const result = runCheckedCall(backend, call);
   try {
     return await result.read();
+  } catch (e) {
+    // The CPU engine learns only when it starts its workers that the runtime cannot run it.
+    if (backend.engine === 'cpu' && e instanceof ConvTranspose3dError && e.code === 'unsupported') {
+      return fallBack(e, call);
+    }
+    throw e;
   } finally {
     result.dispose();
   }
+}
+
+/** The CPU reference's result, where no engine can run (unless configured to reject), said once. */
+function fallBack(e: unknown, call: CheckedCall<Tensor>): Tensor {
+  if (config.cpuFallback === false) throw e;
+  if (!warnedFallback) {
+    const reason = (e as Error).message.replace(/^conv_transpose3d: /, '');
+    console.warn(`conv_transpose3d: computing with the CPU reference: ${reason}`);
+    warnedFallback = true;
+  }
+  return referenceFromCall(call);
 }
 
 /**

@@ -5,6 +5,8 @@ import { ConvTranspose3dError } from '../errors.js';
 
 /** What the device offers, read once when a backend is made. */
 export interface DeviceCapabilities {
+  /** The engine these capabilities are of. */
+  engine: 'webgl';
   /** UNMASKED_RENDERER_WEBGL when the browser exposes it, else RENDERER. */
   renderer: string;
   /** UNMASKED_VENDOR_WEBGL when the browser exposes it, else VENDOR. */
@@ -132,6 +134,7 @@ export function readCapabilities(gl: WebGL2RenderingContext, overrides: LimitOve
   const storageSupport = Object.fromEntries(STORAGE_PREFERENCE.map((m) => [m, probeStorage(gl, m)])) as
     StorageSupport;
   return {
+    engine: 'webgl',
     renderer,
     vendor: String(gl.getParameter(debug ? debug.UNMASKED_VENDOR_WEBGL : gl.VENDOR)),
     deviceMaxTextureSize,

@@ -2,6 +2,7 @@
 // src/index.ts imports it. Tensors as JSON across a driver boundary (and in the golden files): shape plus base64 of
 // the little-endian float32 bytes. Uses atob/btoa, so it runs in browsers and in Node alike.
 import type { Tensor } from '../types.js';
+import { base64ToBytes } from '../base64.js';
 
 /** A tensor as JSON: its shape and the base64 of its float32 data. */
 export interface Encoded { shape: number[]; data: string }
@@ -11,13 +12,6 @@ export function bytesToBase64(bytes: Uint8Array): string {
   // In chunks: spreading a whole large array into fromCharCode overflows the call stack.
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
   return btoa(bin);
-}
-
-function base64ToBytes(text: string): Uint8Array {
-  const bin = atob(text);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  return bytes;
 }
 
 export function encodeTensor(t: Tensor): Encoded {

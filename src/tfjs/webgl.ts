@@ -2,8 +2,10 @@
 // dy and the filter are read from tfjs's textures, converted into this library's layout by a GPU pass, and the
 // output is handed back as a tfjs texture, all without a trip through the CPU.
 import { resolveExplicitShapes } from '../args.js';
-import { createBackend, gpuTensorFromDense, gpuTensorToDense, planGpuCall, runCheckedCall, type Backend,
-  type GpuTensor } from '../backend.js';
+import { gpuTensorFromDense, gpuTensorToDense, planGpuCall, runWebglCall, type WebglBackend } from
+  '../backend.js';
+import type { GpuTensor } from '../backendApi.js';
+import { createBackend } from '../engines.js';
 import { isWebgl2 } from '../gl/context.js';
 import { numel } from '../tensor.js';
 import { checkDtypes, tfArrays, type TfTransposeCall } from './attrs.js';
@@ -60,7 +62,7 @@ function denseCopy(tfBackend: TfWebglBackend, t: TfTensorInfo) {
 }
 
 /** One backend of this library per tfjs context, made on first use. */
-const backends = new WeakMap<WebGL2RenderingContext, Backend>();
+const backends = new WeakMap<WebGL2RenderingContext, WebglBackend>();
 
 /**
  * This library's backend on the context of tfjs's WebGL backend `tfBackend` (it leaves tfjs's GL state alone).
@@ -68,7 +70,7 @@ const backends = new WeakMap<WebGL2RenderingContext, Backend>();
  * @example
  * backendOn(tf.backend() as TfWebglBackend).stats();
  */
-export function backendOn(tfBackend: TfWebglBackend): Backend {
+export function backendOn(tfBackend: TfWebglBackend): WebglBackend {
   const { gl } = tfBackend.gpgpu;
   let backend = backends.get(gl);
   if (!backend) {
@@ -96,7 +98,7 @@ export function disposeBackendOn(gl: WebGL2RenderingContext): void {
  * @example
  * backendIfAny(gl)?.stats().calls;
  */
-export function backendIfAny(gl: WebGL2RenderingContext): Backend | null {
+export function backendIfAny(gl: WebGL2RenderingContext): WebglBackend | null {
   return backends.get(gl) ?? null;
 }
 
@@ -134,7 +136,7 @@ export function runOnTfjsWebgl(tfBackend: TfWebglBackend, dy: TfTensorInfo, filt
     const w = gpuTensorFromDense(ours, filterDense, [call.inChannels, call.outChannels, ...call.kernel],
       arrays.filter);
     made.push(w);
-    const y = runCheckedCall(ours, { spec, input: x, weight: w, bias: null });
+    const y = runWebglCall(ours, { spec, input: x, weight: w, bias: null });
     made.push(y);
     const out = gpuTensorToDense(ours, y, arrays.outputAxes);
     try {

@@ -9,6 +9,7 @@ import { randomTensor } from '../../src/support/seeded';
 import { randomCall, randomConfig, type RandomConfig, type RandomResult } from '../support/randomCases';
 import { glsl } from './glsl';
 import { backendFor, runOn } from './calls';
+import type { WebglBackend } from '../../src/index';
 import { extremes } from './extremes';
 import { robustness } from './robustness';
 
@@ -18,13 +19,14 @@ interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; opti
 async function runConfig(config: RandomConfig, seed: number, backend: Backend | null): Promise<RandomResult> {
   const { x, w, options } = randomCall(config, seed);
   const got = await runOn(backend, x, w, options);
-  const tolerance = storageTolerance(backend?.capabilities.storage ?? 'float32', x, w, options);
+  const caps = backend?.capabilities;
+  const tolerance = storageTolerance(caps?.engine === 'webgl' ? caps.storage : 'float32', x, w, options);
   return { seed, config, report: compareTensors(got, convTranspose3dReference(x, w, options), tolerance) };
 }
 
 const harness = {
   info() {
-    const b = backendFor();
+    const b = backendFor() as WebglBackend;
     return { capabilities: { ...b.capabilities, extensions: b.capabilities.extensions.length }, userAgent: navigator.userAgent };
   },
 

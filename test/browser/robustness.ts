@@ -5,7 +5,7 @@ import { resolveShapes } from '../../src/args';
 import {
   compareTensors, configure, convTranspose3d, convTranspose3dReference, coverageMap, createBackend, defaultBackend,
   describeReport, storageTolerance, type BackendOptions, type ConvTranspose3dOptions, type GpuTensor,
-  type StorageMode, type Tensor,
+  type StorageMode, type Tensor, type WebglBackend,
 } from '../../src/index';
 import { numel } from '../../src/tensor';
 import { randomTensor, rng } from '../../src/support/seeded';
@@ -100,7 +100,7 @@ export const robustness = {
         first ??= `index ${i}: got ${y.data[i]}, want ${want}`;
       }
     }
-    const { maxTextureSize } = backend.capabilities;
+    const { maxTextureSize } = (backend as WebglBackend).capabilities;
     backend.dispose();
     return { checked: y.data.length, wrong, first, outShape: y.shape, maxTextureSize };
   },
@@ -427,7 +427,7 @@ export const robustness = {
       const w = randomTensor([3, 2, 3, 3, 3], 72);
       const y = await convTranspose3d(x, w, { stride: 2 });
       const tolerance = storageTolerance(storage, x, w, { stride: 2 });
-      return { used: defaultBackend().capabilities.storage,
+      return { used: (defaultBackend() as WebglBackend).capabilities.storage,
         ok: compareTensors(y, convTranspose3dReference(x, w, { stride: 2 }), tolerance).ok };
     } finally {
       configure();

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveShapes } from '../../src/args';
-import type { Backend } from '../../src/backend';
+import type { WebglBackend as Backend } from '../../src/backend';
 import { storageTolerance } from '../../src/checker';
 import { callTexels, planConv, type PlanLimits } from '../../src/convPlan';
 import { planLayout, texelCount } from '../../src/layout';

@@ -1,0 +1,310 @@
+// The CPU engine: resident tensors in a WebAssembly memory, conv_transpose3d by the SIMD kernel on a pool of
+// workers. Every call's arguments are checked and its memory reserved at once, before any work; the work itself
+// (uploads into a private memory, runs, reads, frees) goes through one queue, in order, so the main thread never
+// waits and a tensor's memory is freed only after every call that reads it has run.
+import { checkCall, show, snapshotTensor, type CheckedCall } from '../args.js';
+import { ConvTranspose3dError } from '../errors.js';
+import { createStats, type BackendStats } from '../gl/stats.js';
+import { numel } from '../tensor.js';
+import type { Tensor } from '../types.js';
+import type { AnyTensor, Backend, BackendConvOptions, ResidentTensor } from '../backendApi.js';
+import type { BackendOptions } from '../backend.js';
+import { Heap } from './heap.js';
+import { kernelModule, type InstructionSet } from './modules.js';
+import { PARAM_COUNT, planCpuCall, setAddresses } from './plan.js';
+import { canShareMemory, PAGE, WorkerPool } from './pool.js';
+
+/** Options of the CPU engine (from {@link BackendOptions}). */
+export interface CpuEngineOptions {
+  threads?: number;
+  maxBytes?: number;
+  /** Forces plain SIMD where the runtime has relaxed SIMD too (for comparing the two builds). */
+  instructionSet?: InstructionSet;
+}
+
+/**
+ * A backend on the CPU engine: tensors in a WebAssembly memory, calls computed by a SIMD kernel on worker threads
+ * (one worker where memory cannot be shared). Calls return at once; the work runs in order, off the main thread.
+ */
+export interface CpuBackend extends Backend {
+  readonly engine: 'cpu';
+  /** The kernel's instruction set (once {@link CpuBackend.ready}), the threads and whether memory is shared. */
+  readonly capabilities: CpuCapabilities;
+  /**
+   * Resolves once the workers have started; rejects with a {@link ConvTranspose3dError} (`'unsupported'`) where the
+   * runtime has no WebAssembly SIMD or cannot start workers (every call's `read()` then rejects with it too).
+   */
+  ready(): Promise<void>;
+  /** Resolves when every call made so far has been computed (for benchmarks: the time of the work itself). */
+  settled(): Promise<void>;
+}
+
+/** What the CPU engine runs with, known once its workers have started (see {@link CpuTensorHost.ready}). */
+export interface CpuCapabilities {
+  engine: 'cpu';
+  /** The kernel build: `'relaxed-simd'` (fused multiply-add where the CPU has it) or `'simd'`. */
+  instructionSet: InstructionSet | null;
+  /** Worker threads computing each call (1 without a shared memory). */
+  threads: number;
+  /** Whether the workers share one memory (SharedArrayBuffer: Node, or a cross-origin isolated page). */
+  sharedMemory: boolean;
+}
+
+/** The memory below this address is the kernel's (it keeps none today); address 0 means "no bias" to it. */
+const HEAP_BASE = PAGE;
+const DEFAULT_MAX_BYTES = 2 ** 31;
+
+/** Default worker threads: the machine's cores, at most this many. */
+const MAX_DEFAULT_THREADS = 8;
+
+function defaultThreads(): number {
+  const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+  return Math.max(1, Math.min(MAX_DEFAULT_THREADS, cores ?? 1));
+}
+
+export class CpuTensor implements ResidentTensor {
+  disposed = false;
+  /** This weight packed by the kernel, per group count (the packing depends on it), at these addresses. */
+  readonly packed = new Map<number, number>();
+
+  constructor(readonly owner: CpuEngine, readonly shape: number[], readonly at: number) {}
+
+  async read(): Promise<Tensor> {
+    this.owner.checkUsable(this, 'read()');
+    return this.owner.readTensor(this);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.owner.release(this);
+  }
+}
+
+interface Runtime {
+  pool: WorkerPool;
+  instructionSet: InstructionSet;
+}
+
+export class CpuEngine implements CpuBackend {
+  readonly engine = 'cpu' as const;
+  readonly capabilities: CpuCapabilities;
+  private readonly counters = createStats();
+  private readonly heap: Heap;
+  private readonly live = new Set<CpuTensor>();
+  private disposed = false;
+  /** The work so far, in order: each step starts when the one before has settled. */
+  private tail: Promise<unknown>;
+  private readonly runtime: Promise<Runtime>;
+
+  constructor(options: CpuEngineOptions & BackendOptions) {
+    const shared = canShareMemory();
+    const threads = shared ? options.threads ?? defaultThreads() : 1;
+    const capabilities: CpuCapabilities = { engine: 'cpu', instructionSet: null, threads, sharedMemory: shared };
+    this.capabilities = capabilities;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    const maxPages = Math.min(65536, Math.ceil((HEAP_BASE + maxBytes) / PAGE));
+    this.heap = new Heap(HEAP_BASE, maxPages * PAGE);
+    this.runtime = (async () => {
+      try {
+        const { module, instructionSet } = await kernelModule(shared, options.instructionSet);
+        const pool = await WorkerPool.start(module, { threads, shared, pages: HEAP_BASE / PAGE + 1, maxPages });
+        capabilities.instructionSet = instructionSet;
+        return { pool, instructionSet };
+      } catch (e) {
+        throw new ConvTranspose3dError(`conv_transpose3d: the CPU engine cannot run here: ${(e as Error).message}`,
+          'unsupported');
+      }
+    })();
+    // Whoever uses the engine sees the failure; an engine never used should not report it as unhandled.
+    this.runtime.catch(() => undefined);
+    this.tail = this.runtime;
+  }
+
+  async ready(): Promise<void> {
+    await this.runtime;
+  }
+
+  /** Queues a step after every step so far; the queue goes on whether the step succeeds or not. */
+  private enqueue<T>(step: (runtime: Runtime) => Promise<T> | T): Promise<T> {
+    const result = this.tail.then(() => this.runtime).then(step);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+
+  private checkAlive(what: string): void {
+    if (this.disposed) throw new ConvTranspose3dError(`conv_transpose3d: ${what} on a disposed backend`, 'disposed');
+  }
+
+  checkUsable(t: CpuTensor, what: string): void {
+    if (t.disposed) {
+      throw new ConvTranspose3dError(`conv_transpose3d: ${what} on a disposed tensor of shape ${show(t.shape)}`,
+        'disposed');
+    }
+    this.checkAlive(what);
+  }
+
+  private checkArgument = (t: unknown, name: string): Tensor | CpuTensor => {
+    if (t instanceof CpuTensor) {
+      if (t.owner !== this) {
+        throw new ConvTranspose3dError(`conv_transpose3d: ${name} is a tensor of another backend`,
+          'invalid-argument', name);
+      }
+      this.checkUsable(t, name);
+      return t;
+    }
+    if (t !== null && typeof t === 'object' && 'read' in t && 'dispose' in t && !('data' in t)) {
+      throw new ConvTranspose3dError(`conv_transpose3d: ${name} is a tensor of another backend`,
+        'invalid-argument', name);
+    }
+    return snapshotTensor(t, name);
+  };
+
+  /** Throws `'out-of-memory'`, naming what needed `bytes`, when they do not fit beside what is in use. */
+  private reserve(bytes: number, what: string): void {
+    if (this.heap.used + bytes > this.heap.limit - HEAP_BASE) this.outOfMemory(bytes, what);
+  }
+
+  private outOfMemory(bytes: number, what: string): never {
+    throw new ConvTranspose3dError(`conv_transpose3d: ${what} needs ${mib(bytes)} of memory; with ` +
+      `${mib(this.heap.used)} in use that exceeds maxBytes = ${mib(this.heap.limit - HEAP_BASE)}`, 'out-of-memory');
+  }
+
+  /** Reserves `bytes` of memory now, or throws `'out-of-memory'` naming what needed it. */
+  private allocate(bytes: number, what: string): number {
+    return this.heap.alloc(bytes) ?? this.outOfMemory(bytes, what);
+  }
+
+  /** Frees addresses once every step queued so far has run. */
+  private freeLater(addresses: number[]): void {
+    void this.enqueue(() => { for (const at of addresses) this.heap.release(at); });
+  }
+
+  /** Copies bytes in, in order with the queue (memory grown first). */
+  private writeLater(at: number, bytes: Uint8Array): void {
+    const end = this.heap.end;
+    void this.enqueue(({ pool }) => {
+      pool.ensure(end);
+      pool.write(at, bytes);
+    });
+  }
+
+  upload(tensor: Tensor): CpuTensor {
+    const t = snapshotTensor(tensor, 'tensor');
+    if (t.shape.length < 1 || t.shape.length > 5) {
+      throw new ConvTranspose3dError(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ` +
+        `${show(t.shape)}`, 'invalid-argument', 'tensor');
+    }
+    this.checkAlive('upload()');
+    this.reserve(t.data.byteLength, `upload() of a tensor of shape ${show(t.shape)}`);
+    return this.uploadChecked(t, `upload() of a tensor of shape ${show(t.shape)}`);
+  }
+
+  private uploadChecked(t: Tensor, what: string): CpuTensor {
+    const at = this.allocate(t.data.byteLength, what);
+    // A copy now: the caller may change its array before the queue reaches this step.
+    this.writeLater(at, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice());
+    const result = new CpuTensor(this, t.shape.slice(), at);
+    this.live.add(result);
+    return result;
+  }
+
+  readTensor(t: CpuTensor): Promise<Tensor> {
+    const shape = t.shape.slice();
+    const bytes = numel(shape) * 4;
+    return this.enqueue(async ({ pool }) => {
+      const data = await pool.read(t.at, bytes);
+      return { shape, data: new Float32Array(data.buffer, data.byteOffset, numel(shape)) };
+    });
+  }
+
+  release(t: CpuTensor): void {
+    if (!this.live.delete(t)) return;
+    this.freeLater([t.at, ...t.packed.values()]);
+    t.packed.clear();
+  }
+
+  convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): CpuTensor {
+    this.checkAlive('convTranspose3d()');
+    return this.run(checkCall<Tensor | CpuTensor>(input, weight, options, this.checkArgument));
+  }
+
+  run({ spec, input, weight, bias }: CheckedCall<Tensor | CpuTensor>): CpuTensor {
+    this.checkAlive('convTranspose3d()');
+    const outElements = numel(spec.outShape);
+    const what = `conv_transpose3d with input ${show(spec.batched
+      ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and output ` +
+      `${show(spec.outShape)}`;
+    const temporaries: CpuTensor[] = [];
+    const scratch: number[] = [];
+    const resident = (t: Tensor | CpuTensor): CpuTensor => {
+      if (t instanceof CpuTensor) return t;
+      const r = this.uploadChecked(t, what);
+      temporaries.push(r);
+      return r;
+    };
+    const packedBefore = weight instanceof CpuTensor ? weight.packed.get(spec.groups) : undefined;
+    const plan = planCpuCall(spec, packedBefore === undefined);
+    const onCpu = (t: Tensor | CpuTensor | null) => (t && !(t instanceof CpuTensor) ? t.data.byteLength : 0);
+    this.reserve(4 * (outElements + plan.packedInputElements + PARAM_COUNT + 4) + onCpu(input) + onCpu(weight) +
+      onCpu(bias) + (packedBefore === undefined ? 4 * plan.packedWeightElements : 0), what);
+    const output = this.allocate(outElements * 4, what);
+    try {
+      if (outElements > 0) {
+        const x = resident(input);
+        const w = resident(weight);
+        const b = bias ? resident(bias) : null;
+        const packed = packedBefore ?? this.allocate(plan.packedWeightElements * 4, what);
+        if (packedBefore === undefined) scratch.push(packed);
+        const xPacked = this.allocate(plan.packedInputElements * 4, what);
+        scratch.push(xPacked);
+        // The parameter block, then the three counters the workers share the items out by.
+        const params = this.allocate(PARAM_COUNT * 4 + 16, what);
+        scratch.push(params);
+        // A resident weight keeps its packing for the calls after; a CPU one is packed for this call only (the
+        // caller may change it before the next).
+        if (packedBefore === undefined && !temporaries.includes(w)) {
+          scratch.splice(scratch.indexOf(packed), 1);
+          w.packed.set(spec.groups, packed);
+        }
+        setAddresses(plan.params, { x: x.at, xPacked, weight: w.at, wPacked: packed, bias: b ? b.at : 0, y: output });
+        this.writeLater(params, new Uint8Array(plan.params.buffer));
+        const threads = this.capabilities.threads;
+        const chunks: [number, number] = [Math.max(1, Math.floor(plan.prepareItems / (threads * 8))),
+          Math.max(1, Math.floor(plan.computeItems / (threads * 16)))];
+        void this.enqueue(({ pool }) => pool.run(params, params + PARAM_COUNT * 4, chunks));
+        this.counters.draws++;
+      }
+    } catch (e) {
+      this.heap.release(output);
+      for (const at of scratch) this.heap.release(at);
+      for (const t of temporaries) t.dispose();
+      throw e;
+    }
+    this.freeLater(scratch);
+    for (const t of temporaries) t.dispose();
+    this.counters.calls++;
+    const result = new CpuTensor(this, spec.outShape, output);
+    this.live.add(result);
+    return result;
+  }
+
+  stats(): BackendStats {
+    return { ...this.counters, textures: this.heap.blocks, textureBytes: this.heap.used };
+  }
+
+  async settled(): Promise<void> {
+    await this.tail;
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const t of [...this.live]) t.dispose();
+    void this.runtime.then(({ pool }) => pool.terminate(), () => undefined);
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+}
