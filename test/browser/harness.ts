@@ -12,6 +12,7 @@ import { backendFor, runOn } from './calls';
 import type { WebglBackend } from '../../src/index';
 import { extremes } from './extremes';
 import { robustness } from './robustness';
+import { cpu } from './cpuHarness';
 
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
 
@@ -236,7 +237,7 @@ const tfjs = {
   },
 };
 
-const api = { ...harness, ...robustness, ...glsl, ...extremes, ...tfjs };
+const api = { ...harness, ...robustness, ...glsl, ...extremes, ...tfjs, ...cpu };
 declare global {
   interface Window { harness: typeof api }
 }

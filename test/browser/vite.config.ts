@@ -9,7 +9,9 @@ export default defineConfig({
   // pre-bundled dependencies, so a page could ask for a file the other server had just removed (a 404).
   cacheDir: fileURLToPath(new URL('../../node_modules/.vite-harness', import.meta.url)),
   logLevel: 'warn',
-  server: { strictPort: true, hmr: false },
+  // ISOLATED=1 serves the page cross-origin isolated (SharedArrayBuffer: the CPU engine's worker threads).
+  server: { strictPort: true, hmr: false, headers: process.env.ISOLATED === '1'
+    ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {} },
   // Found only when the TensorFlow.js tests import them: optimized up front, or Vite would reload the page midway.
   optimizeDeps: { include: ['@tensorflow/tfjs', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-webgl',
     '@tensorflow/tfjs-converter', '@tensorflow/tfjs-layers'] },

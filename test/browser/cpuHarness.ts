@@ -1,0 +1,139 @@
+// In-page parts of the CPU engine's browser suite (test/browser/cpu.spec.ts): its capabilities on this page, its
+// rejected calls, bitwise equality across thread counts, and the resident API under load. Each returns plain JSON.
+import {
+  compareTensors, convTranspose3dReference, createBackend, describeReport, numel, type CpuBackend,
+  type ConvTranspose3dOptions, type Tensor,
+} from '../../src/index';
+import { decodeTensor as decode, type Encoded } from '../../src/support/base64';
+import { randomTensor } from '../../src/support/seeded';
+import { randomCall, randomConfig } from '../support/randomCases';
+import { backendFor } from './calls';
+
+interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
+
+const bits = (t: Tensor) => Array.from(new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length));
+
+async function readOnce(b: CpuBackend, x: Tensor, w: Tensor, options: ConvTranspose3dOptions): Promise<Tensor> {
+  const y = b.convTranspose3d(x, w, options);
+  try {
+    return await y.read();
+  } finally {
+    y.dispose();
+  }
+}
+
+export const cpu = {
+  /** The CPU engine's capabilities on this page, once its workers run, and what the page offers. */
+  async cpuInfo(threads?: number) {
+    const b = backendFor({ engine: 'cpu', threads }) as CpuBackend;
+    await b.ready();
+    return { capabilities: b.capabilities, crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      sharedArrayBuffer: typeof SharedArrayBuffer !== 'undefined', auto: createAutoEngine() };
+  },
+
+  /** A rejected call's message, checking that no work was queued for it. */
+  cpuRejects(args: CallArgs): string {
+    const b = backendFor({ engine: 'cpu' }) as CpuBackend;
+    const before = b.stats();
+    try {
+      b.convTranspose3d(decode(args.input), decode(args.weight),
+        { ...args.options, bias: args.bias ? decode(args.bias) : null });
+    } catch (e) {
+      const after = b.stats();
+      if (after.calls !== before.calls || after.textures !== before.textures) throw new Error('work was queued');
+      return (e as Error).message;
+    }
+    throw new Error('the call did not throw');
+  },
+
+  /**
+   * Seeded random calls (and a few larger ones) on 1, 2 and 4 threads: the calls whose results differ in any bit,
+   * and the thread counts the engines really ran.
+   */
+  async cpuThreads(firstSeed: number, count: number) {
+    const engines = [1, 2, 4].map((threads) => backendFor({ engine: 'cpu', threads }) as CpuBackend);
+    await Promise.all(engines.map((e) => e.ready()));
+    const calls = [
+      { x: randomTensor([2, 24, 6, 9, 13], 1), w: randomTensor([24, 20, 3, 3, 3], 2),
+        options: { stride: 2, padding: 1, outputPadding: 1, bias: randomTensor([20], 3) } },
+      ...Array.from({ length: count }, (_, i) => randomCall(randomConfig(firstSeed + i), firstSeed + i)),
+    ];
+    const differing: number[] = [];
+    for (const [i, { x, w, options }] of calls.entries()) {
+      const results: number[][] = [];
+      for (const e of engines) results.push(bits(await readOnce(e, x, w, options)));
+      if (results.some((r) => r.length !== results[0].length || r.some((v, j) => v !== results[0][j]))) {
+        differing.push(i);
+      }
+    }
+    return { calls: calls.length, differing, threads: engines.map((e) => e.capabilities.threads) };
+  },
+
+  /**
+   * The resident API: a chain of two calls against the reference, use after dispose, 1,000 mixed calls and uploads
+   * (memory back to its baseline after), and 50 overlapping calls each checked.
+   */
+  async cpuResident() {
+    const e = createBackend({ engine: 'cpu' });
+    try {
+      const x = randomTensor([1, 8, 4, 5, 6], 11);
+      const w1 = randomTensor([8, 6, 3, 3, 3], 12);
+      const w2 = randomTensor([6, 3, 2, 2, 2], 13);
+      const rw1 = e.upload(w1);
+      const y = e.convTranspose3d(x, rw1, { stride: 2, padding: 1 });
+      const z = e.convTranspose3d(y, e.upload(w2), { stride: 2 });
+      const chain = compareTensors(await z.read(), convTranspose3dReference(
+        convTranspose3dReference(x, w1, { stride: 2, padding: 1 }), w2, { stride: 2 }));
+      y.dispose();
+      let afterDispose = '';
+      try {
+        e.convTranspose3d(y, rw1);
+      } catch (err) {
+        afterDispose = (err as Error).message;
+      }
+      z.dispose();
+      rw1.dispose();
+
+      await e.settled();
+      const baseline = e.stats();
+      const w = e.upload(randomTensor([4, 3, 3, 3, 3], 21));
+      for (let i = 0; i < 1000; i++) {
+        const xi = randomTensor([1, 4, 1 + (i % 4), 3, 2 + (i % 3)], i);
+        const yi = e.convTranspose3d(xi, i % 3 === 0 ? w : randomTensor([4, 3, 3, 3, 3], 21),
+          { stride: 1 + (i % 2), bias: i % 5 === 0 ? randomTensor([3], 1) : null });
+        if (i % 100 === 0) await yi.read();
+        if (i % 7 === 0) {
+          const u = e.upload(xi);
+          e.convTranspose3d(u, w).dispose();
+          u.dispose();
+        }
+        yi.dispose();
+      }
+      w.dispose();
+      await e.settled();
+      const after = e.stats();
+
+      const wc = randomTensor([5, 4, 3, 3, 3], 31);
+      const inputs = Array.from({ length: 50 }, (_, i) => randomTensor([1, 5, 2 + (i % 3), 3, 4], 100 + i));
+      const pending = inputs.map((xi, i) => e.convTranspose3d(xi, wc, { stride: 1 + (i % 3) }));
+      const results = await Promise.all(pending.map((t) => t.read()));
+      const concurrentFailures = results.map((got, i) => compareTensors(got,
+        convTranspose3dReference(inputs[i], wc, { stride: 1 + (i % 3) }))).filter((r) => !r.ok).map(describeReport);
+      for (const t of pending) t.dispose();
+      return { chain: chain.ok ? 'ok' : describeReport(chain), chainCount: chain.count, afterDispose,
+        baseline: { bytes: baseline.textureBytes, blocks: baseline.textures },
+        after: { bytes: after.textureBytes, blocks: after.textures }, concurrent: results.length, concurrentFailures,
+        elements: numel(z.shape) };
+    } finally {
+      e.dispose();
+    }
+  },
+};
+
+/** The engine `createBackend({ engine: 'auto' })` picks on this page. */
+function createAutoEngine(): string {
+  const b = createBackend({ engine: 'auto' });
+  const engine = b.engine;
+  b.dispose();
+  return engine;
+}
