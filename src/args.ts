@@ -551,6 +551,10 @@ export function checkBackendOptions<T>(options: T, caller = 'createBackend'): T 
   if (o.threads !== undefined && (!isInt(o.threads) || (o.threads as number) < 1 || (o.threads as number) > MAX_THREADS)) {
     throw invalid(`${caller}: threads must be an integer from 1 to ${MAX_THREADS}, got ${show(o.threads)}`, 'threads');
   }
+  if (o.choices !== undefined && (typeof o.choices !== 'object' || o.choices === null || Array.isArray(o.choices) ||
+    !Object.values(o.choices).every((v) => v === 'webgl' || v === 'cpu'))) {
+    throw invalid(`${caller}: choices must map call shapes to 'webgl' or 'cpu', got ${show(o.choices)}`, 'choices');
+  }
   if (o.gl !== undefined && o.engine === 'cpu') {
     throw invalid(`${caller}: gl is a WebGL engine's option; engine 'cpu' takes none`, 'gl');
   }

@@ -48,6 +48,11 @@ export interface BackendOptions {
    */
   threads?: number;
   /**
+   * Engine `'auto'`: the engine to use for call shapes already timed, as another backend's
+   * `capabilities.choices` lists them ({@link AutoCapabilities.choices}); other shapes are timed on their first call.
+   */
+  choices?: Record<string, EngineName>;
+  /**
    * Use this context instead of creating one (TensorFlow.js's, a three.js renderer's). The backend then leaves every
    * piece of GL state it touches as it found it (bindings, viewport, scissor, enables such as the scissor test and
    * face culling, pixel-store parameters, pack and unpack buffers), so the owner's state cache stays true.

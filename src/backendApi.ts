@@ -3,6 +3,7 @@
 import type { BackendStats } from './gl/stats.js';
 import type { DeviceCapabilities } from './gl/context.js';
 import type { CpuCapabilities } from './cpu/engine.js';
+import type { AutoCapabilities } from './auto.js';
 import type { ConvTranspose3dOptions, Tensor } from './types.js';
 
 /** The engines: `'webgl'` (WebGL2 fragment shaders), `'cpu'` (WebAssembly SIMD on worker threads). */
@@ -40,10 +41,13 @@ export type BackendConvOptions = Omit<ConvTranspose3dOptions, 'bias'> & {
  * {@link WebglBackend}s, with their context and a few more members, the CPU engine's {@link CpuBackend}s.
  */
 export interface Backend {
-  /** The engine that runs this backend's calls. */
-  readonly engine: EngineName;
-  /** What the engine runs with: {@link DeviceCapabilities} on WebGL, {@link CpuCapabilities} on the CPU. */
-  readonly capabilities: DeviceCapabilities | CpuCapabilities;
+  /** The engine that runs this backend's calls (`'auto'`: either, chosen for each call shape). */
+  readonly engine: EngineName | 'auto';
+  /**
+   * What the engine runs with: {@link DeviceCapabilities} on WebGL, {@link CpuCapabilities} on the CPU,
+   * {@link AutoCapabilities} (both, and the choice made for each call shape) on `'auto'`.
+   */
+  readonly capabilities: DeviceCapabilities | CpuCapabilities | AutoCapabilities;
   /**
    * Uploads a CPU tensor (rank 1–5). The caller's tensor is copied, never kept.
    * Throws a {@link ConvTranspose3dError}: `'invalid-argument'`, `'out-of-memory'` (past `maxBytes`), `'too-large'`,

@@ -5,6 +5,8 @@ import type { AnyTensor, Backend, ResidentTensor } from './backendApi.js';
 import { CpuEngine, type CpuBackend } from './cpu/engine.js';
 import type { Tensor } from './types.js';
 import { ConvTranspose3dError } from './errors.js';
+import { AutoBackend } from './auto.js';
+import { caveatContext, mayBeSoftware } from './gl/context.js';
 
 /**
  * Makes a backend: resident tensors and calls on them, on the engine `options.engine` names (default `'webgl'`).
@@ -32,16 +34,23 @@ export function createBackend(options: BackendOptions = {}): Backend {
   }
 }
 
-/** `'auto'`: the WebGL engine where WebGL2 works, the CPU engine where it does not. */
+/**
+ * `'auto'`: the CPU engine where WebGL2 does not work; the WebGL engine on a GPU; where the renderer may be software
+ * (see {@link mayBeSoftware}), both, each call shape on the one that its first call finds faster.
+ */
 function createAuto(options: BackendOptions): Backend {
+  let webgl: WebglBackend;
   try {
-    return createWebglBackend(options);
+    webgl = createWebglBackend(options);
   } catch (e) {
     if (e instanceof ConvTranspose3dError && (e.code === 'no-webgl2' || e.code === 'unsupported')) {
       return new CpuEngine(options);
     }
     throw e;
   }
+  const userAgent = typeof navigator === 'undefined' ? '' : navigator.userAgent;
+  if (!mayBeSoftware(webgl.capabilities.renderer, caveatContext(), userAgent)) return webgl;
+  return new AutoBackend(webgl, new CpuEngine(options), options.choices);
 }
 
 /**
@@ -49,6 +58,6 @@ function createAuto(options: BackendOptions): Backend {
  * convTranspose3d checks its arguments once, before it even makes the shared backend.
  */
 export function runCheckedCall(backend: Backend, call: CheckedCall<AnyTensor>): ResidentTensor {
-  if (backend instanceof CpuEngine) return backend.run(call as CheckedCall<Tensor>);
+  if (backend instanceof CpuEngine || backend instanceof AutoBackend) return backend.run(call as CheckedCall<Tensor>);
   return runWebglCall(backend as WebglBackend, call);
 }

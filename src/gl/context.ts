@@ -114,6 +114,32 @@ export function createContext(): WebGL2RenderingContext {
   return gl;
 }
 
+/**
+ * Whether WebGL may be drawn on the CPU here, so that the CPU engine may be faster: the browser says so (a context
+ * with `failIfMajorPerformanceCaveat` is refused, as on Chrome's SwiftShader fallback), the renderer is a known
+ * software one, or its name is masked ("Apple GPU" off Apple systems: WebKitGTK and WPE, on Mesa, which may be
+ * llvmpipe).
+ *
+ * @example
+ * mayBeSoftware('llvmpipe (LLVM 15.0.6, 256 bits)', true); // true
+ * mayBeSoftware('ANGLE (NVIDIA, NVIDIA GeForce RTX 3060 Direct3D11 vs_5_0 ps_5_0, D3D11)', true); // false
+ */
+export function mayBeSoftware(renderer: string, caveatContext: boolean, userAgent = ''): boolean {
+  if (!caveatContext) return true;
+  if (/SwiftShader|llvmpipe|softpipe|lavapipe|Basic Render Driver|Software/i.test(renderer)) return true;
+  return renderer === 'Apple GPU' && !/Macintosh|Mac OS X|iPhone|iPad|iPod/.test(userAgent);
+}
+
+/** Whether the browser gives a WebGL2 context that refuses a major performance caveat (a software renderer). */
+export function caveatContext(): boolean {
+  if (typeof document === 'undefined' && typeof OffscreenCanvas === 'undefined') return false;
+  const canvas = typeof document !== 'undefined' ? document.createElement('canvas') : new OffscreenCanvas(1, 1);
+  const gl = canvas.getContext('webgl2', { failIfMajorPerformanceCaveat: true }) as WebGL2RenderingContext | null;
+  // Freed now rather than when collected: browsers keep only so many contexts.
+  gl?.getExtension('WEBGL_lose_context')?.loseContext();
+  return gl !== null;
+}
+
 /** A cap (checked by checkBackendOptions in args.ts) can only lower the device's limit. */
 function capped(value: number | undefined, device: number): number {
   return value === undefined ? device : Math.min(value, device);

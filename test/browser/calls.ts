@@ -1,8 +1,21 @@
 // Runs in the browser under test: the backends the harness pages share, and one call on them, read back.
 import {
-  convTranspose3d, createBackend, type AnyTensor, type Backend, type BackendOptions, type ConvTranspose3dOptions,
+  configure, convTranspose3d, createBackend, type AnyTensor, type Backend, type BackendOptions, type ConvTranspose3dOptions,
   type Tensor,
 } from '../../src/index';
+
+/**
+ * The harness's configuration of the one-shot API: the WebGL engine, whose paths most of the suite checks (the CPU
+ * engine and 'auto' have their own tests, test/browser/cpu.spec.ts).
+ */
+export const HARNESS_CONFIG = { engine: 'webgl' } as const;
+
+/** Puts the one-shot API's configuration back to the harness's (configure() merges, so every option is reset). */
+export function resetConfig(): void {
+  configure();
+  configure(HARNESS_CONFIG);
+}
+resetConfig();
 
 const backends = new Map<string, Backend>();
 

@@ -110,3 +110,26 @@ test.describe('the CPU engine', () => {
     }
   });
 });
+
+test.describe("engine 'auto'", () => {
+  test('on these software renderers times both engines on the first call of a shape, and takes imported choices',
+    { tag: '@quick' }, async ({ isolated }) => {
+      const r = await isolated.call<{ engine: string; choices: Record<string, string>; reports: boolean[];
+        again: boolean; timedA: number; callsA: number; timedB: number; choicesB: Record<string, string> }>(
+        'autoChoices');
+      expect(r.engine).toBe('auto');
+      expect(r.reports).toEqual([true, true, true]);
+      expect(Object.keys(r.choices)).toEqual([
+        'x1,16,8,8,8 w16,8,2,2,2 s2,2,2 p0,0,0 o0,0,0 g1 d1,1,1 b0',
+        'x1,4,1,1,1 w4,4,1,1,1 s1,1,1 p0,0,0 o0,0,0 g1 d1,1,1 b0',
+      ]);
+      for (const choice of Object.values(r.choices)) expect(['webgl', 'cpu']).toContain(choice);
+      expect(r.timedA).toBe(2);
+      expect(r.callsA).toBe(3);
+      expect(r.again).toBe(true);
+      expect(r.timedB).toBe(0);
+      expect(r.choicesB).toEqual(r.choices);
+      test.info().annotations.push({ type: 'auto choices', description: JSON.stringify(r.choices) });
+      recordResult(isolated.name, 'auto choices', JSON.stringify(Object.values(r.choices)));
+    });
+});

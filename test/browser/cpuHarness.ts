@@ -130,6 +130,38 @@ export const cpu = {
   },
 };
 
+/**
+ * Engine 'auto' on this page: the engine it reports, the choice its first call of two shapes makes (and that the
+ * results are right), and a second backend started with those choices, which times nothing (no draws when every
+ * choice was the CPU engine; no CPU calls when every choice was WebGL).
+ */
+async function autoChoices() {
+  const a = createBackend({ engine: 'auto' });
+  const x = randomTensor([1, 16, 8, 8, 8], 51);
+  const w = randomTensor([16, 8, 2, 2, 2], 52);
+  const small = randomTensor([1, 4, 1, 1, 1], 53);
+  const ws = randomTensor([4, 4, 1, 1, 1], 54);
+  const reports = [];
+  for (const [xi, wi, o] of [[x, w, { stride: 2 }], [small, ws, {}], [x, w, { stride: 2 }]] as const) {
+    const got = await a.convTranspose3d(xi, wi, o).read();
+    reports.push(compareTensors(got, convTranspose3dReference(xi, wi, o)).ok);
+  }
+  const caps = a.capabilities;
+  const choices = caps.engine === 'auto' ? { ...caps.choices } : {};
+  const statsA = a.stats();
+  a.dispose();
+  const timedA = caps.engine === 'auto' ? caps.timed : null;
+  const b = createBackend({ engine: 'auto', choices });
+  const again = compareTensors(await b.convTranspose3d(x, w, { stride: 2 }).read(),
+    convTranspose3dReference(x, w, { stride: 2 })).ok;
+  const bCaps = b.capabilities;
+  b.dispose();
+  return { engine: a.engine, choices, reports, again, timedA, callsA: statsA.calls,
+    timedB: bCaps.engine === 'auto' ? bCaps.timed : null, choicesB: bCaps.engine === 'auto' ? bCaps.choices : null };
+}
+
+export const auto = { autoChoices };
+
 /** The engine `createBackend({ engine: 'auto' })` picks on this page. */
 function createAutoEngine(): string {
   const b = createBackend({ engine: 'auto' });

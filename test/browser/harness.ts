@@ -1,6 +1,6 @@
 // Runs in the browser under test. Everything crosses the driver boundary as JSON: tensors as base64 float32.
 import {
-  compareTensors, configure, convTranspose3d, storageTolerance, convTranspose3dReference, convTranspose3dToSize, createBackend, defaultBackend,
+  compareTensors, convTranspose3d, storageTolerance, convTranspose3dReference, convTranspose3dToSize, createBackend, defaultBackend,
   outputPaddingForSize, type Backend, type BackendOptions,
   type CheckReport, type ConvTranspose3dOptions, type Tensor,
 } from '../../src/index';
@@ -8,11 +8,11 @@ import { decodeTensor as decode, encodeTensor as encode, type Encoded } from '..
 import { randomTensor } from '../../src/support/seeded';
 import { randomCall, randomConfig, type RandomConfig, type RandomResult } from '../support/randomCases';
 import { glsl } from './glsl';
-import { backendFor, runOn } from './calls';
+import { backendFor, resetConfig, runOn } from './calls';
 import type { WebglBackend } from '../../src/index';
 import { extremes } from './extremes';
 import { robustness } from './robustness';
-import { cpu } from './cpuHarness';
+import { auto, cpu } from './cpuHarness';
 
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
 
@@ -179,7 +179,7 @@ const harness = {
     } catch (e) {
       return `threw: ${(e as Error).message}`;
     } finally {
-      configure();
+      resetConfig();
     }
   },
 
@@ -237,7 +237,7 @@ const tfjs = {
   },
 };
 
-const api = { ...harness, ...robustness, ...glsl, ...extremes, ...tfjs, ...cpu };
+const api = { ...harness, ...robustness, ...glsl, ...extremes, ...tfjs, ...cpu, ...auto };
 declare global {
   interface Window { harness: typeof api }
 }

@@ -187,8 +187,11 @@ test('property: spoiled arguments reject, naming the argument, before any GPU wo
 });
 
 test('without WebGL2 the one-shot API computes on the CPU; createBackend says what is missing', async ({ engine }) => {
-  const r = await engine.call<{ fallbackOk: boolean; createError: string; optOutError: string }>('withoutWebgl2');
+  const r = await engine.call<{ fallbackOk: boolean; engine: string; createError: string; optOutError: string;
+    referenceOk: boolean }>('withoutWebgl2');
   expect(r.fallbackOk).toBe(true);
+  expect(r.engine).toBe('cpu');
   expect(r.createError).toMatch(/^conv_transpose3d: this browser has no WebGL2/);
+  expect(r.referenceOk).toBe(true);
   expect(r.optOutError).toBe(r.createError);
 });

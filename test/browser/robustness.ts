@@ -10,6 +10,7 @@ import {
 import { numel } from '../../src/tensor';
 import { randomTensor, rng } from '../../src/support/seeded';
 import { randomCall, randomConfig, type RandomConfig } from '../support/randomCases';
+import { HARNESS_CONFIG, resetConfig } from './calls';
 
 const ones = (shape: number[]): Tensor => ({ shape, data: new Float32Array(numel(shape)).fill(1) });
 
@@ -392,7 +393,8 @@ export const robustness = {
    * Without WebGL2 (getContext('webgl2') answers null): the one-shot API computes on the CPU, createBackend says
    * what is missing, and with the fallback turned off the one-shot API rejects with that reason.
    */
-  async withoutWebgl2(): Promise<{ fallbackOk: boolean; createError: string; optOutError: string }> {
+  async withoutWebgl2(): Promise<{ fallbackOk: boolean; engine: string; createError: string; optOutError: string;
+    referenceOk: boolean }> {
     const original = HTMLCanvasElement.prototype.getContext;
     const patched = function (this: HTMLCanvasElement, type: string, ...rest: unknown[]) {
       return type === 'webgl2' ? null : (original as (...a: unknown[]) => unknown).call(this, type, ...rest);
@@ -400,28 +402,33 @@ export const robustness = {
     HTMLCanvasElement.prototype.getContext = patched as typeof original;
     const x = randomTensor([1, 3, 4, 4, 4], 61);
     const w = randomTensor([3, 2, 3, 3, 3], 62);
+    const want = convTranspose3dReference(x, w, { stride: 2 });
     try {
+      // The default engine, 'auto', runs on the CPU engine.
       configure();
-      const y = await convTranspose3d(x, w, { stride: 2 });
-      const fallbackOk = compareTensors(y, convTranspose3dReference(x, w, { stride: 2 }), { atol: 0, rtol: 0 }).ok;
+      const fallbackOk = compareTensors(await convTranspose3d(x, w, { stride: 2 }), want).ok;
+      const { engine } = defaultBackend();
       let createError = 'no error';
       try {
         createBackend();
       } catch (e) {
         createError = message(e);
       }
+      // Asked for WebGL: the CPU reference, or the reason when told not to fall back.
+      configure({ engine: 'webgl' });
+      const referenceOk = compareTensors(await convTranspose3d(x, w, { stride: 2 }), want, { atol: 0, rtol: 0 }).ok;
       configure({ cpuFallback: false });
       const optOutError = await convTranspose3d(x, w).then(() => 'no error', (e) => message(e));
-      return { fallbackOk, createError, optOutError };
+      return { fallbackOk, engine, createError, optOutError, referenceOk };
     } finally {
       HTMLCanvasElement.prototype.getContext = original;
-      configure();
+      resetConfig();
     }
   },
 
   /** The one-shot API with the shared backend configured for a storage mode, against the reference. */
   async configuredStorage(storage: StorageMode): Promise<{ used: string; ok: boolean }> {
-    configure({ storage });
+    configure({ ...HARNESS_CONFIG, storage });
     try {
       const x = randomTensor([1, 3, 4, 4, 4], 71);
       const w = randomTensor([3, 2, 3, 3, 3], 72);
@@ -430,7 +437,7 @@ export const robustness = {
       return { used: (defaultBackend() as WebglBackend).capabilities.storage,
         ok: compareTensors(y, convTranspose3dReference(x, w, { stride: 2 }), tolerance).ok };
     } finally {
-      configure();
+      resetConfig();
     }
   },
 };
