@@ -20,10 +20,13 @@ export default defineConfig(({ mode }) => ({
       // The package ships no sources, so a map would point at nothing.
       sourcemap: false,
       // Two entries: the library, and the TensorFlow.js integration, which only its users load. What they share
-      // goes into a chunk of its own, loaded once.
+      // goes into a chunk of its own, loaded once; the CPU engine's kernels into another, loaded when it starts.
       lib: { entry: { index: here('./src/index.ts'), tfjs: here('./src/tfjs/index.ts') }, formats: ['es'],
         fileName: (_format, name) => `${name}.js` },
       // The runtime dependencies stay dependencies: installed once, shared with the app.
-      rollupOptions: { external: ['twgl.js', 'lru-cache'], output: { chunkFileNames: 'shared.js' } },
+      rollupOptions: { external: ['twgl.js', 'lru-cache'], output: {
+        chunkFileNames: (chunk) => (chunk.moduleIds.some((id) => id.includes('modules.generated')) ? 'kernels.js'
+          : 'shared.js'),
+      } },
     },
 }));

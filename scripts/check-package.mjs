@@ -26,7 +26,7 @@ mkdirSync(scratch, { recursive: true });
 // 1. The tarball: only what a user needs.
 const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', scratch], root));
 const files = packed.files.map((f) => f.path).sort();
-const allowed = (f) => ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/tfjs.js', 'dist/shared.js']
+const allowed = (f) => ['LICENSE', 'README.md', 'package.json', 'dist/index.js', 'dist/tfjs.js', 'dist/shared.js', 'dist/kernels.js']
   .includes(f) ||
   /^dist\/types\/.*\.d\.ts$/.test(f);
 const unexpected = files.filter((f) => !allowed(f));
@@ -49,7 +49,8 @@ const consumer = `import {
   type ConvTranspose3dErrorCode, type CoverageShape, type FragmentLimits, type LayoutLimits,
   type ConvTranspose3dOptions, type DefaultConfig, type DeviceCapabilities, type FragmentShape, type GpuTensor,
   type Int3, type PlanLimits, type RendererPolicy, type StorageMode, type StorageRequest, type StorageSupport,
-  type Tensor, type Tolerance, type Triple,
+  type Tensor, type Tolerance, type Triple, type WebglBackend, type CpuBackend, type CpuCapabilities,
+  type AutoCapabilities, type EngineName, type ResidentTensor, type InstructionSet,
 } from '${pkg.name}';
 import { registerWithTfjs, type TfNamespace, type TfjsRegistration } from '${pkg.name}/tfjs';
 
@@ -79,9 +80,20 @@ export async function useEverything(): Promise<number> {
   const config: DefaultConfig = configuration();
   configure({ storage: 'float16' as StorageRequest, cpuFallback: true });
   const backendOptions: BackendOptions = { maxBytes: 2 ** 30 };
-  const make = (): Backend => createBackend(backendOptions);
+  const make = (): WebglBackend => createBackend({ maxBytes: 2 ** 30 });
+  const makeAny = (): Backend => createBackend(backendOptions);
   const shared = (): Backend => defaultBackend();
-  const onGpu = async (b: Backend): Promise<Tensor> => {
+  const cpu: CpuBackend = createBackend({ engine: 'cpu', threads: 2 });
+  await cpu.ready();
+  const cpuCaps: CpuCapabilities = cpu.capabilities;
+  const isa: InstructionSet | null = cpuCaps.instructionSet;
+  const auto: Backend = createBackend({ engine: 'auto', choices: {} });
+  const autoCaps = auto.capabilities;
+  const choices: Record<string, EngineName> = autoCaps.engine === 'auto' ? (autoCaps as AutoCapabilities).choices : {};
+  const resident: ResidentTensor = cpu.convTranspose3d(x, w);
+  await cpu.settled();
+  void [isa, choices, resident, makeAny];
+  const onGpu = async (b: WebglBackend): Promise<Tensor> => {
     const g: GpuTensor = b.upload(x);
     const any: AnyTensor = g;
     const convOptions: BackendConvOptions = { bias: null };

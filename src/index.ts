@@ -26,6 +26,7 @@ export { createBackend } from './engines.js';
 export type { BackendOptions, WebglBackend } from './backend.js';
 export type { Backend, EngineName, ResidentTensor, GpuTensor, AnyTensor, BackendConvOptions } from './backendApi.js';
 export type { CpuBackend, CpuCapabilities } from './cpu/engine.js';
+export type { AutoCapabilities } from './auto.js';
 export type { InstructionSet } from './cpu/modules.js';
 export type { DeviceCapabilities, RendererPolicy } from './gl/context.js';
 export type { FragmentShape } from './fragment.js';
