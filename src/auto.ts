@@ -12,12 +12,15 @@ import type { Tensor } from './types.js';
 
 /** What a backend of engine `'auto'` runs with, and which engine it chose for each call shape so far. */
 export interface AutoCapabilities {
+  /** The engine these capabilities are of: both, chosen per call shape. */
   engine: 'auto';
   /** The WebGL engine's capabilities (its renderer may be software: why both engines are timed). */
   webgl: DeviceCapabilities;
+  /** The CPU engine's capabilities. */
   cpu: CpuCapabilities;
   /**
-   * The engine chosen for each call shape so far, by {@link callShapeKey}. Pass it as `choices` to
+   * The engine chosen for each call shape so far. A key names the input and weight shapes, the options and the
+   * bias: `'x1,64,16,16,16 w64,32,2,2,2 s2,2,2 p0,0,0 o0,0,0 g1 d1,1,1 b0'`. Pass it as `choices` to
    * {@link createBackend} to start another backend with them (no timing for those shapes).
    */
   choices: Record<string, EngineName>;

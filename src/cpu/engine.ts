@@ -39,8 +39,9 @@ export interface CpuBackend extends Backend {
   settled(): Promise<void>;
 }
 
-/** What the CPU engine runs with, known once its workers have started (see {@link CpuTensorHost.ready}). */
+/** What the CPU engine runs with, known once its workers have started (see {@link CpuBackend.ready}). */
 export interface CpuCapabilities {
+  /** The engine these capabilities are of. */
   engine: 'cpu';
   /** The kernel build: `'relaxed-simd'` (fused multiply-add where the CPU has it) or `'simd'`. */
   instructionSet: InstructionSet | null;
