@@ -1,8 +1,12 @@
-/** Resource counters of one backend, in one small object. */
+/**
+ * Resource counters of one backend, in one small object. On the CPU engine, `textures` and `textureBytes` count the
+ * blocks of its WebAssembly memory in use (tensors, and a call's buffers until it has run), `draws` the kernel's runs,
+ * and there are no pooled textures or programs; engine `'auto'` adds up both engines' counters.
+ */
 export interface BackendStats {
-  /** Textures alive now. */
+  /** Textures alive now (CPU engine: memory blocks in use). */
   textures: number;
-  /** Bytes held by those textures (including idle pooled ones). */
+  /** Bytes held by those textures (including idle pooled ones; CPU engine: bytes of those blocks). */
   textureBytes: number;
   /** Idle textures kept for reuse. */
   pooledTextures: number;
