@@ -5,12 +5,16 @@ import { numel } from '../src/tensor';
 import { launchEngine, type EngineName } from '../test/browser/engines';
 import { CASES } from './cases';
 import type { CaseResult, DecoderResult, VariantResult } from './main';
-import { formatDecoder, formatTable, formatVariants } from './report';
+import { formatDecoder, formatEngines, formatTable, formatVariants } from './report';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const only = process.env.BENCH_CASES?.split(',');
 // BENCH_PEERS=ours times this library alone (and runs the CPU reference once), for quick comparisons of variants.
 const oursOnly = process.env.BENCH_PEERS === 'ours';
+// The CPU peers (bench/main.ts), and BENCH_THREADS, the threads they run with (default: 2 where the page is
+// cross-origin isolated, else 1).
+const cpuPeers = oursOnly ? [] : ['ours-cpu', 'ours-auto', 'ort'];
+const threads = process.env.BENCH_THREADS ? Number(process.env.BENCH_THREADS) : undefined;
 
 // BENCH_VARIANTS='[{...}, {...}]' (createBackend options) compares variants of this library, interleaved, instead.
 const variants = process.env.BENCH_VARIANTS ? JSON.parse(process.env.BENCH_VARIANTS) as object[] : null;
@@ -27,7 +31,7 @@ test('benchmark', async ({ baseURL }, testInfo) => {
       return;
     }
     const backendOptions = process.env.BENCH_BACKEND ? JSON.parse(process.env.BENCH_BACKEND) as object : {};
-    const info = await engine.call<Record<string, unknown>>('setup', backendOptions);
+    const info = await engine.call<Record<string, unknown>>('setup', backendOptions, cpuPeers, threads);
     const peak = await engine.call<number>('peak');
     const results: CaseResult[] = [];
     for (const c of CASES.filter((k) => !only || only.includes(k.name))) {
@@ -36,7 +40,8 @@ test('benchmark', async ({ baseURL }, testInfo) => {
       if (!r.ours.ok) throw new Error(`${c.name}: our output does not match the CPU reference (max abs error ` +
         `${r.ours.maxAbsError}); no time reported`);
       results.push(r);
-      console.log(`${engineName} ${c.name}: ours ${r.ours.resident.median.toFixed(1)} ms resident`);
+      console.log(`${engineName} ${c.name}: ours ${r.ours.resident.median.toFixed(1)} ms resident` +
+        r.peers.map((p) => `, ${p.name} ${p.endToEnd.median.toFixed(1)} ms (${p.threads} threads)`).join(''));
     }
     // The decoder: a TensorFlow.js layers model's predict, with tfjs's kernel and with ours.
     const decoder = !oursOnly && (!only || only.includes('decoder')) ?
@@ -47,6 +52,7 @@ test('benchmark', async ({ baseURL }, testInfo) => {
     mkdirSync('bench-results', { recursive: true });
     writeFileSync(`bench-results/${engineName}.json`, `${JSON.stringify(report, null, 1)}\n`);
     console.log(formatTable(report));
+    if (results[0]?.peers.length) console.log(`\n${formatEngines(report)}`);
   } finally {
     await engine.close();
   }

@@ -1,19 +1,21 @@
 /// <reference types="vite/client" />
-// Runs in the browser: this project's GPU path, TensorFlow.js's WebGL conv3dTranspose and the CPU reference,
-// interleaved, on the same data. Every timed output is checked against the CPU reference.
+// Runs in the browser: this project's GPU path, TensorFlow.js's WebGL conv3dTranspose, the CPU peers (ONNX Runtime
+// Web) and the CPU reference, interleaved, on the same data. Every timed output is checked against the CPU reference.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
 import * as layers from '@tensorflow/tfjs-layers';
 import * as twgl from 'twgl.js';
 import {
   compareTensors, convTranspose3dOutputShape, convTranspose3dReference, createBackend, numel, storageTolerance,
-  type Backend, type BackendOptions, type Tensor,
+  type BackendOptions, type Tensor, type WebglBackend,
 } from '../src/index';
 import { waitForGpu } from '../src/gl/textures';
 import { registerWithTfjs, type TfKernelConfig, type TfNamespace } from '../src/tfjs/index';
 import { randomTensor } from '../src/support/seeded';
 import vertexSource from '../glsl/fullscreen.vert.glsl?raw';
 import { flops, type BenchCase } from './cases';
+import { ortPeer } from './ort';
+import { autoPeer, cpuEnginePeer } from './cpuPeers';
 import peakSource from './peak.frag.glsl?raw';
 
 /** NCDHW ↔ NDHWC for a tensor of NCDHW `shape` (`toLast`: NCDHW data in, NDHWC out; else the reverse). */
@@ -55,7 +57,8 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-let backend: Backend | null = null;
+let backend: WebglBackend | null = null;
+let peers: Peer[] = [];
 
 /** tfjs's WebGL context. */
 const tfjsGl = () => (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingContext } }).gpgpu.gl;
@@ -63,15 +66,48 @@ const tfjsGl = () => (tf.backend() as unknown as { gpgpu: { gl: WebGL2RenderingC
 // With BENCH_BASE (scripts/bench.sh), a copy of the library at another commit, for variants {"base": true}.
 const baseLibrary = import.meta.glob<typeof import('../src/index')>('../.bench-base/src/index.ts');
 
-/** A backend of this library, or (`base: true`) of the copy at BENCH_BASE. */
-async function variantBackend({ base, ...options }: BackendOptions & { base?: boolean }): Promise<Backend> {
-  if (!base) return createBackend(options);
+/**
+ * A WebGL backend of this library, or (`base: true`) of the copy at BENCH_BASE. WebGL whatever `options` say: the
+ * resident timings force completion with a one-texel read of the output (`finish`).
+ */
+async function variantBackend({ base, ...options }: BackendOptions & { base?: boolean }): Promise<WebglBackend> {
+  if (!base) return createBackend({ ...options, engine: 'webgl' });
   const load = baseLibrary['../.bench-base/src/index.ts'];
   if (!load) throw new Error('a variant asks for the base library, but BENCH_BASE was not given');
-  return (await load()).createBackend(options) as unknown as Backend;
+  return (await load()).createBackend(options) as unknown as WebglBackend;
 }
 
 export interface ModeResult { ms: number[]; median: number }
+
+/**
+ * A library timed beside ours that computes on the CPU side of the page. Its time is end to end: the input from its
+ * data, the output's data back (the weight prepared once per case, as ours keeps it on the GPU).
+ */
+export interface Peer {
+  name: string;
+  /** The threads it computes with. */
+  threads: number;
+  /** Readies a case (`x` and `w` as the reference gets them); `run` computes from `x.data`, returning NCDHW data. */
+  prepare(c: BenchCase, x: Tensor, w: Tensor): Promise<PreparedCase>;
+}
+
+/** A case readied by a {@link Peer}. */
+export interface PreparedCase {
+  run(): Promise<Float32Array>;
+  dispose(): Promise<void>;
+  /** What the peer chose for the case, if anything (engine 'auto': the engine). */
+  note?(): string;
+}
+
+/** The peers by name, each made with an optional thread count. */
+const PEERS: Record<string, (threads?: number) => Promise<Peer & { info: Record<string, unknown> }>> = {
+  'ours-cpu': cpuEnginePeer,
+  'ours-auto': autoPeer,
+  ort: ortPeer,
+};
+
+export interface PeerResult { name: string; threads: number; endToEnd: ModeResult; firstCall: number;
+  maxAbsError: number; note: string | null }
 
 /** The decoder's predict with TensorFlow.js's own kernel and with ours (see {@link bench.decoder}). */
 export interface DecoderResult {
@@ -93,6 +129,7 @@ export interface CaseResult {
   gflop: number;
   ours: { resident: ModeResult; endToEnd: ModeResult; firstCall: number; maxAbsError: number; ok: boolean };
   tfjs: { resident: ModeResult; endToEnd: ModeResult; firstCall: number; maxAbsError: number; ok: boolean } | null;
+  peers: PeerResult[];
   cpu: ModeResult;
 }
 
@@ -103,13 +140,21 @@ async function time(f: () => Promise<void>): Promise<number> {
 }
 
 const bench = {
-  async setup(options: BackendOptions = {}) {
-    backend = createBackend(options);
+  /** Our backend with `options`, tfjs's, and the CPU peers named (`threads`: theirs, else each its default). */
+  async setup(options: BackendOptions = {}, peerNames: string[] = [], threads?: number) {
+    backend = createBackend({ ...options, engine: 'webgl' });
     await tf.setBackend('webgl');
     await tf.ready();
+    const made = [];
+    for (const name of peerNames) {
+      if (!PEERS[name]) throw new Error(`no peer named ${name}`);
+      made.push(await PEERS[name](threads));
+    }
+    peers = made;
     const debug = backend.gl.getExtension('WEBGL_debug_renderer_info');
     return {
       renderer: backend.capabilities.renderer, userAgent: navigator.userAgent, tfjs: tf.version_core,
+      crossOriginIsolated, peers: Object.fromEntries(made.map((p) => [p.name, p.info])),
       tfjsRenderer: (() => {
         const gl = tfjsGl();
         return String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
@@ -199,7 +244,26 @@ const bench = {
       });
     }
 
-    // GPU-resident and end-to-end, interleaved, after one warm-up each.
+    // Each CPU peer's first call (prepared, then run), checked before any of its times counts.
+    const prepared: PreparedCase[] = [];
+    const peerFirst: number[] = [];
+    const peerError: number[] = [];
+    const checkPeer = (p: Peer, data: Float32Array) => {
+      const report = compareTensors({ shape: outShape, data }, want!);
+      if (!report.ok) throw new Error(`${c.name}: ${p.name}'s output does not match the CPU reference (max abs ` +
+        `error ${report.maxAbsError}); no time reported`);
+      return report.maxAbsError;
+    };
+    for (const p of peers) {
+      let out: Float32Array | null = null;
+      peerFirst.push(await time(async () => {
+        prepared.push(await p.prepare(c, x, w));
+        out = await prepared[prepared.length - 1].run();
+      }));
+      peerError.push(checkPeer(p, out!));
+    }
+
+    // GPU-resident and end-to-end, interleaved, after one warm-up each; the peers' end-to-end among them.
     const gx = b.upload(x);
     const gw = b.upload(w);
     const tfGl = c.tfjs ? tfjsGl() : null;
@@ -231,17 +295,28 @@ const bench = {
       xt.dispose();
     };
     const ms = { oursResident: [] as number[], oursEndToEnd: [] as number[], tfResident: [] as number[],
-      tfEndToEnd: [] as number[] };
+      tfEndToEnd: [] as number[], peers: peers.map(() => [] as number[]) };
+    const peerOut: Float32Array[] = [];
     for (let r = 0; r < runs + 1; r++) {
       const tOR = await time(oursResident);
       const tTR = c.tfjs ? await time(tfResident) : 0;
       const tOE = await time(oursEndToEnd);
       const tTE = c.tfjs ? await time(tfEndToEnd) : 0;
+      const tP = [];
+      for (const [i, q] of prepared.entries()) tP.push(await time(async () => { peerOut[i] = await q.run(); }));
       if (r === 0) continue;
       ms.oursResident.push(tOR);
       ms.oursEndToEnd.push(tOE);
       ms.tfResident.push(tTR);
       ms.tfEndToEnd.push(tTE);
+      tP.forEach((t, i) => ms.peers[i].push(t));
+    }
+    // The peers' last timed outputs, checked too.
+    const notes: (string | null)[] = [];
+    for (const [i, p] of peers.entries()) {
+      peerError[i] = Math.max(peerError[i], checkPeer(p, peerOut[i]));
+      notes.push(prepared[i].note?.() ?? null);
+      await prepared[i].dispose();
     }
     // The timed resident path's output, checked.
     const y = b.convTranspose3d(gx, gw, opts);
@@ -259,6 +334,8 @@ const bench = {
         maxAbsError: Math.max(first.maxAbsError, resident.maxAbsError), ok: first.ok && resident.ok },
       tfjs: c.tfjs ? { resident: mode(ms.tfResident), endToEnd: mode(ms.tfEndToEnd), firstCall: tfFirst,
         maxAbsError: tfReport!.maxAbsError, ok: tfReport!.ok } : null,
+      peers: peers.map((p, i) => ({ name: p.name, threads: p.threads, endToEnd: mode(ms.peers[i]),
+        firstCall: peerFirst[i], maxAbsError: peerError[i], note: notes[i] })),
       cpu: mode(cpuMs),
     };
   },

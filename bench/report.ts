@@ -1,5 +1,5 @@
 // The benchmark table, as Markdown.
-import type { CaseResult, DecoderResult, VariantResult } from './main';
+import type { CaseResult, DecoderResult, PeerResult, VariantResult } from './main';
 
 export interface BenchReport {
   engine: string;
@@ -13,13 +13,20 @@ export interface BenchReport {
 const f = (x: number, d = 1) => x.toFixed(d);
 
 export function formatTable(r: BenchReport): string {
+  // The CPU peers, as the first case ran them: each has an end-to-end column and its time over ours, end to end.
+  const peers = r.results[0]?.peers ?? [];
+  const peerInfo = r.info.peers as Record<string, Record<string, unknown>> | undefined;
   const lines = [
     `${r.engine}: ${String(r.info.renderer)}; synthetic multiply-add peak ${f(r.peakGflops, 2)} GFLOP/s; ` +
-      `medians of ${r.runs} runs; TensorFlow.js ${String(r.info.tfjs)}`,
+      `medians of ${r.runs} runs; TensorFlow.js ${String(r.info.tfjs)}` +
+      peers.map((p) => `; ${p.name} ${JSON.stringify(peerInfo?.[p.name] ?? {})}`).join(''),
     '',
     '| case | GFLOP | ours resident ms | GFLOP/s | % peak | tfjs resident ms | tfjs GFLOP/s | × tfjs | ' +
-      'ours e2e ms | tfjs e2e ms | × tfjs | ours first ms | tfjs first ms | CPU ms | × CPU | max err ours / tfjs |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+      'ours e2e ms | tfjs e2e ms | × tfjs | ' +
+      peers.map((p) => `${p.name} (${p.threads} thr) e2e ms | × ${p.name} | `).join('') +
+      'ours first ms | tfjs first ms | CPU ms | × CPU | max err ours / tfjs' +
+      `${peers.map((p) => ` / ${p.name}`).join('')} |`,
+    `|---|---|---|---|---|---|---|---|---|---|---|${'---|---|'.repeat(peers.length)}---|---|---|---|---|`,
   ];
   for (const c of r.results) {
     const g = c.gflop / (c.ours.resident.median / 1e3);
@@ -29,9 +36,38 @@ export function formatTable(r: BenchReport): string {
       `${f((100 * g) / r.peakGflops, 0)}% | ${t ? f(t.resident.median) : '—'} | ${t ? f(tg, 2) : '—'} | ` +
       `${t ? f(t.resident.median / c.ours.resident.median) : '—'} | ${f(c.ours.endToEnd.median)} | ` +
       `${t ? f(t.endToEnd.median) : '—'} | ${t ? f(t.endToEnd.median / c.ours.endToEnd.median) : '—'} | ` +
+      c.peers.map((p) => `${f(p.endToEnd.median)} | ${f(p.endToEnd.median / c.ours.endToEnd.median)} | `).join('') +
       `${f(c.ours.firstCall)} | ${t ? f(t.firstCall) : '—'} | ${f(c.cpu.median)} | ` +
       `${f(c.cpu.median / c.ours.endToEnd.median)} | ${c.ours.maxAbsError.toExponential(1)} / ` +
-      `${t ? `${t.maxAbsError.toExponential(1)}${t.ok ? '' : ' (out of tolerance)'}` : '—'} |`);
+      `${t ? `${t.maxAbsError.toExponential(1)}${t.ok ? '' : ' (out of tolerance)'}` : '—'}` +
+      `${c.peers.map((p) => ` / ${p.maxAbsError.toExponential(1)}`).join('')} |`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The engines side by side, end to end (input from the CPU, output back to it), as the README shows them: ours on
+ * WebGL, ours on the CPU engine, engine 'auto' and the engine it chose, ONNX Runtime Web's wasm kernel and
+ * TensorFlow.js's WebGL kernel; "× ORT" is ORT's time over the CPU engine's.
+ */
+export function formatEngines(r: BenchReport): string {
+  const peer = (c: CaseResult, name: string) => c.peers.find((p) => p.name === name);
+  const first = r.results[0];
+  const threads = (name: string) => (first ? peer(first, name)?.threads ?? '?' : '?');
+  const lines = [
+    `| case | GFLOP | WebGL | CPU engine (${threads('ours-cpu')} thr) | GFLOP/s | auto (engine) | ` +
+      `ORT wasm (${threads('ort')} thr) | × ORT | tfjs WebGL |`,
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const c of r.results) {
+    const cpu = peer(c, 'ours-cpu');
+    const auto = peer(c, 'ours-auto');
+    const ort = peer(c, 'ort');
+    const ms = (p: PeerResult | undefined) => (p ? f(p.endToEnd.median) : '—');
+    lines.push(`| ${c.name} | ${f(c.gflop, 3)} | ${f(c.ours.endToEnd.median)} | ${ms(cpu)} | ` +
+      `${cpu ? f(c.gflop / (cpu.endToEnd.median / 1e3), 2) : '—'} | ${ms(auto)}${auto?.note ? ` (${auto.note})` : ''} | ` +
+      `${ms(ort)} | ${cpu && ort ? f(ort.endToEnd.median / cpu.endToEnd.median) : '—'} | ` +
+      `${c.tfjs ? f(c.tfjs.endToEnd.median) : '—'} |`);
   }
   return lines.join('\n');
 }
