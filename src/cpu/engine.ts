@@ -65,8 +65,13 @@ function defaultThreads(): number {
 
 export class CpuTensor implements ResidentTensor {
   disposed = false;
-  /** This weight packed by the kernel, per group count (the packing depends on it), at these addresses. */
-  readonly packed = new Map<number, number>();
+  /**
+   * The step that writes this tensor's values (an upload's copy, or a call's run): the steps that read it wait for
+   * it, and fail with it.
+   */
+  produced: Promise<unknown> = Promise.resolve();
+  /** This weight packed by the kernel, per group count (the packing depends on it): where, and the run that packs it. */
+  readonly packed = new Map<number, { at: number; produced: Promise<unknown> }>();
 
   constructor(readonly owner: CpuEngine, readonly shape: number[], readonly at: number) {}
 
@@ -126,10 +131,18 @@ export class CpuEngine implements CpuBackend {
     await this.runtime;
   }
 
-  /** Queues a step after every step so far; the queue goes on whether the step succeeds or not. */
-  private enqueue<T>(step: (runtime: Runtime) => Promise<T> | T): Promise<T> {
-    const result = this.tail.then(() => this.runtime).then(step);
+  /**
+   * Queues a step after every step so far, to run once the steps that produce its inputs have succeeded (it fails
+   * with them otherwise). The queue goes on whether the step succeeds or not. The result is marked handled: whoever
+   * reads a tensor sees its failure.
+   */
+  private enqueue<T>(step: (runtime: Runtime) => Promise<T> | T, inputs: Promise<unknown>[] = []): Promise<T> {
+    const result = this.tail.then(() => this.runtime).then(async (runtime) => {
+      await Promise.all(inputs);
+      return step(runtime);
+    });
     this.tail = result.catch(() => undefined);
+    result.catch(() => undefined);
     return result;
   }
 
@@ -181,15 +194,6 @@ export class CpuEngine implements CpuBackend {
     void this.enqueue(() => { for (const at of addresses) this.heap.release(at); });
   }
 
-  /** Copies bytes in, in order with the queue (memory grown first). */
-  private writeLater(at: number, bytes: Uint8Array): void {
-    const end = this.heap.end;
-    void this.enqueue(({ pool }) => {
-      pool.ensure(end);
-      pool.write(at, bytes);
-    });
-  }
-
   upload(tensor: Tensor): CpuTensor {
     const t = snapshotTensor(tensor, 'tensor');
     if (t.shape.length < 1 || t.shape.length > 5) {
@@ -204,8 +208,13 @@ export class CpuEngine implements CpuBackend {
   private uploadChecked(t: Tensor, what: string): CpuTensor {
     const at = this.allocate(t.data.byteLength, what);
     // A copy now: the caller may change its array before the queue reaches this step.
-    this.writeLater(at, new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice());
+    const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength).slice();
+    const end = this.heap.end;
     const result = new CpuTensor(this, t.shape.slice(), at);
+    result.produced = this.enqueue(({ pool }) => {
+      pool.ensure(end);
+      pool.write(at, bytes);
+    });
     this.live.add(result);
     return result;
   }
@@ -216,12 +225,12 @@ export class CpuEngine implements CpuBackend {
     return this.enqueue(async ({ pool }) => {
       const data = await pool.read(t.at, bytes);
       return { shape, data: new Float32Array(data.buffer, data.byteOffset, numel(shape)) };
-    });
+    }, [t.produced]);
   }
 
   release(t: CpuTensor): void {
     if (!this.live.delete(t)) return;
-    this.freeLater([t.at, ...t.packed.values()]);
+    this.freeLater([t.at, ...[...t.packed.values()].map((p) => p.at)]);
     t.packed.clear();
   }
 
@@ -250,30 +259,36 @@ export class CpuEngine implements CpuBackend {
     this.reserve(4 * (outElements + plan.packedInputElements + PARAM_COUNT + 4) + onCpu(input) + onCpu(weight) +
       onCpu(bias) + (packedBefore === undefined ? 4 * plan.packedWeightElements : 0), what);
     const output = this.allocate(outElements * 4, what);
+    const result = new CpuTensor(this, spec.outShape, output);
     try {
       if (outElements > 0) {
         const x = resident(input);
         const w = resident(weight);
         const b = bias ? resident(bias) : null;
-        const packed = packedBefore ?? this.allocate(plan.packedWeightElements * 4, what);
+        const packed = packedBefore?.at ?? this.allocate(plan.packedWeightElements * 4, what);
         if (packedBefore === undefined) scratch.push(packed);
         const xPacked = this.allocate(plan.packedInputElements * 4, what);
         scratch.push(xPacked);
         // The parameter block, then the three counters the workers share the items out by.
         const params = this.allocate(PARAM_COUNT * 4 + 16, what);
         scratch.push(params);
+        setAddresses(plan.params, { x: x.at, xPacked, weight: w.at, wPacked: packed, bias: b ? b.at : 0, y: output });
+        const threads = this.capabilities.threads;
+        const chunks: [number, number] = [Math.max(1, Math.floor(plan.prepareItems / (threads * 8))),
+          Math.max(1, Math.floor(plan.computeItems / (threads * 16)))];
+        const end = this.heap.end;
+        const inputs = [x.produced, w.produced, ...(b ? [b.produced] : []), ...(packedBefore ? [packedBefore.produced] : [])];
+        result.produced = this.enqueue(async ({ pool }) => {
+          pool.ensure(end);
+          pool.write(params, new Uint8Array(plan.params.buffer));
+          await pool.run(params, params + PARAM_COUNT * 4, chunks);
+        }, inputs);
         // A resident weight keeps its packing for the calls after; a CPU one is packed for this call only (the
         // caller may change it before the next).
         if (packedBefore === undefined && !temporaries.includes(w)) {
           scratch.splice(scratch.indexOf(packed), 1);
-          w.packed.set(spec.groups, packed);
+          w.packed.set(spec.groups, { at: packed, produced: result.produced });
         }
-        setAddresses(plan.params, { x: x.at, xPacked, weight: w.at, wPacked: packed, bias: b ? b.at : 0, y: output });
-        this.writeLater(params, new Uint8Array(plan.params.buffer));
-        const threads = this.capabilities.threads;
-        const chunks: [number, number] = [Math.max(1, Math.floor(plan.prepareItems / (threads * 8))),
-          Math.max(1, Math.floor(plan.computeItems / (threads * 16)))];
-        void this.enqueue(({ pool }) => pool.run(params, params + PARAM_COUNT * 4, chunks));
         this.counters.draws++;
       }
     } catch (e) {
@@ -285,7 +300,6 @@ export class CpuEngine implements CpuBackend {
     this.freeLater(scratch);
     for (const t of temporaries) t.dispose();
     this.counters.calls++;
-    const result = new CpuTensor(this, spec.outShape, output);
     this.live.add(result);
     return result;
   }

@@ -1,7 +1,7 @@
 // The CPU engine in Node (worker_threads on a shared memory): every golden set and the peer vectors, every rejected
 // call, 300 seeded random configurations, bitwise the same results on 1, 2 and 4 threads, and the resident API
 // (chaining, dispose, leaks, overlapping calls) as the WebGL engine has it.
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ConvTranspose3dError, compareTensors, convTranspose3d, convTranspose3dReference, configure, createBackend,
   defaultBackend, describeReport, numel, storageTolerance, type CpuBackend, type Tensor,
@@ -206,4 +206,33 @@ describe('the one-shot API in Node', () => {
     expect(defaultBackend().engine).toBe('cpu');
     expect(createBackend({ engine: 'auto' }).engine).toBe('cpu');
   });
+});
+
+describe('without WebAssembly SIMD', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    configure();
+  });
+
+  it("the CPU engine rejects 'unsupported' on ready() and every read, and the one-shot API uses the reference",
+    async () => {
+      vi.spyOn(WebAssembly, 'validate').mockReturnValue(false);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const e = createBackend({ engine: 'cpu', threads: 1 });
+      const x = randomTensor([1, 2, 3, 3, 3], 61);
+      const w = randomTensor([2, 3, 2, 2, 2], 62);
+      await expect(e.ready()).rejects.toMatchObject({ code: 'unsupported',
+        message: 'conv_transpose3d: the CPU engine cannot run here: this runtime has no WebAssembly SIMD' });
+      const y = e.convTranspose3d(x, w, { stride: 2 });
+      const z = e.convTranspose3d(y, e.upload(randomTensor([3, 2, 2, 2, 2], 63)));
+      await expect(y.read()).rejects.toMatchObject({ code: 'unsupported' });
+      await expect(z.read()).rejects.toMatchObject({ code: 'unsupported' });
+      e.dispose();
+      configure({ engine: 'cpu', threads: 1 });
+      expect(await convTranspose3d(x, w, { stride: 2 })).toEqual(convTranspose3dReference(x, w, { stride: 2 }));
+      expect(warn).toHaveBeenCalledWith('conv_transpose3d: computing with the CPU reference: the CPU engine cannot ' +
+        'run here: this runtime has no WebAssembly SIMD');
+      configure({ cpuFallback: false });
+      await expect(convTranspose3d(x, w)).rejects.toMatchObject({ code: 'unsupported' });
+    });
 });
