@@ -2,6 +2,7 @@
 // faster of the two, found by timing both on the first call of that shape. Tensors live on whichever engine made
 // them and are copied to the other when a call there needs them.
 import { checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args.js';
+import { checkNotDisposed, tensorArgument } from './resident.js';
 import type { WebglBackend } from './backend.js';
 import type { AnyTensor, Backend, BackendConvOptions, EngineName, ResidentTensor } from './backendApi.js';
 import type { CpuBackend, CpuCapabilities } from './cpu/engine.js';
@@ -110,28 +111,12 @@ export class AutoBackend implements Backend {
   }
 
   checkUsable(t: AutoTensor, what: string): void {
-    if (t.disposed) {
-      throw new ConvTranspose3dError(`conv_transpose3d: ${what} on a disposed tensor of shape ${show(t.shape)}`,
-        'disposed');
-    }
+    checkNotDisposed(t, what);
     this.checkAlive(what);
   }
 
-  private checkArgument = (t: unknown, name: string): Tensor | AutoTensor => {
-    if (t instanceof AutoTensor) {
-      if (t.owner !== this) {
-        throw new ConvTranspose3dError(`conv_transpose3d: ${name} is a tensor of another backend`,
-          'invalid-argument', name);
-      }
-      this.checkUsable(t, name);
-      return t;
-    }
-    if (t !== null && typeof t === 'object' && 'read' in t && 'dispose' in t && !('data' in t)) {
-      throw new ConvTranspose3dError(`conv_transpose3d: ${name} is a tensor of another backend`,
-        'invalid-argument', name);
-    }
-    return snapshotTensor(t, name);
-  };
+  private checkArgument = (t: unknown, name: string): Tensor | AutoTensor => tensorArgument(t, name,
+    (u): u is AutoTensor => u instanceof AutoTensor && u.owner === this, (u) => this.checkUsable(u, name));
 
   upload(tensor: Tensor): ResidentTensor {
     const t = snapshotTensor(tensor, 'tensor');

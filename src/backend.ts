@@ -21,6 +21,7 @@ import { fromDenseDefines, toDenseDefines, type DenseShape } from './shaderDefin
 import { numel } from './tensor.js';
 import type { Tensor } from './types.js';
 import type { AnyTensor, Backend, BackendConvOptions, EngineName, ResidentTensor } from './backendApi.js';
+import { OwnedTensor } from './resident.js';
 import convSource from '../glsl/conv_transpose3d.frag.glsl?raw';
 import packSource from '../glsl/pack_weights.frag.glsl?raw';
 import repackSource from '../glsl/repack.frag.glsl?raw';
@@ -148,9 +149,8 @@ export interface WebglBackend extends Backend {
   dispose(): void;
 }
 
-class GpuTensorImpl implements ResidentTensor {
-  readonly shape: number[];
-  disposed = false;
+class GpuTensorImpl extends OwnedTensor<GpuTensorImpl> {
+  declare readonly owner: BackendImpl;
   /** The backend's context epoch when this tensor was made: a lost context makes its textures invalid. */
   readonly epoch: number;
   /** Packed-weight textures made from this tensor, by the source of their packing program, reused across calls. */
@@ -160,21 +160,9 @@ class GpuTensorImpl implements ResidentTensor {
    * @param finite every value is known to be stored finite: checked when uploaded by `upload()`; a computed tensor
    *   may hold Inf or NaN, so false
    */
-  constructor(readonly owner: BackendImpl, shape: number[], readonly storage: LayoutTexture | null,
-    readonly finite = false) {
-    this.shape = shape;
+  constructor(owner: BackendImpl, shape: number[], readonly storage: LayoutTexture | null, readonly finite = false) {
+    super(owner, shape);
     this.epoch = owner.epoch;
-  }
-
-  async read(): Promise<Tensor> {
-    this.owner.checkUsable(this, 'read()');
-    return this.owner.readTensor(this);
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.owner.release(this);
   }
 }
 

@@ -7,8 +7,9 @@ import { ConvTranspose3dError } from '../errors.js';
 import { createStats, type BackendStats } from '../gl/stats.js';
 import { numel } from '../tensor.js';
 import type { Tensor } from '../types.js';
-import type { AnyTensor, Backend, BackendConvOptions, ResidentTensor } from '../backendApi.js';
+import type { AnyTensor, Backend, BackendConvOptions } from '../backendApi.js';
 import type { BackendOptions } from '../backend.js';
+import { checkNotDisposed, OwnedTensor, tensorArgument } from '../resident.js';
 import { Heap } from './heap.js';
 import { kernelModule, type InstructionSet } from './modules.js';
 import { PARAM_COUNT, planCpuCall, setAddresses } from './plan.js';
@@ -63,8 +64,8 @@ function defaultThreads(): number {
   return Math.max(1, Math.min(MAX_DEFAULT_THREADS, cores ?? 1));
 }
 
-export class CpuTensor implements ResidentTensor {
-  disposed = false;
+export class CpuTensor extends OwnedTensor<CpuTensor> {
+  declare readonly owner: CpuEngine;
   /**
    * The step that writes this tensor's values (an upload's copy, or a call's run): the steps that read it wait for
    * it, and fail with it.
@@ -73,17 +74,8 @@ export class CpuTensor implements ResidentTensor {
   /** This weight packed by the kernel, per group count (the packing depends on it): where, and the run that packs it. */
   readonly packed = new Map<number, { at: number; produced: Promise<unknown> }>();
 
-  constructor(readonly owner: CpuEngine, readonly shape: number[], readonly at: number) {}
-
-  async read(): Promise<Tensor> {
-    this.owner.checkUsable(this, 'read()');
-    return this.owner.readTensor(this);
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
-    this.owner.release(this);
+  constructor(owner: CpuEngine, shape: number[], readonly at: number) {
+    super(owner, shape);
   }
 }
 
@@ -151,28 +143,12 @@ export class CpuEngine implements CpuBackend {
   }
 
   checkUsable(t: CpuTensor, what: string): void {
-    if (t.disposed) {
-      throw new ConvTranspose3dError(`conv_transpose3d: ${what} on a disposed tensor of shape ${show(t.shape)}`,
-        'disposed');
-    }
+    checkNotDisposed(t, what);
     this.checkAlive(what);
   }
 
-  private checkArgument = (t: unknown, name: string): Tensor | CpuTensor => {
-    if (t instanceof CpuTensor) {
-      if (t.owner !== this) {
-        throw new ConvTranspose3dError(`conv_transpose3d: ${name} is a tensor of another backend`,
-          'invalid-argument', name);
-      }
-      this.checkUsable(t, name);
-      return t;
-    }
-    if (t !== null && typeof t === 'object' && 'read' in t && 'dispose' in t && !('data' in t)) {
-      throw new ConvTranspose3dError(`conv_transpose3d: ${name} is a tensor of another backend`,
-        'invalid-argument', name);
-    }
-    return snapshotTensor(t, name);
-  };
+  private checkArgument = (t: unknown, name: string): Tensor | CpuTensor => tensorArgument(t, name,
+    (u): u is CpuTensor => u instanceof CpuTensor && u.owner === this, (u) => this.checkUsable(u, name));
 
   /** Throws `'out-of-memory'`, naming what needed `bytes`, when they do not fit beside what is in use. */
   private reserve(bytes: number, what: string): void {

@@ -8,6 +8,7 @@ import { decodeTensor as decode, type Encoded } from '../../src/support/base64';
 import { randomTensor } from '../../src/support/seeded';
 import { randomCall, randomConfig } from '../support/randomCases';
 import { backendFor } from './calls';
+import { MIXED_CALLS, mixedCalls, overlappingCalls } from '../support/residentWorkload';
 
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
 
@@ -94,36 +95,11 @@ export const cpu = {
       z.dispose();
       rw1.dispose();
 
-      await e.settled();
-      const baseline = e.stats();
-      const w = e.upload(randomTensor([4, 3, 3, 3, 3], 21));
-      for (let i = 0; i < 1000; i++) {
-        const xi = randomTensor([1, 4, 1 + (i % 4), 3, 2 + (i % 3)], i);
-        const yi = e.convTranspose3d(xi, i % 3 === 0 ? w : randomTensor([4, 3, 3, 3, 3], 21),
-          { stride: 1 + (i % 2), bias: i % 5 === 0 ? randomTensor([3], 1) : null });
-        if (i % 100 === 0) await yi.read();
-        if (i % 7 === 0) {
-          const u = e.upload(xi);
-          e.convTranspose3d(u, w).dispose();
-          u.dispose();
-        }
-        yi.dispose();
-      }
-      w.dispose();
-      await e.settled();
-      const after = e.stats();
-
-      const wc = randomTensor([5, 4, 3, 3, 3], 31);
-      const inputs = Array.from({ length: 50 }, (_, i) => randomTensor([1, 5, 2 + (i % 3), 3, 4], 100 + i));
-      const pending = inputs.map((xi, i) => e.convTranspose3d(xi, wc, { stride: 1 + (i % 3) }));
-      const results = await Promise.all(pending.map((t) => t.read()));
-      const concurrentFailures = results.map((got, i) => compareTensors(got,
-        convTranspose3dReference(inputs[i], wc, { stride: 1 + (i % 3) }))).filter((r) => !r.ok).map(describeReport);
-      for (const t of pending) t.dispose();
+      const { baseline, after } = await mixedCalls(e);
+      const concurrent = await overlappingCalls(e);
       return { chain: chain.ok ? 'ok' : describeReport(chain), chainCount: chain.count, afterDispose,
-        baseline: { bytes: baseline.textureBytes, blocks: baseline.textures },
-        after: { bytes: after.textureBytes, blocks: after.textures }, concurrent: results.length, concurrentFailures,
-        elements: numel(z.shape) };
+        baseline, after, mixedCalls: MIXED_CALLS, concurrent: concurrent.count,
+        concurrentFailures: concurrent.failures, elements: numel(z.shape) };
     } finally {
       e.dispose();
     }

@@ -9,6 +9,7 @@ import {
 import { randomTensor } from '../../src/support/seeded';
 import { decode, GOLDEN_SOURCES, optionsOf } from '../support/golden';
 import { randomCall, randomConfig } from '../support/randomCases';
+import { MIXED_CALLS, mixedCalls, overlappingCalls } from '../support/residentWorkload';
 
 const RANDOM_CONFIGS = 300;
 const engines = new Map<number, CpuBackend>();
@@ -147,41 +148,14 @@ describe('the CPU engine', () => {
   });
 
   it('comes back to its baseline memory after 1,000 mixed calls', async () => {
-    const e = cpu();
-    await e.settled();
-    const baseline = e.stats();
-    const w = e.upload(randomTensor([4, 3, 3, 3, 3], 21));
-    for (let i = 0; i < 1000; i++) {
-      const x = randomTensor([1, 4, 1 + (i % 4), 3, 2 + (i % 3)], i);
-      const y = e.convTranspose3d(x, i % 3 === 0 ? w : randomTensor([4, 3, 3, 3, 3], 21),
-        { stride: 1 + (i % 2), bias: i % 5 === 0 ? randomTensor([3], 1) : null });
-      if (i % 100 === 0) await y.read();
-      if (i % 7 === 0) {
-        const u = e.upload(x);
-        e.convTranspose3d(u, w).dispose();
-        u.dispose();
-      }
-      y.dispose();
-    }
-    w.dispose();
-    await e.settled();
-    const after = e.stats();
-    expect(after.textureBytes).toBe(baseline.textureBytes);
-    expect(after.textures).toBe(baseline.textures);
-    expect(after.calls - baseline.calls).toBe(1000 + 143);
+    const { baseline, after } = await mixedCalls(cpu());
+    expect(after.bytes).toBe(baseline.bytes);
+    expect(after.blocks).toBe(baseline.blocks);
+    expect(after.calls - baseline.calls).toBe(MIXED_CALLS);
   });
 
   it('runs 50 overlapping calls, each right', async () => {
-    const e = cpu();
-    const w = randomTensor([5, 4, 3, 3, 3], 31);
-    const inputs = Array.from({ length: 50 }, (_, i) => randomTensor([1, 5, 2 + (i % 3), 3, 4], 100 + i));
-    const pending = inputs.map((x, i) => e.convTranspose3d(x, w, { stride: 1 + (i % 3) }));
-    const results = await Promise.all(pending.map((y) => y.read()));
-    for (const [i, got] of results.entries()) {
-      const report = compareTensors(got, convTranspose3dReference(inputs[i], w, { stride: 1 + (i % 3) }));
-      expect(report.ok, `call ${i}: ${describeReport(report)}`).toBe(true);
-    }
-    for (const y of pending) y.dispose();
+    expect(await overlappingCalls(cpu())).toEqual({ count: 50, failures: [] });
   });
 
   it('refuses a call past maxBytes before any work, naming the sizes', () => {
