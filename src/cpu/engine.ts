@@ -12,7 +12,7 @@ import type { BackendOptions } from '../backend.js';
 import { checkNotDisposed, OwnedTensor, tensorArgument } from '../resident.js';
 import { Heap } from './heap.js';
 import { kernelModule, type InstructionSet } from './modules.js';
-import { PARAM_COUNT, planCpuCall, setAddresses } from './plan.js';
+import { checkKernelRange, PARAM_COUNT, planCpuCall, setAddresses } from './plan.js';
 import { canShareMemory, PAGE, WorkerPool } from './pool.js';
 
 /** Options of the CPU engine (from {@link BackendOptions}). */
@@ -229,6 +229,7 @@ export class CpuEngine implements CpuBackend {
       temporaries.push(r);
       return r;
     };
+    if (outElements > 0) checkKernelRange(spec);
     const packedBefore = weight instanceof CpuTensor ? weight.packed.get(spec.groups) : undefined;
     const plan = planCpuCall(spec, packedBefore === undefined);
     const onCpu = (t: Tensor | CpuTensor | null) => (t && !(t instanceof CpuTensor) ? t.data.byteLength : 0);

@@ -1,6 +1,11 @@
 // The CPU engine's plan of one call, pure: the kernel's parameter block (src/cpu/kernel/conv.ts reads it by these
 // offsets) and the sizes of the buffers the call needs. Addresses are filled in by the engine once allocated.
-import type { ConvSpec } from '../args.js';
+import { show, type ConvSpec } from '../args.js';
+import { ConvTranspose3dError } from '../errors.js';
+
+/** The kernel's index arithmetic is 32-bit: the sums it forms along an axis stay at or below this. */
+export const MAX_KERNEL_INT = 2 ** 31 - 1;
+const AXES = ['D', 'H', 'W'];
 
 /** Output channels the kernel computes at once (two 128-bit vectors); weights are packed in blocks of this many. */
 export const CHANNEL_BLOCK = 8;
@@ -62,6 +67,28 @@ export function planCpuCall(spec: ConvSpec, packWeight: boolean): CpuCallPlan {
     prepareItems: rows + (packWeight ? spec.groups * blocks : 0),
     computeItems: spec.batch * spec.groups * blocks * od * oh,
   };
+}
+
+/**
+ * Throws `'too-large'` for a call whose index arithmetic would not fit the kernel's 32-bit integers: along each axis
+ * an output position plus the stride and the padding, and the kernel's reach (dilation · (k − 1)) plus the stride,
+ * must stay at or below 2³¹ − 1. The message names the largest of the three arguments on that axis.
+ *
+ * @example
+ * checkKernelRange(spec); // throws for stride 2³¹ − 1 with an output of 2 along W
+ */
+export function checkKernelRange(spec: ConvSpec): void {
+  for (let a = 0; a < 3; a++) {
+    const reach = spec.dilation[a] * (spec.kernel[a] - 1);
+    const near = spec.outSize[a] + spec.stride[a] + spec.padding[a];
+    if (near <= MAX_KERNEL_INT && reach + spec.stride[a] <= MAX_KERNEL_INT) continue;
+    const named = [['stride', spec.stride[a]], ['padding', spec.padding[a]], ['dilation', reach]] as const;
+    const [argument] = named.reduce((m, x) => (x[1] > m[1] ? x : m));
+    throw new ConvTranspose3dError(`conv_transpose3d: the CPU engine indexes in 32-bit integers, and along ${AXES[a]} ` +
+      `stride ${show(spec.stride[a])}, padding ${show(spec.padding[a])}, dilation ${show(spec.dilation[a])} with ` +
+      `kernel ${spec.kernel[a]} and output size ${spec.outSize[a]} reach past 2^31 − 1 (the WebGL engine or ` +
+      'convTranspose3dReference computes this call)', 'too-large', argument);
+  }
 }
 
 /** Byte addresses of a call's buffers in the engine's memory (`bias` 0 for none). */

@@ -10,6 +10,7 @@ import { randomTensor } from '../../src/support/seeded';
 import { decode, GOLDEN_SOURCES, optionsOf } from '../support/golden';
 import { randomCall, randomConfig } from '../support/randomCases';
 import { MIXED_CALLS, mixedCalls, overlappingCalls } from '../support/residentWorkload';
+import { EXTREME_CASES } from '../support/extremeCases';
 
 const RANDOM_CONFIGS = 300;
 const engines = new Map<number, CpuBackend>();
@@ -209,4 +210,31 @@ describe('without WebAssembly SIMD', () => {
       configure({ cpuFallback: false });
       await expect(convTranspose3d(x, w)).rejects.toMatchObject({ code: 'unsupported' });
     });
+});
+
+describe('extreme calls on the CPU engine', () => {
+  // Each case either matches the CPU reference, or is refused with a message: the case's own (the argument rules, or
+  // the WebGL engine's limits), or the CPU engine's 32-bit indexing ('too-large'); never computed wrong. A case the
+  // WebGL engine refuses for its tables may be computed here.
+  for (const c of EXTREME_CASES) {
+    it(c.name, { timeout: 20_000 }, async () => {
+      const e = cpu();
+      const built = c.build();
+      let y: Tensor;
+      try {
+        y = await run(e, built.input, built.weight, built.options);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConvTranspose3dError);
+        const message = (err as Error).message;
+        const cpuLimit = /^conv_transpose3d: the CPU engine indexes in 32-bit integers, and along/.test(message);
+        if (!cpuLimit) expect(message).toMatch(new RegExp('refused' in c.want ? c.want.refused : '^$'));
+        return;
+      }
+      const plain = c.plain?.() ?? c.build();
+      const want = convTranspose3dReference(plain.input, plain.weight, plain.options);
+      expect(y.shape).toEqual(want.shape);
+      const report = compareTensors(y, want);
+      expect(report.ok, describeReport(report)).toBe(true);
+    });
+  }
 });

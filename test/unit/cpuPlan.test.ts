@@ -8,7 +8,8 @@ const shapes = (x: number[], w: number[], options: object = {}, bias: number[] |
   resolveShapes(x, w, bias, checkOptions(options));
 import { callShapeKey } from '../../src/auto';
 import { ALIGN, Heap } from '../../src/cpu/heap';
-import { PARAM, planCpuCall, setAddresses } from '../../src/cpu/plan';
+import { checkKernelRange, PARAM, planCpuCall, setAddresses } from '../../src/cpu/plan';
+import { ConvTranspose3dError } from '../../src/errors';
 import { mayBeSoftware } from '../../src/gl/context';
 
 describe('Heap', () => {
@@ -108,5 +109,23 @@ describe("engine 'auto'", () => {
     expect(callShapeKey(spec)).toBe('x1,64,16,16,16 w64,32,2,2,2 s2,2,2 p0,0,0 o0,0,0 g1 d1,1,1 b0');
     const unbatched = shapes([4, 3, 3, 3], [4, 2, 1, 1, 1], {}, [2]);
     expect(callShapeKey(unbatched)).toBe('x4,3,3,3 w4,2,1,1,1 s1,1,1 p0,0,0 o0,0,0 g1 d1,1,1 b1');
+  });
+});
+
+describe('checkKernelRange', () => {
+  it('refuses what the kernel cannot index in 32 bits, naming the largest argument of the axis', () => {
+    const spec = (w: object) => shapes([1, 1, 1, 1, 2], [1, 1, 1, 1, 3], w);
+    expect(() => checkKernelRange(spec({ stride: [1, 1, 2 ** 31 - 8] }))).toThrowError(
+      /^conv_transpose3d: the CPU engine indexes in 32-bit integers, and along W stride 2147483640, padding 0/);
+    expect(() => checkKernelRange(spec({ dilation: [1, 1, 2 ** 30] }))).toThrowError(/along W .* dilation 1073741824/);
+    let error: unknown = null;
+    try {
+      checkKernelRange(spec({ dilation: [1, 1, 2 ** 30], padding: [0, 0, 5] }));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConvTranspose3dError);
+    expect(error).toMatchObject({ code: 'too-large', argument: 'dilation' });
+    expect(() => checkKernelRange(spec({ dilation: [1, 1, 2 ** 29], stride: 3 }))).not.toThrow();
   });
 });

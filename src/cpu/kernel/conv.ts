@@ -143,6 +143,8 @@ function computePhase(params: usize, n: i32, g: i32, block: i32, od: i32, oh: i3
     if (-base > jLo) jLo = -base;
     if (w - base < jHi) jHi = w - base;
   }
+  // A phase may have no voxel whose taps all land inside (far padding and dilation): then none goes unchecked.
+  if (jLo > count) jLo = count;
   if (jHi < jLo) jHi = jLo;
   let j = 0;
   for (; j < jLo && j < count; j++) voxel(params, n, g, block, od, oh, ow0, j);
