@@ -122,7 +122,8 @@ test.describe("engine 'auto'", () => {
         'autoChoices');
       expect(r.engine).toBe('auto');
       expect(r.reports).toEqual([true, true, true]);
-      expect(Object.keys(r.choices)).toEqual([
+      // Sorted: WebKit's WebDriver does not keep an object's key order on the way back.
+      expect(Object.keys(r.choices).sort()).toEqual([
         'x1,16,8,8,8 w16,8,2,2,2 s2,2,2 p0,0,0 o0,0,0 g1 d1,1,1 b0',
         'x1,4,1,1,1 w4,4,1,1,1 s1,1,1 p0,0,0 o0,0,0 g1 d1,1,1 b0',
       ]);
