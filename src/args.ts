@@ -148,6 +148,31 @@ function isDetached(data: Float32Array): boolean {
 }
 
 /**
+ * The snapshot ({@link snapshotTensor}) of a tensor given to a backend's `upload()`, which takes ranks 1 to 5.
+ *
+ * @example
+ * const t = snapshotUpload(weight);
+ */
+export function snapshotUpload(tensor: unknown): Tensor {
+  const t = snapshotTensor(tensor, 'tensor');
+  if (t.shape.length < 1 || t.shape.length > 5) {
+    throw invalid(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ${show(t.shape)}`, 'tensor');
+  }
+  return t;
+}
+
+/**
+ * How an error names a call: its input and output shapes.
+ *
+ * @example
+ * describeCall(spec); // 'conv_transpose3d with input [1, 16, 8, 8, 8] and output [1, 8, 17, 17, 17]'
+ */
+export function describeCall(spec: ConvSpec): string {
+  const input = spec.batched ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize];
+  return `conv_transpose3d with input ${show(input)} and output ${show(spec.outShape)}`;
+}
+
+/**
  * Checks that `t` is a well-formed {@link Tensor} (integer non-negative shape, Float32Array data of the right
  * length) and returns a snapshot of it: its shape copied into a plain array, its data a plain Float32Array over the
  * caller's memory. Each property is read once, so a getter, Proxy or subclass that answers differently later

@@ -1,7 +1,7 @@
 // engine 'auto' where WebGL may be drawn on the CPU: both engines behind one backend, and for each call shape the
 // faster of the two, found by timing both on the first call of that shape. Tensors live on whichever engine made
 // them and are copied to the other when a call there needs them.
-import { checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args.js';
+import { checkCall, snapshotUpload, type CheckedCall, type ConvSpec } from './args.js';
 import { checkNotDisposed, tensorArgument } from './resident.js';
 import type { WebglBackend } from './backend.js';
 import type { AnyTensor, Backend, BackendConvOptions, EngineName, ResidentTensor } from './backendApi.js';
@@ -119,11 +119,7 @@ export class AutoBackend implements Backend {
     (u): u is AutoTensor => u instanceof AutoTensor && u.owner === this, (u) => this.checkUsable(u, name));
 
   upload(tensor: Tensor): ResidentTensor {
-    const t = snapshotTensor(tensor, 'tensor');
-    if (t.shape.length < 1 || t.shape.length > 5) {
-      throw new ConvTranspose3dError(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ` +
-        `${show(t.shape)}`, 'invalid-argument', 'tensor');
-    }
+    const t = snapshotUpload(tensor);
     this.checkAlive('upload()');
     // A copy: the caller may change its array before a call takes it to an engine.
     return new AutoTensor(this, t.shape.slice(), Promise.resolve({ engine: null,
@@ -132,17 +128,16 @@ export class AutoBackend implements Backend {
 
   convTranspose3d(input: AnyTensor, weight: AnyTensor, options?: BackendConvOptions): ResidentTensor {
     this.checkAlive('convTranspose3d()');
-    const call = checkCall<Tensor | AutoTensor>(input, weight, options, this.checkArgument);
+    return this.run(checkCall<Tensor | AutoTensor>(input, weight, options, this.checkArgument));
+  }
+
+  /** Runs a call checked by `checkCall` against this backend's tensors (the one-shot API's, with CPU tensors). */
+  run(call: CheckedCall<Tensor | AutoTensor>): ResidentTensor {
+    this.checkAlive('convTranspose3d()');
     const home = this.tail.then(() => this.runCall(call));
     this.tail = home.catch(() => undefined);
     this.counters.calls++;
     return new AutoTensor(this, call.spec.outShape, home);
-  }
-
-  /** Runs a call checked by `checkCall` (the one-shot API's). */
-  run(call: CheckedCall<Tensor>): ResidentTensor {
-    this.checkAlive('convTranspose3d()');
-    return this.convTranspose3d(call.input, call.weight, { ...optionsOf(call.spec), bias: call.bias });
   }
 
   private async runCall(call: CheckedCall<Tensor | AutoTensor>): Promise<Home> {

@@ -2,7 +2,8 @@
 // plans), survives context loss and enforces the memory budget; what a call draws is data built elsewhere (a plan in
 // convPlan.ts, its passes in passes.ts), which it runs.
 import { LRUCache } from 'lru-cache';
-import { checkCall, show, snapshotTensor, type CheckedCall, type ConvSpec } from './args.js';
+import { checkCall, describeCall, show, snapshotTensor, snapshotUpload, type CheckedCall, type ConvSpec } from
+  './args.js';
 import { activationLayout, callTexels, planConv, type ConvPlan, type PlanLimits } from './convPlan.js';
 import type { FragmentShape } from './fragment.js';
 import { createContext, readCapabilities, type DeviceCapabilities, type RendererPolicy } from './gl/context.js';
@@ -27,7 +28,7 @@ import packSource from '../glsl/pack_weights.frag.glsl?raw';
 import repackSource from '../glsl/repack.frag.glsl?raw';
 import fromDenseSource from '../glsl/from_dense.frag.glsl?raw';
 import toDenseSource from '../glsl/to_dense.frag.glsl?raw';
-import { ConvTranspose3dError } from './errors.js';
+import { ConvTranspose3dError, outOfMemory } from './errors.js';
 import { MAX_DENSE_ELEMENTS } from './limits.js';
 
 const SHADERS: Record<ShaderName, string> = { gather: convSource, repack: repackSource, packWeights: packSource };
@@ -366,12 +367,8 @@ class BackendImpl implements WebglBackend {
 
   /** `upload()`; `checkFinite` records whether every value is stored finite (what a weight's shader depends on). */
   private uploadTensor(tensor: Tensor, checkFinite: boolean): GpuTensorImpl {
-    const t = snapshotTensor(tensor, 'tensor');
+    const t = snapshotUpload(tensor);
     const { shape } = t;
-    if (shape.length < 1 || shape.length > 5) {
-      throw new ConvTranspose3dError(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ` +
-        `${show(shape)}`, 'invalid-argument', 'tensor');
-    }
     this.checkAlive('upload()');
     if (numel(shape) === 0) return this.wrap(shape, null);
     const layout = activationLayout(shape, this.limits);
@@ -444,9 +441,7 @@ class BackendImpl implements WebglBackend {
     const { plan } = call;
     const onCpu = (t: AnyTensor | null) => t !== null && !(t instanceof GpuTensorImpl);
     const texels = callTexels(plan, { input: onCpu(input), bias: onCpu(bias) });
-    this.reserve(texels * this.texelBytes, `conv_transpose3d with input ` +
-      `${show(spec.batched ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and ` +
-      `output ${show(spec.outShape)}`);
+    this.reserve(texels * this.texelBytes, describeCall(spec));
     const temporaries: ResidentTensor[] = [];
     try {
       const x = this.resident(input, temporaries);
@@ -483,10 +478,7 @@ class BackendImpl implements WebglBackend {
   /** Throws, before any GPU work, when `bytes` more would exceed the budget (idle pooled textures can go). */
   private reserve(bytes: number, what: string): void {
     const live = this.counters.textureBytes - this.counters.pooledBytes;
-    if (live + bytes > this.maxBytes) {
-      throw new ConvTranspose3dError(`conv_transpose3d: ${what} needs ${mib(bytes)} of textures; with ` +
-        `${mib(live)} in use that exceeds maxBytes = ${mib(this.maxBytes)}`, 'out-of-memory');
-    }
+    if (live + bytes > this.maxBytes) throw outOfMemory(what, bytes, live, this.maxBytes, 'textures');
   }
 
   stats(): BackendStats {
@@ -583,10 +575,6 @@ class BackendImpl implements WebglBackend {
     this.unlisten();
     this.disposed = true;
   }
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 /** A dense RGBA float texture on a backend's context: a row-major array four values a texel, `rows` × `cols`. */

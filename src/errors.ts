@@ -38,3 +38,17 @@ export class ConvTranspose3dError extends Error {
     super(message);
   }
 }
+
+/**
+ * The `'out-of-memory'` error of either engine: what needed `bytes` more of its store (`'textures'` or `'memory'`),
+ * beside `inUse`, past `maxBytes`.
+ *
+ * @example
+ * throw outOfMemory('upload() of a tensor of shape [1, 2]', 8, 2 ** 31, 2 ** 31, 'memory');
+ */
+export function outOfMemory(what: string, bytes: number, inUse: number, maxBytes: number,
+  store: 'textures' | 'memory'): ConvTranspose3dError {
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return new ConvTranspose3dError(`conv_transpose3d: ${what} needs ${mib(bytes)} of ${store}; with ${mib(inUse)} ` +
+    `in use that exceeds maxBytes = ${mib(maxBytes)}`, 'out-of-memory');
+}

@@ -2,8 +2,8 @@
 // workers. Every call's arguments are checked and its memory reserved at once, before any work; the work itself
 // (uploads into a private memory, runs, reads, frees) goes through one queue, in order, so the main thread never
 // waits and a tensor's memory is freed only after every call that reads it has run.
-import { checkCall, show, snapshotTensor, type CheckedCall } from '../args.js';
-import { ConvTranspose3dError } from '../errors.js';
+import { checkCall, describeCall, show, snapshotUpload, type CheckedCall } from '../args.js';
+import { ConvTranspose3dError, outOfMemory } from '../errors.js';
 import { createStats, type BackendStats } from '../gl/stats.js';
 import { numel } from '../tensor.js';
 import type { Tensor } from '../types.js';
@@ -152,17 +152,16 @@ export class CpuEngine implements CpuBackend {
 
   /** Throws `'out-of-memory'`, naming what needed `bytes`, when they do not fit beside what is in use. */
   private reserve(bytes: number, what: string): void {
-    if (this.heap.used + bytes > this.heap.limit - HEAP_BASE) this.outOfMemory(bytes, what);
-  }
-
-  private outOfMemory(bytes: number, what: string): never {
-    throw new ConvTranspose3dError(`conv_transpose3d: ${what} needs ${mib(bytes)} of memory; with ` +
-      `${mib(this.heap.used)} in use that exceeds maxBytes = ${mib(this.heap.limit - HEAP_BASE)}`, 'out-of-memory');
+    if (this.heap.used + bytes > this.heap.limit - HEAP_BASE) {
+      throw outOfMemory(what, bytes, this.heap.used, this.heap.limit - HEAP_BASE, 'memory');
+    }
   }
 
   /** Reserves `bytes` of memory now, or throws `'out-of-memory'` naming what needed it. */
   private allocate(bytes: number, what: string): number {
-    return this.heap.alloc(bytes) ?? this.outOfMemory(bytes, what);
+    const at = this.heap.alloc(bytes);
+    if (at === null) throw outOfMemory(what, bytes, this.heap.used, this.heap.limit - HEAP_BASE, 'memory');
+    return at;
   }
 
   /** Frees addresses once every step queued so far has run. */
@@ -171,13 +170,8 @@ export class CpuEngine implements CpuBackend {
   }
 
   upload(tensor: Tensor): CpuTensor {
-    const t = snapshotTensor(tensor, 'tensor');
-    if (t.shape.length < 1 || t.shape.length > 5) {
-      throw new ConvTranspose3dError(`conv_transpose3d: upload takes tensors of rank 1 to 5, got shape ` +
-        `${show(t.shape)}`, 'invalid-argument', 'tensor');
-    }
+    const t = snapshotUpload(tensor);
     this.checkAlive('upload()');
-    this.reserve(t.data.byteLength, `upload() of a tensor of shape ${show(t.shape)}`);
     return this.uploadChecked(t, `upload() of a tensor of shape ${show(t.shape)}`);
   }
 
@@ -218,9 +212,7 @@ export class CpuEngine implements CpuBackend {
   run({ spec, input, weight, bias }: CheckedCall<Tensor | CpuTensor>): CpuTensor {
     this.checkAlive('convTranspose3d()');
     const outElements = numel(spec.outShape);
-    const what = `conv_transpose3d with input ${show(spec.batched
-      ? [spec.batch, spec.inChannels, ...spec.inSize] : [spec.inChannels, ...spec.inSize])} and output ` +
-      `${show(spec.outShape)}`;
+    const what = describeCall(spec);
     const temporaries: CpuTensor[] = [];
     const scratch: number[] = [];
     const resident = (t: Tensor | CpuTensor): CpuTensor => {
@@ -295,8 +287,4 @@ export class CpuEngine implements CpuBackend {
     for (const t of [...this.live]) t.dispose();
     void this.runtime.then(({ pool }) => pool.terminate(), () => undefined);
   }
-}
-
-function mib(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }

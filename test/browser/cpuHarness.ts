@@ -8,7 +8,7 @@ import { decodeTensor as decode, type Encoded } from '../../src/support/base64';
 import { randomTensor } from '../../src/support/seeded';
 import { randomCall, randomConfig } from '../support/randomCases';
 import { backendFor } from './calls';
-import { MIXED_CALLS, mixedCalls, overlappingCalls } from '../support/residentWorkload';
+import { chainedCalls, MIXED_CALLS, mixedCalls, overlappingCalls } from '../support/residentWorkload';
 
 interface CallArgs { input: Encoded; weight: Encoded; bias: Encoded | null; options: ConvTranspose3dOptions }
 
@@ -77,29 +77,15 @@ export const cpu = {
   async cpuResident() {
     const e = createBackend({ engine: 'cpu' });
     try {
-      const x = randomTensor([1, 8, 4, 5, 6], 11);
-      const w1 = randomTensor([8, 6, 3, 3, 3], 12);
-      const w2 = randomTensor([6, 3, 2, 2, 2], 13);
-      const rw1 = e.upload(w1);
-      const y = e.convTranspose3d(x, rw1, { stride: 2, padding: 1 });
-      const z = e.convTranspose3d(y, e.upload(w2), { stride: 2 });
-      const chain = compareTensors(await z.read(), convTranspose3dReference(
-        convTranspose3dReference(x, w1, { stride: 2, padding: 1 }), w2, { stride: 2 }));
-      y.dispose();
-      let afterDispose = '';
-      try {
-        e.convTranspose3d(y, rw1);
-      } catch (err) {
-        afterDispose = (err as Error).message;
-      }
-      z.dispose();
-      rw1.dispose();
-
+      const chain = await chainedCalls(e);
+      chain.z.dispose();
+      chain.rw1.dispose();
       const { baseline, after } = await mixedCalls(e);
       const concurrent = await overlappingCalls(e);
-      return { chain: chain.ok ? 'ok' : describeReport(chain), chainCount: chain.count, afterDispose,
+      return { chain: chain.report.ok ? 'ok' : describeReport(chain.report), chainCount: chain.report.count,
+        afterDispose: chain.afterDispose,
         baseline, after, mixedCalls: MIXED_CALLS, concurrent: concurrent.count,
-        concurrentFailures: concurrent.failures, elements: numel(z.shape) };
+        concurrentFailures: concurrent.failures, elements: numel(chain.shape) };
     } finally {
       e.dispose();
     }

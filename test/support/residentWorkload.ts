@@ -1,8 +1,37 @@
 // Workloads of the resident API, the same in Node and in the browsers (pure: a backend in, plain results out).
 import {
-  compareTensors, convTranspose3dReference, describeReport, type Backend, type CpuBackend,
+  compareTensors, convTranspose3dReference, describeReport, type Backend, type CheckReport, type CpuBackend,
+  type ResidentTensor,
 } from '../../src/index';
 import { randomTensor } from '../../src/support/seeded';
+
+/**
+ * Two calls chained on resident tensors, the second's result compared with the reference's chain; then the first's
+ * result disposed and used again, in a call (`afterDispose`, the message it throws) and a read (`readAfterDispose`,
+ * the name and message of the error it rejects with). Returns the second result and the resident first weight, for the caller to use and
+ * dispose.
+ */
+export async function chainedCalls(e: Backend): Promise<{ report: CheckReport; shape: number[]; wantShape: number[];
+  afterDispose: string; readAfterDispose: string; z: ResidentTensor; rw1: ResidentTensor }> {
+  const x = randomTensor([1, 8, 4, 5, 6], 11);
+  const w1 = randomTensor([8, 6, 3, 3, 3], 12);
+  const w2 = randomTensor([6, 3, 2, 2, 2], 13);
+  const rw1 = e.upload(w1);
+  const y = e.convTranspose3d(x, rw1, { stride: 2, padding: 1 });
+  const z = e.convTranspose3d(y, e.upload(w2), { stride: 2 });
+  const want = convTranspose3dReference(convTranspose3dReference(x, w1, { stride: 2, padding: 1 }), w2,
+    { stride: 2 });
+  const report = compareTensors(await z.read(), want);
+  y.dispose();
+  let afterDispose = '';
+  try {
+    e.convTranspose3d(y, rw1);
+  } catch (err) {
+    afterDispose = (err as Error).message;
+  }
+  const readAfterDispose = await y.read().then(() => '', (err: Error) => `${err.name}: ${err.message}`);
+  return { report, shape: z.shape, wantShape: want.shape, afterDispose, readAfterDispose, z, rw1 };
+}
 
 /** Calls of {@link mixedCalls}: 1,000 convolutions, and one more on an uploaded input every 7th. */
 export const MIXED_CALLS = 1000 + 143;
